@@ -1,0 +1,340 @@
+package bc
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"golang.org/x/sync/semaphore"
+)
+
+// DefaultBaseURL is the BigCommerce API host.
+const DefaultBaseURL = "https://api.bigcommerce.com"
+
+// Documented per-store limits.
+const (
+	MaxGroupRequestsInFlight  = 40  // customer-group endpoints
+	MaxUpdateRequestsInFlight = 3   // Update Customers
+	MaxCustomersPerUpdate     = 10  // Update Customers
+	MaxPageSize               = 250 // V2 limit; also used for the V3 customer list
+	// The customer list has no documented concurrency limit; we stay modest.
+	maxCustomerReadsInFlight = 10
+	maxResponseBytes         = 32 << 20
+)
+
+// Config describes one store. StoreHash and AccessToken are required.
+type Config struct {
+	StoreHash   string
+	AccessToken string
+	BaseURL     string       // default DefaultBaseURL
+	HTTPClient  *http.Client // default: a client with a 60s timeout
+	Logger      *slog.Logger // default: discard
+	UserAgent   string
+
+	MaxRetries     int           // per request, for 429s, 5xx and broken connections; default 8
+	RetryBaseDelay time.Duration // first backoff when the server gives no wait; default 250ms
+	RetryMaxDelay  time.Duration // longest single backoff; default 10s
+}
+
+// Client talks to one store. It is safe for concurrent use, and every limit it
+// applies holds across all of its callers, so share one per store.
+type Client struct {
+	CustomerGroups *CustomerGroupsService
+	Customers      *CustomersService
+
+	cfg     Config
+	http    *http.Client
+	log     *slog.Logger
+	base    string // {BaseURL}/stores/{hash}
+	pacer   *quotaPacer
+	groups  *semaphore.Weighted
+	updates *semaphore.Weighted
+	reads   *semaphore.Weighted
+}
+
+// New validates cfg and builds a Client.
+func New(cfg Config) (*Client, error) {
+	if cfg.StoreHash == "" || cfg.AccessToken == "" {
+		return nil, errors.New("bc: store hash and access token are required")
+	}
+	if strings.ContainsAny(cfg.StoreHash, "/?#% ") {
+		return nil, fmt.Errorf("bc: store hash %q is not valid: it is the short code in your store's API path", cfg.StoreHash)
+	}
+	if cfg.BaseURL == "" {
+		cfg.BaseURL = DefaultBaseURL
+	}
+	if u, err := url.Parse(cfg.BaseURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return nil, fmt.Errorf("bc: API base URL %q must be an absolute http(s) URL", cfg.BaseURL)
+	}
+	if cfg.HTTPClient == nil {
+		cfg.HTTPClient = &http.Client{Timeout: 60 * time.Second}
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.UserAgent == "" {
+		cfg.UserAgent = "bigcommerce-mcp"
+	}
+	if cfg.MaxRetries <= 0 {
+		cfg.MaxRetries = 8
+	}
+	if cfg.RetryBaseDelay <= 0 {
+		cfg.RetryBaseDelay = 250 * time.Millisecond
+	}
+	if cfg.RetryMaxDelay <= 0 {
+		cfg.RetryMaxDelay = 10 * time.Second
+	}
+	c := &Client{
+		cfg:     cfg,
+		http:    cfg.HTTPClient,
+		log:     cfg.Logger,
+		base:    strings.TrimRight(cfg.BaseURL, "/") + "/stores/" + cfg.StoreHash,
+		pacer:   &quotaPacer{now: time.Now},
+		groups:  semaphore.NewWeighted(MaxGroupRequestsInFlight),
+		updates: semaphore.NewWeighted(MaxUpdateRequestsInFlight),
+		reads:   semaphore.NewWeighted(maxCustomerReadsInFlight),
+	}
+	c.CustomerGroups = &CustomerGroupsService{client: c}
+	c.Customers = &CustomersService{client: c}
+	return c, nil
+}
+
+// Response describes how a call went: the final HTTP status, the quota left,
+// and how many attempts and 429s it took.
+type Response struct {
+	StatusCode  int
+	Rate        RateLimit
+	Attempts    int
+	RateLimited int         // 429s answered along the way
+	Pagination  *Pagination // V3 list calls
+	// Warning is set when BigCommerce saved the change but reported a partial
+	// failure (207): the sitewide discount update did not happen.
+	Warning string
+
+	// maybeApplied is set when an earlier attempt failed in a way that may
+	// have been applied anyway (a 5xx or a broken connection).
+	maybeApplied bool
+}
+
+// add folds the counts of another call into r, for calls made of many requests.
+func (r *Response) add(other *Response) {
+	if other == nil {
+		return
+	}
+	r.Attempts += other.Attempts
+	r.RateLimited += other.RateLimited
+	r.StatusCode = other.StatusCode
+	r.Rate = other.Rate
+}
+
+// request is one API call as the services describe it.
+type request struct {
+	method string
+	path   string // after /stores/{hash}, e.g. "/v2/customer_groups/7"
+	query  url.Values
+	body   any
+	limit  *semaphore.Weighted
+}
+
+// idempotent requests are retried after 5xx and broken connections; a POST is
+// not, because it may have been applied.
+func (r request) idempotent() bool { return r.method != http.MethodPost }
+
+var errWaitTooLong = errors.New("the wait needed is longer than the time left before the deadline")
+
+// do sends req, applying the concurrency cap of its class, the store's quota and
+// the retry policy, and decodes a 2xx body into out (when out is not nil).
+func (c *Client) do(ctx context.Context, req request, out any) (*Response, error) {
+	body, err := encodeBody(req.body)
+	if err != nil {
+		return nil, err
+	}
+	resp := &Response{}
+	for {
+		resp.Attempts++
+		if err := c.admit(ctx, req); err != nil {
+			return resp, err
+		}
+		status, header, payload, err := c.send(ctx, req, body)
+		if err != nil && status == 0 {
+			var wait time.Duration
+			wait, err = c.shouldRetry(ctx, req, resp, nil, err)
+			if err != nil {
+				return resp, err
+			}
+			if err := c.pause(ctx, req, wait); err != nil {
+				return resp, err
+			}
+			continue
+		}
+		resp.StatusCode = status
+		if rl, ok := parseRateLimit(header); ok {
+			resp.Rate = rl
+		}
+		if status >= 200 && status < 300 {
+			return resp, decode(status, payload, out)
+		}
+		apiErr := parseError(status, payload)
+		apiErr.Method, apiErr.Path = req.method, req.path
+		wait, err := c.shouldRetry(ctx, req, resp, header, apiErr)
+		if err != nil {
+			return resp, err
+		}
+		if err := c.pause(ctx, req, wait); err != nil {
+			return resp, err
+		}
+	}
+}
+
+// shouldRetry decides whether a failed attempt is worth another, and after how
+// long. It returns the error to give up with otherwise.
+func (c *Client) shouldRetry(ctx context.Context, req request, resp *Response, header http.Header, failure error) (time.Duration, error) {
+	var apiErr *Error
+	if !errors.As(failure, &apiErr) {
+		if ctx.Err() != nil {
+			return 0, ctx.Err()
+		}
+		apiErr = &Error{Method: req.method, Path: req.path, Err: failure}
+	}
+	lastAttempt := resp.Attempts > c.cfg.MaxRetries
+	switch {
+	case apiErr.Status == http.StatusTooManyRequests:
+		resp.RateLimited++
+		wait, ok := retryAfter(header)
+		if !ok {
+			wait = backoff(c.cfg.RetryBaseDelay, c.cfg.RetryMaxDelay, resp.RateLimited)
+		}
+		apiErr.RetryAfter = wait
+		c.pacer.block(wait)
+		if lastAttempt {
+			return 0, apiErr
+		}
+		return 0, nil // pause() waits for the pacer, which now holds everyone back
+	case apiErr.Retryable() && req.idempotent() && !lastAttempt:
+		resp.maybeApplied = true
+		return backoff(c.cfg.RetryBaseDelay, c.cfg.RetryMaxDelay, resp.Attempts), nil
+	}
+	return 0, apiErr
+}
+
+// pause waits before the next attempt. A wait that cannot fit before the
+// context's deadline fails at once with a rate-limited error saying how long.
+func (c *Client) pause(ctx context.Context, req request, wait time.Duration) error {
+	if wait <= 0 {
+		return nil
+	}
+	c.log.DebugContext(ctx, "bigcommerce retry", "method", req.method, "path", req.path, "wait", wait)
+	return c.waitErr(ctx, req, sleep(ctx, wait), wait)
+}
+
+func (c *Client) waitErr(ctx context.Context, req request, err error, wait time.Duration) error {
+	if errors.Is(err, errWaitTooLong) {
+		return &Error{Method: req.method, Path: req.path, Status: http.StatusTooManyRequests,
+			Messages: []string{"the store's rate limit needs a longer wait than the deadline allows"}, RetryAfter: wait}
+	}
+	return err
+}
+
+// send makes one HTTP attempt with the slot and quota share admit reserved,
+// and gives both back when the response has been read.
+func (c *Client) send(ctx context.Context, req request, body []byte) (int, http.Header, []byte, error) {
+	defer req.limit.Release(1)
+	var header http.Header
+	defer func() { c.pacer.finish(header) }()
+
+	httpReq, err := c.newHTTPRequest(ctx, req, body)
+	if err != nil {
+		return 0, nil, nil, err
+	}
+	start := time.Now()
+	httpResp, err := c.http.Do(httpReq)
+	if err != nil {
+		c.log.DebugContext(ctx, "bigcommerce request failed", "method", req.method, "path", req.path, "err", redactURL(err))
+		return 0, nil, nil, redactURL(err)
+	}
+	defer httpResp.Body.Close()
+	payload, err := io.ReadAll(io.LimitReader(httpResp.Body, maxResponseBytes))
+	if err != nil {
+		return 0, nil, nil, fmt.Errorf("read response: %w", err)
+	}
+	header = httpResp.Header
+	c.log.DebugContext(ctx, "bigcommerce request", "method", req.method, "path", req.path,
+		"status", httpResp.StatusCode, "duration", time.Since(start).Round(time.Millisecond),
+		"requests_left", header.Get("X-Rate-Limit-Requests-Left"))
+	return httpResp.StatusCode, header, payload, nil
+}
+
+// admit blocks until the request may start: a free slot in its class and room
+// in the quota. It never sleeps while holding the slot.
+func (c *Client) admit(ctx context.Context, req request) error {
+	for {
+		if err := req.limit.Acquire(ctx, 1); err != nil {
+			return err
+		}
+		wait := c.pacer.reserve()
+		if wait == 0 {
+			return nil
+		}
+		req.limit.Release(1)
+		if err := sleep(ctx, wait); err != nil {
+			return c.waitErr(ctx, req, err, wait)
+		}
+	}
+}
+
+func (c *Client) newHTTPRequest(ctx context.Context, req request, body []byte) (*http.Request, error) {
+	u := c.base + req.path
+	if len(req.query) > 0 {
+		u += "?" + req.query.Encode()
+	}
+	var reader io.Reader
+	if body != nil {
+		reader = bytes.NewReader(body)
+	}
+	httpReq, err := http.NewRequestWithContext(ctx, req.method, u, reader)
+	if err != nil {
+		return nil, err
+	}
+	httpReq.Header.Set("X-Auth-Token", c.cfg.AccessToken)
+	httpReq.Header.Set("Accept", "application/json")
+	httpReq.Header.Set("User-Agent", c.cfg.UserAgent)
+	if body != nil {
+		httpReq.Header.Set("Content-Type", "application/json")
+	}
+	return httpReq, nil
+}
+
+// redactURL drops the URL from *url.Error: it names the store, and keeping
+// error text free of request details is the simplest way to keep it free of secrets.
+func redactURL(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
+}
+
+func encodeBody(body any) ([]byte, error) {
+	if body == nil {
+		return nil, nil
+	}
+	return json.Marshal(body)
+}
+
+func decode(status int, payload []byte, out any) error {
+	if out == nil || status == http.StatusNoContent || len(bytes.TrimSpace(payload)) == 0 {
+		return nil
+	}
+	if err := json.Unmarshal(payload, out); err != nil {
+		return fmt.Errorf("decode BigCommerce response: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,448 @@
+package bc
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"unicode/utf8"
+
+	"golang.org/x/sync/errgroup"
+)
+
+// CustomerGroup is a V2 customer group.
+type CustomerGroup struct {
+	ID               int             `json:"id"`
+	Name             string          `json:"name"`
+	IsDefault        bool            `json:"is_default"`
+	IsGroupForGuests bool            `json:"is_group_for_guests"`
+	CategoryAccess   *CategoryAccess `json:"category_access,omitempty"`
+	DiscountRules    []DiscountRule  `json:"discount_rules"`
+	DateCreated      Time            `json:"date_created"`
+	DateModified     Time            `json:"date_modified"`
+}
+
+// Category access types.
+const (
+	CategoryAccessAll      = "all"
+	CategoryAccessSpecific = "specific"
+	CategoryAccessNone     = "none"
+)
+
+// CategoryAccess says which categories the group's customers can see.
+type CategoryAccess struct {
+	Type       string `json:"type"`
+	Categories []int  `json:"categories,omitempty"`
+}
+
+// Discount rule types and methods.
+const (
+	RuleTypePriceList = "price_list"
+	RuleTypeAll       = "all"
+	RuleTypeCategory  = "category"
+	RuleTypeProduct   = "product"
+
+	MethodPercent = "percent"
+	MethodFixed   = "fixed"
+	MethodPrice   = "price"
+)
+
+// DiscountRule is one of four variants, told apart by Type: a price list (which
+// must be the group's only rule), a store-wide discount (at most one), or a
+// discount on one category or one product.
+type DiscountRule struct {
+	Type        string `json:"type"`
+	Method      string `json:"method,omitempty"`
+	Amount      Amount `json:"amount,omitempty"`
+	CategoryID  int    `json:"category_id,omitempty"`
+	ProductID   int    `json:"product_id,omitempty"`
+	PriceListID int    `json:"price_list_id,omitempty"`
+}
+
+// CustomerGroupInput is the body of a create or update. Nil fields are not
+// sent. DiscountRules, when not nil, replaces the group's whole set of rules;
+// a pointer to an empty slice removes them all.
+type CustomerGroupInput struct {
+	Name             *string         `json:"name,omitempty"`
+	IsDefault        *bool           `json:"is_default,omitempty"`
+	IsGroupForGuests *bool           `json:"is_group_for_guests,omitempty"`
+	CategoryAccess   *CategoryAccess `json:"category_access,omitempty"`
+	DiscountRules    *[]DiscountRule `json:"discount_rules,omitempty"`
+}
+
+// Validate checks the input against BigCommerce's documented rules. A create
+// needs a name; an update needs at least one field.
+func (in CustomerGroupInput) Validate(create bool) error {
+	errs := fieldErrors{}
+	switch {
+	case in.Name != nil:
+		validateLength(errs, "name", *in.Name, 1, 255)
+	case create:
+		errs.add("name", "is required")
+	}
+	if !create && in == (CustomerGroupInput{}) {
+		errs.add("body", "nothing to update: give at least one field")
+	}
+	if in.CategoryAccess != nil {
+		validateCategoryAccess(errs, *in.CategoryAccess)
+	}
+	if in.DiscountRules != nil {
+		validateDiscountRules(errs, *in.DiscountRules)
+	}
+	return errs.err()
+}
+
+func validateCategoryAccess(errs fieldErrors, ca CategoryAccess) {
+	switch ca.Type {
+	case CategoryAccessAll, CategoryAccessNone:
+	case CategoryAccessSpecific:
+		if len(ca.Categories) == 0 {
+			errs.add("category_access.categories", `must list at least one category id when type is "specific"`)
+		}
+	default:
+		errs.add("category_access.type", fmt.Sprintf("%q is not one of all, specific, none", ca.Type))
+	}
+	for i, id := range ca.Categories {
+		if id < 1 {
+			errs.add(fmt.Sprintf("category_access.categories[%d]", i), "must be a category id (1 or more)")
+		}
+	}
+}
+
+func validateDiscountRules(errs fieldErrors, rules []DiscountRule) {
+	storeWide := 0
+	for i, r := range rules {
+		field := func(name string) string { return fmt.Sprintf("discount_rules[%d].%s", i, name) }
+		switch r.Type {
+		case RuleTypePriceList:
+			if len(rules) > 1 {
+				errs.add(field("type"), "a price_list rule must be the group's only rule")
+			}
+			if r.PriceListID < 1 {
+				errs.add(field("price_list_id"), "is required for a price_list rule")
+			}
+			if r.Method != "" || r.Amount != 0 || r.CategoryID != 0 || r.ProductID != 0 {
+				errs.add(field("type"), "a price_list rule takes only price_list_id")
+			}
+			continue
+		case RuleTypeAll:
+			if storeWide++; storeWide > 1 {
+				errs.add(field("type"), `only one "all" rule is allowed`)
+			}
+		case RuleTypeCategory:
+			if r.CategoryID < 1 {
+				errs.add(field("category_id"), "is required for a category rule")
+			}
+		case RuleTypeProduct:
+			if r.ProductID < 1 {
+				errs.add(field("product_id"), "is required for a product rule")
+			}
+		default:
+			errs.add(field("type"), fmt.Sprintf("%q is not one of price_list, all, category, product", r.Type))
+			continue
+		}
+		validateDiscount(errs, field, r)
+	}
+}
+
+func validateDiscount(errs fieldErrors, field func(string) string, r DiscountRule) {
+	switch r.Method {
+	case MethodPercent:
+		if r.Amount > 100 {
+			errs.add(field("amount"), "a percent discount cannot exceed 100")
+		}
+	case MethodFixed, MethodPrice:
+	default:
+		errs.add(field("method"), fmt.Sprintf("%q is not one of percent, fixed, price", r.Method))
+	}
+	if r.Amount <= 0 {
+		errs.add(field("amount"), "must be greater than 0")
+	}
+	if r.PriceListID != 0 {
+		errs.add(field("price_list_id"), "is only for price_list rules")
+	}
+}
+
+func validateLength(errs fieldErrors, field, value string, minLen, maxLen int) {
+	switch n := utf8.RuneCountInString(value); {
+	case !utf8.ValidString(value):
+		errs.add(field, "is not valid UTF-8")
+	case n < minLen && minLen == 1:
+		errs.add(field, "must not be empty")
+	case n < minLen:
+		errs.add(field, fmt.Sprintf("must be at least %d characters", minLen))
+	case n > maxLen:
+		errs.add(field, fmt.Sprintf("must be at most %d characters (got %d)", maxLen, n))
+	}
+}
+
+// ListCustomerGroupsOptions are the documented filters of the group list and
+// the page to fetch. Dates accept YYYY-MM-DD, YYYY-MM-DDTHH:MM:SS or RFC 3339.
+type ListCustomerGroupsOptions struct {
+	Page             int // 1-based; default 1
+	Limit            int // 1-250; default 50
+	Name             string
+	NameLike         string
+	IsDefault        *bool
+	IsGroupForGuests *bool
+	DateCreated      string
+	DateCreatedMin   string
+	DateCreatedMax   string
+	DateModified     string
+	DateModifiedMin  string
+	DateModifiedMax  string
+}
+
+func (o ListCustomerGroupsOptions) query() (url.Values, error) {
+	errs := fieldErrors{}
+	q := url.Values{}
+	if o.Page < 0 {
+		errs.add("page", "must be 1 or more")
+	}
+	if o.Limit < 0 || o.Limit > MaxPageSize {
+		errs.add("limit", fmt.Sprintf("must be between 1 and %d", MaxPageSize))
+	}
+	setInt(q, "page", o.Page)
+	setInt(q, "limit", o.Limit)
+	setString(q, "name", o.Name)
+	setString(q, "name:like", o.NameLike)
+	setBool(q, "is_default", o.IsDefault)
+	setBool(q, "is_group_for_guests", o.IsGroupForGuests)
+	for _, d := range []struct{ key, value string }{
+		{"date_created", o.DateCreated}, {"date_created:min", o.DateCreatedMin}, {"date_created:max", o.DateCreatedMax},
+		{"date_modified", o.DateModified}, {"date_modified:min", o.DateModifiedMin}, {"date_modified:max", o.DateModifiedMax},
+	} {
+		setDate(errs, q, d.key, d.value)
+	}
+	return q, errs.err()
+}
+
+func setInt(q url.Values, key string, v int) {
+	if v > 0 {
+		q.Set(key, strconv.Itoa(v))
+	}
+}
+
+func setString(q url.Values, key, v string) {
+	if v != "" {
+		q.Set(key, v)
+	}
+}
+
+func setBool(q url.Values, key string, v *bool) {
+	if v != nil {
+		q.Set(key, strconv.FormatBool(*v))
+	}
+}
+
+// setDate checks a date filter locally, so a typo fails with a clear message
+// instead of a terse 400, and passes it on as given.
+func setDate(errs fieldErrors, q url.Values, key, v string) {
+	if v == "" {
+		return
+	}
+	if _, err := ParseTime(v); err != nil {
+		errs.add(key, err.Error())
+		return
+	}
+	q.Set(key, v)
+}
+
+// CustomerGroupsService wraps the V2 customer-group endpoints.
+type CustomerGroupsService struct{ client *Client }
+
+func (s *CustomerGroupsService) request(method, path string, query url.Values, body any) request {
+	return request{method: method, path: "/v2/customer_groups" + path, query: query, body: body, limit: s.client.groups}
+}
+
+// List fetches one page. A page past the end is empty, not an error.
+func (s *CustomerGroupsService) List(ctx context.Context, opts ListCustomerGroupsOptions) ([]CustomerGroup, *Response, error) {
+	q, err := opts.query()
+	if err != nil {
+		return nil, nil, err
+	}
+	var groups []CustomerGroup
+	resp, err := s.client.do(ctx, s.request(http.MethodGet, "", q, nil), &groups)
+	if err != nil {
+		return nil, resp, fmt.Errorf("list customer groups: %w", err)
+	}
+	return groups, resp, nil
+}
+
+// ListAll fetches every page matching opts (whose Page and Limit are ignored),
+// in id order. The count of all groups bounds the number of pages, so the
+// pages are fetched concurrently, within the client's limits.
+func (s *CustomerGroupsService) ListAll(ctx context.Context, opts ListCustomerGroupsOptions) ([]CustomerGroup, *Response, error) {
+	total, resp, err := s.Count(ctx)
+	if err != nil {
+		return nil, resp, err
+	}
+	opts.Limit = MaxPageSize
+	pages := max(1, (total+MaxPageSize-1)/MaxPageSize)
+	results := make([][]CustomerGroup, pages)
+	responses := make([]*Response, pages)
+	g, gctx := errgroup.WithContext(ctx)
+	for i := range pages {
+		g.Go(func() error {
+			page := opts
+			page.Page = i + 1
+			var err error
+			results[i], responses[i], err = s.List(gctx, page)
+			return err
+		})
+	}
+	err = g.Wait()
+	for _, r := range responses {
+		resp.add(r)
+	}
+	if err != nil {
+		return nil, resp, err
+	}
+	// Groups created since the count may have pushed the list past the pages
+	// we fetched: read on while the last page is full.
+	for page := pages; len(results[len(results)-1]) == MaxPageSize; {
+		page++
+		next := opts
+		next.Page = page
+		groups, r, err := s.List(ctx, next)
+		resp.add(r)
+		if err != nil {
+			return nil, resp, err
+		}
+		results = append(results, groups)
+	}
+	return mergeByID(results), resp, nil
+}
+
+// mergeByID flattens pages into one id-ordered list; a group seen on two pages
+// (because the list shifted while we read it) appears once.
+func mergeByID(pages [][]CustomerGroup) []CustomerGroup {
+	all := slices.Concat(pages...)
+	slices.SortFunc(all, func(a, b CustomerGroup) int { return a.ID - b.ID })
+	return slices.CompactFunc(all, func(a, b CustomerGroup) bool { return a.ID == b.ID })
+}
+
+// Get fetches one group.
+func (s *CustomerGroupsService) Get(ctx context.Context, id int) (*CustomerGroup, *Response, error) {
+	if id < 1 {
+		return nil, nil, &ValidationError{Fields: map[string]string{"id": "must be 1 or more"}}
+	}
+	var group CustomerGroup
+	resp, err := s.client.do(ctx, s.request(http.MethodGet, "/"+strconv.Itoa(id), nil, nil), &group)
+	if err != nil {
+		return nil, resp, fmt.Errorf("get customer group %d: %w", id, err)
+	}
+	return &group, resp, nil
+}
+
+// Count returns the number of groups in the store.
+func (s *CustomerGroupsService) Count(ctx context.Context) (int, *Response, error) {
+	var body struct {
+		Count int `json:"count"`
+	}
+	resp, err := s.client.do(ctx, s.request(http.MethodGet, "/count", nil, nil), &body)
+	if err != nil {
+		return 0, resp, fmt.Errorf("count customer groups: %w", err)
+	}
+	return body.Count, resp, nil
+}
+
+// Create makes a group. On a 207 the group was saved but the sitewide discount
+// update was not: the saved group is returned (found by its unique name, since
+// the 207 body has no id) with resp.Warning set.
+//
+// A POST whose connection broke may or may not have been applied, so it is not
+// simply resent: Create looks the name up first and only resends if the group
+// does not exist.
+func (s *CustomerGroupsService) Create(ctx context.Context, in CustomerGroupInput) (*CustomerGroup, *Response, error) {
+	if err := in.Validate(true); err != nil {
+		return nil, nil, err
+	}
+	total := &Response{}
+	for attempt := 1; ; attempt++ {
+		var group CustomerGroup
+		resp, err := s.client.do(ctx, s.request(http.MethodPost, "", nil, in), &group)
+		total.add(resp)
+		switch {
+		case err == nil && resp.StatusCode == http.StatusMultiStatus:
+			total.Warning = "the customer group was created, but the sitewide discount update failed; retry by updating the group with the same discount_rules"
+			return s.findCreated(ctx, *in.Name, total)
+		case err == nil:
+			return &group, total, nil
+		case errors.Is(err, ErrTransport) && attempt <= s.client.cfg.MaxRetries:
+			found, _, lookupErr := s.findCreated(ctx, *in.Name, total)
+			if lookupErr == nil {
+				return found, total, nil
+			}
+			if !errors.Is(lookupErr, ErrNotFound) {
+				return nil, total, fmt.Errorf("create customer group: the connection broke and checking whether the group was created failed: %w", lookupErr)
+			}
+		default:
+			return nil, total, fmt.Errorf("create customer group: %w", err)
+		}
+	}
+}
+
+// findCreated looks a group up by its exact name.
+func (s *CustomerGroupsService) findCreated(ctx context.Context, name string, resp *Response) (*CustomerGroup, *Response, error) {
+	groups, r, err := s.List(ctx, ListCustomerGroupsOptions{Name: name})
+	resp.add(r)
+	if err != nil {
+		return nil, resp, err
+	}
+	for _, g := range groups {
+		if g.Name == name {
+			return &g, resp, nil
+		}
+	}
+	return nil, resp, &Error{Method: http.MethodGet, Path: "/v2/customer_groups", Status: http.StatusNotFound,
+		Messages: []string{fmt.Sprintf("no customer group named %q", name)}}
+}
+
+// Update changes a group. Only the fields set in in are sent; DiscountRules,
+// when set, replaces the whole set. On a 207 the group was saved but the
+// sitewide discount update was not: the saved group is re-read and returned
+// with resp.Warning set.
+func (s *CustomerGroupsService) Update(ctx context.Context, id int, in CustomerGroupInput) (*CustomerGroup, *Response, error) {
+	if err := in.Validate(false); err != nil {
+		return nil, nil, err
+	}
+	if id < 1 {
+		return nil, nil, &ValidationError{Fields: map[string]string{"id": "must be 1 or more"}}
+	}
+	var group CustomerGroup
+	resp, err := s.client.do(ctx, s.request(http.MethodPut, "/"+strconv.Itoa(id), nil, in), &group)
+	if err != nil {
+		return nil, resp, fmt.Errorf("update customer group %d: %w", id, err)
+	}
+	if resp.StatusCode != http.StatusMultiStatus {
+		return &group, resp, nil
+	}
+	saved, r, err := s.Get(ctx, id)
+	resp.add(r)
+	resp.Warning = "the customer group was updated, but the sitewide discount update failed; retry the same update"
+	if err != nil {
+		return nil, resp, fmt.Errorf("update customer group %d: saved with a warning, but re-reading it failed: %w", id, err)
+	}
+	return saved, resp, nil
+}
+
+// Delete removes a group; BigCommerce unassigns its customers. A DELETE that
+// is retried after a broken connection and then finds the group gone counts
+// as done: the earlier attempt deleted it.
+func (s *CustomerGroupsService) Delete(ctx context.Context, id int) (*Response, error) {
+	if id < 1 {
+		return nil, &ValidationError{Fields: map[string]string{"id": "must be 1 or more"}}
+	}
+	resp, err := s.client.do(ctx, s.request(http.MethodDelete, "/"+strconv.Itoa(id), nil, nil), nil)
+	if err != nil {
+		if errors.Is(err, ErrNotFound) && resp.maybeApplied {
+			return resp, nil
+		}
+		return resp, fmt.Errorf("delete customer group %d: %w", id, err)
+	}
+	return resp, nil
+}

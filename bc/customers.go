@@ -1,0 +1,287 @@
+package bc
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/mail"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+
+	"golang.org/x/sync/errgroup"
+)
+
+// Customer is a V3 customer, with the fields this server reads.
+type Customer struct {
+	ID                                      int             `json:"id"`
+	Email                                   string          `json:"email"`
+	FirstName                               string          `json:"first_name"`
+	LastName                                string          `json:"last_name"`
+	Company                                 string          `json:"company"`
+	Phone                                   string          `json:"phone"`
+	Notes                                   string          `json:"notes"`
+	TaxExemptCategory                       string          `json:"tax_exempt_category"`
+	CustomerGroupID                         int             `json:"customer_group_id"`
+	AcceptsProductReviewAbandonedCartEmails bool            `json:"accepts_product_review_abandoned_cart_emails"`
+	ChannelIDs                              []int           `json:"channel_ids,omitempty"`
+	StoreCreditAmounts                      []StoreCredit   `json:"store_credit_amounts,omitempty"`
+	Authentication                          *Authentication `json:"authentication,omitempty"`
+	RegistrationIPAddress                   string          `json:"registration_ip_address"`
+	OriginChannelID                         int             `json:"origin_channel_id"`
+	DateCreated                             Time            `json:"date_created"`
+	DateModified                            Time            `json:"date_modified"`
+}
+
+// StoreCredit is one store-credit balance.
+type StoreCredit struct {
+	Amount float64 `json:"amount"`
+}
+
+// Authentication holds the password settings an update may change.
+type Authentication struct {
+	ForcePasswordReset bool `json:"force_password_reset"`
+}
+
+// CustomerUpdate is one item of an Update Customers call: the customer's id
+// and the fields to change (nil fields are left alone). The read-only fields
+// (registration_ip_address, date_created, date_modified, origin_channel_id)
+// have no place here, so they cannot be sent.
+type CustomerUpdate struct {
+	ID                                      int             `json:"id"`
+	Email                                   *string         `json:"email,omitempty"`
+	FirstName                               *string         `json:"first_name,omitempty"`
+	LastName                                *string         `json:"last_name,omitempty"`
+	Company                                 *string         `json:"company,omitempty"`
+	Phone                                   *string         `json:"phone,omitempty"`
+	Notes                                   *string         `json:"notes,omitempty"`
+	TaxExemptCategory                       *string         `json:"tax_exempt_category,omitempty"`
+	CustomerGroupID                         *int            `json:"customer_group_id,omitempty"`
+	AcceptsProductReviewAbandonedCartEmails *bool           `json:"accepts_product_review_abandoned_cart_emails,omitempty"`
+	ChannelIDs                              []int           `json:"channel_ids,omitempty"`
+	StoreCreditAmounts                      []StoreCredit   `json:"store_credit_amounts,omitempty"`
+	Authentication                          *Authentication `json:"authentication,omitempty"`
+}
+
+// Validate checks the documented limits of each field.
+func (u CustomerUpdate) Validate() error {
+	errs := fieldErrors{}
+	if u.ID < 1 {
+		errs.add("id", "is required and must be 1 or more")
+	}
+	for _, f := range []struct {
+		name     string
+		value    *string
+		min, max int
+	}{
+		{"email", u.Email, 3, 255},
+		{"first_name", u.FirstName, 1, 100},
+		{"last_name", u.LastName, 1, 100},
+		{"company", u.Company, 0, 255},
+		{"phone", u.Phone, 0, 50},
+		{"tax_exempt_category", u.TaxExemptCategory, 0, 255},
+		{"notes", u.Notes, 0, 65535}, // undocumented; a TEXT column's size
+	} {
+		if f.value != nil {
+			validateLength(errs, f.name, *f.value, f.min, f.max)
+		}
+	}
+	if u.Email != nil {
+		if addr, err := mail.ParseAddress(*u.Email); err != nil || addr.Address != *u.Email {
+			errs.add("email", fmt.Sprintf("%q is not a plain email address", *u.Email))
+		}
+	}
+	if u.CustomerGroupID != nil && *u.CustomerGroupID < 0 {
+		errs.add("customer_group_id", "must be a group id, or 0 for no group")
+	}
+	for i, id := range u.ChannelIDs {
+		if id < 1 {
+			errs.add(fmt.Sprintf("channel_ids[%d]", i), "must be a channel id (1 or more)")
+		}
+	}
+	for i, c := range u.StoreCreditAmounts {
+		if c.Amount < 0 {
+			errs.add(fmt.Sprintf("store_credit_amounts[%d].amount", i), "must not be negative")
+		}
+	}
+	if u.IsEmpty() {
+		errs.add("body", "nothing to update: give at least one field besides id")
+	}
+	return errs.err()
+}
+
+// IsEmpty reports whether the update changes nothing.
+func (u CustomerUpdate) IsEmpty() bool {
+	return u.Email == nil && u.FirstName == nil && u.LastName == nil && u.Company == nil &&
+		u.Phone == nil && u.Notes == nil && u.TaxExemptCategory == nil && u.CustomerGroupID == nil &&
+		u.AcceptsProductReviewAbandonedCartEmails == nil && u.ChannelIDs == nil &&
+		u.StoreCreditAmounts == nil && u.Authentication == nil
+}
+
+// ListCustomersOptions are the V3 customer list filters this server uses.
+// In CustomerGroupIDIn, 0 means customers in no group.
+type ListCustomersOptions struct {
+	Page              int // 1-based
+	Limit             int // 1-250
+	IDIn              []int
+	CustomerGroupIDIn []int
+	EmailIn           []string
+	DateCreatedMin    string
+	DateCreatedMax    string
+	DateModifiedMin   string
+	DateModifiedMax   string
+}
+
+func (o ListCustomersOptions) query() (url.Values, error) {
+	errs := fieldErrors{}
+	q := url.Values{}
+	if o.Limit < 0 || o.Limit > MaxPageSize {
+		errs.add("limit", fmt.Sprintf("must be between 1 and %d", MaxPageSize))
+	}
+	setInt(q, "page", o.Page)
+	setInt(q, "limit", o.Limit)
+	setList(q, "id:in", o.IDIn)
+	setList(q, "customer_group_id:in", o.CustomerGroupIDIn)
+	if len(o.EmailIn) > 0 {
+		q.Set("email:in", strings.Join(o.EmailIn, ","))
+	}
+	setDate(errs, q, "date_created:min", o.DateCreatedMin)
+	setDate(errs, q, "date_created:max", o.DateCreatedMax)
+	setDate(errs, q, "date_modified:min", o.DateModifiedMin)
+	setDate(errs, q, "date_modified:max", o.DateModifiedMax)
+	return q, errs.err()
+}
+
+func setList(q url.Values, key string, ids []int) {
+	if len(ids) == 0 {
+		return
+	}
+	parts := make([]string, len(ids))
+	for i, id := range ids {
+		parts[i] = strconv.Itoa(id)
+	}
+	q.Set(key, strings.Join(parts, ","))
+}
+
+// Pagination is the V3 list metadata.
+type Pagination struct {
+	Total       int `json:"total"`
+	Count       int `json:"count"`
+	PerPage     int `json:"per_page"`
+	CurrentPage int `json:"current_page"`
+	TotalPages  int `json:"total_pages"`
+}
+
+// CustomersService wraps the V3 customer endpoints.
+type CustomersService struct{ client *Client }
+
+// List fetches one page of customers.
+func (s *CustomersService) List(ctx context.Context, opts ListCustomersOptions) ([]Customer, *Response, error) {
+	q, err := opts.query()
+	if err != nil {
+		return nil, nil, err
+	}
+	var body struct {
+		Data []Customer `json:"data"`
+		Meta struct {
+			Pagination *Pagination `json:"pagination"`
+		} `json:"meta"`
+	}
+	resp, err := s.client.do(ctx, request{method: http.MethodGet, path: "/v3/customers", query: q, limit: s.client.reads}, &body)
+	if err != nil {
+		return nil, resp, fmt.Errorf("list customers: %w", err)
+	}
+	resp.Pagination = body.Meta.Pagination
+	return body.Data, resp, nil
+}
+
+// ListAll fetches every customer matching opts (Page and Limit are ignored) in
+// id order: the first page says how many pages there are, the rest are
+// fetched concurrently within the client's limits.
+func (s *CustomersService) ListAll(ctx context.Context, opts ListCustomersOptions) ([]Customer, *Response, error) {
+	opts.Page, opts.Limit = 1, MaxPageSize
+	first, resp, err := s.List(ctx, opts)
+	if err != nil || resp.Pagination == nil || resp.Pagination.TotalPages <= 1 {
+		return first, resp, err
+	}
+	pages := make([][]Customer, resp.Pagination.TotalPages)
+	pages[0] = first
+	responses := make([]*Response, len(pages))
+	g, gctx := errgroup.WithContext(ctx)
+	for i := 1; i < len(pages); i++ {
+		g.Go(func() error {
+			page := opts
+			page.Page = i + 1
+			var err error
+			pages[i], responses[i], err = s.List(gctx, page)
+			return err
+		})
+	}
+	err = g.Wait()
+	for _, r := range responses {
+		resp.add(r)
+	}
+	if err != nil {
+		return nil, resp, err
+	}
+	all := slices.Concat(pages...)
+	slices.SortFunc(all, func(a, b Customer) int { return a.ID - b.ID })
+	return slices.CompactFunc(all, func(a, b Customer) bool { return a.ID == b.ID }), resp, nil
+}
+
+// GetByIDs fetches the customers with the given ids, in chunks the list
+// endpoint accepts. Ids that do not exist are simply absent from the result.
+func (s *CustomersService) GetByIDs(ctx context.Context, ids []int) (map[int]Customer, *Response, error) {
+	found := make(map[int]Customer, len(ids))
+	total := &Response{}
+	for chunk := range slices.Chunk(slices.Compact(slices.Sorted(slices.Values(ids))), MaxPageSize) {
+		customers, resp, err := s.ListAll(ctx, ListCustomersOptions{IDIn: chunk})
+		total.add(resp)
+		if err != nil {
+			return nil, total, err
+		}
+		for _, c := range customers {
+			found[c.ID] = c
+		}
+	}
+	return found, total, nil
+}
+
+// Update sends one Update Customers call of at most MaxCustomersPerUpdate
+// customers. It is retried after 5xx and broken connections (a PUT of the same
+// values is idempotent). A 422 rejects the whole batch; its *Error says which
+// items failed, keyed "<index>.<field>".
+func (s *CustomersService) Update(ctx context.Context, batch []CustomerUpdate) ([]Customer, *Response, error) {
+	if err := validateBatch(batch); err != nil {
+		return nil, nil, err
+	}
+	var body struct {
+		Data []Customer `json:"data"`
+	}
+	resp, err := s.client.do(ctx, request{method: http.MethodPut, path: "/v3/customers", body: batch, limit: s.client.updates}, &body)
+	if err != nil {
+		return nil, resp, fmt.Errorf("update customers: %w", err)
+	}
+	return body.Data, resp, nil
+}
+
+func validateBatch(batch []CustomerUpdate) error {
+	errs := fieldErrors{}
+	if len(batch) == 0 || len(batch) > MaxCustomersPerUpdate {
+		errs.add("customers", fmt.Sprintf("a batch holds 1 to %d customers, not %d", MaxCustomersPerUpdate, len(batch)))
+	}
+	seen := make(map[int]bool, len(batch))
+	for i, u := range batch {
+		if err, ok := u.Validate().(*ValidationError); ok {
+			for field, problem := range err.Fields {
+				errs.add(fmt.Sprintf("%d.%s", i, field), problem)
+			}
+		}
+		if seen[u.ID] {
+			errs.add(fmt.Sprintf("%d.id", i), fmt.Sprintf("customer %d appears twice in the batch", u.ID))
+		}
+		seen[u.ID] = true
+	}
+	return errs.err()
+}

@@ -1,0 +1,197 @@
+package bc
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Sentinels for errors.Is. An *Error matches the one that fits its status.
+var (
+	ErrBadRequest    = errors.New("bad request")
+	ErrUnauthorized  = errors.New("unauthorized")
+	ErrForbidden     = errors.New("forbidden")
+	ErrNotFound      = errors.New("not found")
+	ErrConflict      = errors.New("conflict")
+	ErrTooLarge      = errors.New("request too large")
+	ErrUnprocessable = errors.New("unprocessable entity")
+	ErrRateLimited   = errors.New("rate limited")
+	ErrUpstream      = errors.New("upstream error")
+	ErrTransport     = errors.New("connection failed")
+)
+
+// Error is a failed BigCommerce request: an error response in either the V2
+// format ([{"status","message"}]) or the V3 format ({"status","title","errors"}),
+// a rate limit that could not be waited out, or a connection failure (Status 0).
+type Error struct {
+	Method     string
+	Path       string // the API path, without host or credentials
+	Status     int
+	Title      string            // V3 title
+	Messages   []string          // V2 messages
+	Fields     map[string]string // V3 field errors, keyed "<index>.<field>" or "<field>"
+	RetryAfter time.Duration     // how long BigCommerce asked us to wait, when known
+	Err        error             // the transport error when Status is 0
+}
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s: ", e.Method, e.Path)
+	switch {
+	case e.Status == 0:
+		fmt.Fprintf(&b, "connection failed: %v", e.Err)
+		return b.String()
+	default:
+		fmt.Fprintf(&b, "%d %s", e.Status, http.StatusText(e.Status))
+	}
+	if msg := e.Message(); msg != "" {
+		b.WriteString(": " + msg)
+	}
+	for _, k := range slices.Sorted(maps.Keys(e.Fields)) {
+		fmt.Fprintf(&b, "; %s: %s", k, e.Fields[k])
+	}
+	if e.RetryAfter > 0 {
+		fmt.Fprintf(&b, " (retry after %s)", e.RetryAfter.Round(time.Millisecond))
+	}
+	return b.String()
+}
+
+// Message is BigCommerce's own explanation, in either format.
+func (e *Error) Message() string {
+	if len(e.Messages) > 0 {
+		return strings.Join(e.Messages, "; ")
+	}
+	return e.Title
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+func (e *Error) Is(target error) bool {
+	switch target {
+	case ErrBadRequest:
+		return e.Status == http.StatusBadRequest
+	case ErrUnauthorized:
+		return e.Status == http.StatusUnauthorized
+	case ErrForbidden:
+		return e.Status == http.StatusForbidden
+	case ErrNotFound:
+		return e.Status == http.StatusNotFound
+	case ErrConflict:
+		return e.Status == http.StatusConflict
+	case ErrTooLarge:
+		return e.Status == http.StatusRequestEntityTooLarge
+	case ErrUnprocessable:
+		return e.Status == http.StatusUnprocessableEntity
+	case ErrRateLimited:
+		return e.Status == http.StatusTooManyRequests
+	case ErrUpstream:
+		return e.Status >= 500
+	case ErrTransport:
+		return e.Status == 0
+	}
+	return false
+}
+
+// Retryable reports whether the same request may succeed later.
+func (e *Error) Retryable() bool {
+	return e.Status == 0 || e.Status == http.StatusTooManyRequests || e.Status >= 500
+}
+
+// parseError reads an error body in either BigCommerce format. Anything else
+// (HTML from a proxy, an empty body) keeps the status and a trimmed excerpt.
+func parseError(status int, body []byte) *Error {
+	e := &Error{Status: status}
+	var v2 []struct {
+		Status  int    `json:"status"`
+		Message string `json:"message"`
+	}
+	var v3 struct {
+		Title  string          `json:"title"`
+		Detail string          `json:"detail"`
+		Errors json.RawMessage `json:"errors"`
+	}
+	switch {
+	case json.Unmarshal(body, &v2) == nil:
+		for _, m := range v2 {
+			if m.Message != "" {
+				e.Messages = append(e.Messages, m.Message)
+			}
+		}
+	case json.Unmarshal(body, &v3) == nil:
+		e.Title = v3.Title
+		if v3.Detail != "" {
+			e.Messages = []string{v3.Detail}
+		}
+		e.Fields = parseFieldErrors(v3.Errors)
+	default:
+		if excerpt := strings.TrimSpace(string(body)); excerpt != "" {
+			e.Messages = []string{truncate(excerpt, 200)}
+		}
+	}
+	return e
+}
+
+// parseFieldErrors accepts the documented {"0.email": "..."} map and, because
+// some V3 endpoints send them, string arrays ({"0.email": ["..."]}).
+func parseFieldErrors(raw json.RawMessage) map[string]string {
+	var fields map[string]json.RawMessage
+	if json.Unmarshal(raw, &fields) != nil || len(fields) == 0 {
+		return nil
+	}
+	out := make(map[string]string, len(fields))
+	for k, v := range fields {
+		var s string
+		var list []string
+		switch {
+		case json.Unmarshal(v, &s) == nil:
+			out[k] = s
+		case json.Unmarshal(v, &list) == nil:
+			out[k] = strings.Join(list, "; ")
+		default:
+			out[k] = truncate(string(v), 200)
+		}
+	}
+	return out
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return strings.ToValidUTF8(s[:n], "") + "…"
+}
+
+// ValidationError is input rejected before any request was sent. Fields maps a
+// field path (e.g. "discount_rules[1].category_id") to what is wrong with it.
+type ValidationError struct {
+	Fields map[string]string
+}
+
+func (e *ValidationError) Error() string {
+	parts := make([]string, 0, len(e.Fields))
+	for _, k := range slices.Sorted(maps.Keys(e.Fields)) {
+		parts = append(parts, k+": "+e.Fields[k])
+	}
+	return "invalid input: " + strings.Join(parts, "; ")
+}
+
+// fieldErrors collects validation problems; err returns nil when there are none.
+type fieldErrors map[string]string
+
+func (f fieldErrors) add(field, problem string) {
+	if _, seen := f[field]; !seen {
+		f[field] = problem
+	}
+}
+
+func (f fieldErrors) err() error {
+	if len(f) == 0 {
+		return nil
+	}
+	return &ValidationError{Fields: f}
+}

@@ -1,0 +1,140 @@
+package bc
+
+import (
+	"context"
+	"math/rand/v2"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// RateLimit is the store-wide quota as reported by the X-Rate-Limit-* headers
+// of a response.
+type RateLimit struct {
+	RequestsLeft  int
+	RequestsQuota int
+	ResetIn       time.Duration
+	Window        time.Duration
+}
+
+// parseRateLimit reads the quota headers; ok is false when the response had none.
+// http.Header.Get canonicalises names, so lower-case headers are read too.
+func parseRateLimit(h http.Header) (rl RateLimit, ok bool) {
+	left, okLeft := headerInt(h, "X-Rate-Limit-Requests-Left")
+	quota, _ := headerInt(h, "X-Rate-Limit-Requests-Quota")
+	reset, okReset := headerInt(h, "X-Rate-Limit-Time-Reset-Ms")
+	window, _ := headerInt(h, "X-Rate-Limit-Time-Window-Ms")
+	return RateLimit{
+		RequestsLeft:  left,
+		RequestsQuota: quota,
+		ResetIn:       time.Duration(reset) * time.Millisecond,
+		Window:        time.Duration(window) * time.Millisecond,
+	}, okLeft && okReset
+}
+
+// retryAfter is how long a 429 asks us to wait: X-Rate-Limit-Time-Reset-Ms,
+// else X-Retry-After (seconds); ok is false when neither header is usable.
+func retryAfter(h http.Header) (time.Duration, bool) {
+	if ms, ok := headerInt(h, "X-Rate-Limit-Time-Reset-Ms"); ok {
+		return time.Duration(ms) * time.Millisecond, true
+	}
+	if s, ok := headerInt(h, "X-Retry-After"); ok {
+		return time.Duration(s) * time.Second, true
+	}
+	return 0, false
+}
+
+func headerInt(h http.Header, name string) (int, bool) {
+	n, err := strconv.Atoi(h.Get(name))
+	return n, err == nil && n >= 0
+}
+
+// quotaPacer shares the store's quota between every caller of one Client. It
+// tracks how many requests the window has left (from the latest headers, minus
+// requests still in flight) and holds new requests back until the window resets
+// rather than spending the last requests on 429s. After a 429 every caller
+// pauses until the advertised reset. It never sleeps while holding its mutex.
+type quotaPacer struct {
+	mu           sync.Mutex
+	now          func() time.Time
+	known        bool      // left and resetAt come from a response
+	left         int       // requests the window still allows, net of in-flight ones
+	resetAt      time.Time // when the current window ends
+	blockedUntil time.Time // set by a 429
+	inFlight     int
+}
+
+// reserve returns 0 and counts the request as started when it may go now, or
+// how long to wait before asking again.
+func (p *quotaPacer) reserve() time.Duration {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	now := p.now()
+	if now.Before(p.blockedUntil) {
+		return p.blockedUntil.Sub(now)
+	}
+	if p.known && !now.Before(p.resetAt) {
+		p.known = false // a new window: its allowance is unknown until the next response
+	}
+	if p.known && p.left <= 0 {
+		return p.resetAt.Sub(now)
+	}
+	p.left--
+	p.inFlight++
+	return 0
+}
+
+// finish records the end of a reserved request and what its response said.
+func (p *quotaPacer) finish(h http.Header) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.inFlight--
+	if h == nil {
+		return
+	}
+	rl, ok := parseRateLimit(h)
+	if !ok {
+		return
+	}
+	// Requests still in flight may not be counted in this response yet:
+	// assume they are not, so the estimate errs on the side of waiting.
+	p.left = rl.RequestsLeft - p.inFlight
+	p.resetAt = p.now().Add(rl.ResetIn)
+	p.known = true
+}
+
+// block pauses every caller for d, after a 429.
+func (p *quotaPacer) block(d time.Duration) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if until := p.now().Add(d); until.After(p.blockedUntil) {
+		p.blockedUntil = until
+	}
+}
+
+// backoff is the wait before retry number attempt (1-based): exponential with
+// full jitter, capped.
+func backoff(base, maxDelay time.Duration, attempt int) time.Duration {
+	d := base << min(attempt-1, 16)
+	if d <= 0 || d > maxDelay {
+		d = maxDelay
+	}
+	return d/2 + rand.N(d/2+1)
+}
+
+// sleep waits d unless ctx ends first. If ctx has a deadline that d would
+// overrun, it returns errWaitTooLong at once instead of sleeping in vain.
+func sleep(ctx context.Context, d time.Duration) error {
+	if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < d {
+		return errWaitTooLong
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
