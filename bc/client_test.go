@@ -1,0 +1,239 @@
+package bc
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+)
+
+const groupJSON = `{"id":7,"name":"Wholesale","is_default":false,"category_access":{"type":"all"},
+"discount_rules":[{"type":"all","method":"percent","amount":"5.0000"}],
+"date_created":"Tue, 20 Nov 2012 00:00:00 +0000","date_modified":"2023-07-25 01:15:19","is_group_for_guests":false}`
+
+func TestErrorsAreParsedFromBothFormats(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name       string
+		status     int
+		body       string
+		sentinel   error
+		wantMsg    string
+		wantFields map[string]string
+	}{
+		{"a V2 array names the problem", 404, `[{"status":404,"message":"The requested resource was not found."}]`,
+			ErrNotFound, "The requested resource was not found.", nil},
+		{"a V3 object carries index-keyed field errors", 422,
+			`{"status":422,"title":"JSON data is missing or invalid","type":"x","errors":{"0.email":"email is invalid","3.first_name":"too long"}}`,
+			ErrUnprocessable, "JSON data is missing or invalid", map[string]string{"0.email": "email is invalid", "3.first_name": "too long"}},
+		{"a V3 object may list messages per field", 422, `{"status":422,"title":"bad","errors":{"0.email":["taken","invalid"]}}`,
+			ErrUnprocessable, "bad", map[string]string{"0.email": "taken; invalid"}},
+		{"a non-JSON body keeps an excerpt", 502, `<html>Bad gateway</html>`, ErrUpstream, "<html>Bad gateway</html>", nil},
+		{"a 409 is a conflict", 409, `[{"status":409,"message":"name taken"}]`, ErrConflict, "name taken", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			e := parseError(tt.status, []byte(tt.body))
+			if !errors.Is(e, tt.sentinel) {
+				t.Errorf("errors.Is(%v, %v) = false", e, tt.sentinel)
+			}
+			if e.Message() != tt.wantMsg {
+				t.Errorf("Message() = %q, want %q", e.Message(), tt.wantMsg)
+			}
+			if len(e.Fields) != len(tt.wantFields) {
+				t.Fatalf("Fields = %v, want %v", e.Fields, tt.wantFields)
+			}
+			for k, v := range tt.wantFields {
+				if e.Fields[k] != v {
+					t.Errorf("Fields[%q] = %q, want %q", k, e.Fields[k], v)
+				}
+			}
+		})
+	}
+}
+
+func TestRequestsCarryTheTokenAndErrorsNeverDo(t *testing.T) {
+	t.Parallel()
+	c := newTestClient(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("X-Auth-Token") != "secret-token" || r.URL.Path != "/stores/abc123/v2/customer_groups/9" {
+			t.Errorf("got token %q path %q", r.Header.Get("X-Auth-Token"), r.URL.Path)
+		}
+		respond(401, `[{"status":401,"message":"unauthorized"}]`)(w, r)
+	}))
+	_, _, err := c.CustomerGroups.Get(context.Background(), 9)
+	if !errors.Is(err, ErrUnauthorized) {
+		t.Fatalf("err = %v, want ErrUnauthorized", err)
+	}
+	if strings.Contains(err.Error(), "secret-token") {
+		t.Fatalf("error text leaks the token: %v", err)
+	}
+}
+
+func TestGroupDatesAndAmountsParseInEveryFormat(t *testing.T) {
+	t.Parallel()
+	c := newTestClient(t, respond(200, groupJSON))
+	g, _, err := c.CustomerGroups.Get(context.Background(), 7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := g.DateCreated.Format(time.DateOnly); got != "2012-11-20" {
+		t.Errorf("date_created = %s", got)
+	}
+	if got := g.DateModified.Format(time.DateTime); got != "2023-07-25 01:15:19" {
+		t.Errorf("date_modified = %s", got)
+	}
+	if g.DiscountRules[0].Amount != 5 {
+		t.Errorf("amount = %v, want 5", g.DiscountRules[0].Amount)
+	}
+}
+
+func TestTimeAcceptsUnsetForms(t *testing.T) {
+	t.Parallel()
+	for _, in := range []string{`{}`, `null`, `""`} {
+		var tm Time
+		if err := tm.UnmarshalJSON([]byte(in)); err != nil || !tm.IsZero() {
+			t.Errorf("%s: got %v, %v; want zero, nil", in, tm, err)
+		}
+	}
+	var tm Time
+	if err := tm.UnmarshalJSON([]byte(`"2024-01-15T09:30:00Z"`)); err != nil || tm.Year() != 2024 {
+		t.Errorf("RFC 3339: %v, %v", tm, err)
+	}
+	if err := tm.UnmarshalJSON([]byte(`"yesterday"`)); err == nil {
+		t.Error("an unknown format must be an error")
+	}
+}
+
+func TestAPagePastTheEndIsEmpty(t *testing.T) {
+	t.Parallel()
+	c := newTestClient(t, respond(http.StatusNoContent, ""))
+	groups, resp, err := c.CustomerGroups.List(context.Background(), ListCustomerGroupsOptions{Page: 99})
+	if err != nil || len(groups) != 0 || resp.StatusCode != 204 {
+		t.Fatalf("got %v, %+v, %v; want empty page", groups, resp, err)
+	}
+}
+
+func TestRetries(t *testing.T) {
+	t.Parallel()
+	rateLimited := respond(429, `[{"status":429,"message":"slow down"}]`, "X-Rate-Limit-Time-Reset-Ms", "5", "X-Rate-Limit-Requests-Left", "0")
+	ok := respond(200, groupJSON)
+	tests := []struct {
+		name      string
+		steps     []http.HandlerFunc
+		wantCalls int32
+		wantErr   error
+		want429s  int
+	}{
+		{"a 429 is waited out and retried", []http.HandlerFunc{rateLimited, ok}, 2, nil, 1},
+		{"a 429 with only X-Retry-After is retried", []http.HandlerFunc{respond(429, "", "X-Retry-After", "0"), ok}, 2, nil, 1},
+		{"a 429 with no header backs off and retries", []http.HandlerFunc{respond(429, ""), respond(429, ""), ok}, 3, nil, 2},
+		{"a 500 on a GET is retried", []http.HandlerFunc{respond(500, `[{"status":500,"message":"oops"}]`), ok}, 2, nil, 0},
+		{"a 503 on a GET is retried", []http.HandlerFunc{respond(503, ""), respond(503, ""), ok}, 3, nil, 0},
+		{"a reset on a GET is retried", []http.HandlerFunc{dropConnection, ok}, 2, nil, 0},
+		{"a 400 is not retried", []http.HandlerFunc{respond(400, `[{"status":400,"message":"bad"}]`), ok}, 1, ErrBadRequest, 0},
+		{"retries are bounded", []http.HandlerFunc{respond(500, "")}, 9, ErrUpstream, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			s := &script{steps: tt.steps}
+			c := newTestClient(t, s)
+			_, resp, err := c.CustomerGroups.Get(context.Background(), 7)
+			if !errors.Is(err, tt.wantErr) || (tt.wantErr == nil && err != nil) {
+				t.Fatalf("err = %v, want %v", err, tt.wantErr)
+			}
+			if got := s.calls.Load(); got != tt.wantCalls {
+				t.Errorf("requests = %d, want %d", got, tt.wantCalls)
+			}
+			if resp.RateLimited != tt.want429s {
+				t.Errorf("RateLimited = %d, want %d", resp.RateLimited, tt.want429s)
+			}
+		})
+	}
+}
+
+func TestAWaitLongerThanTheDeadlineFailsAtOnce(t *testing.T) {
+	t.Parallel()
+	s := &script{steps: []http.HandlerFunc{respond(429, "", "X-Rate-Limit-Time-Reset-Ms", "30000")}}
+	c := newTestClient(t, s)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	start := time.Now()
+	_, _, err := c.CustomerGroups.Get(ctx, 7)
+	var apiErr *Error
+	if !errors.As(err, &apiErr) || !errors.Is(err, ErrRateLimited) {
+		t.Fatalf("err = %v, want a rate-limited *Error", err)
+	}
+	if apiErr.RetryAfter < 29*time.Second {
+		t.Errorf("RetryAfter = %v, want about 30s", apiErr.RetryAfter)
+	}
+	if elapsed := time.Since(start); elapsed > time.Second {
+		t.Errorf("took %v: it should not wait for a reset it cannot reach", elapsed)
+	}
+	if s.calls.Load() != 1 {
+		t.Errorf("requests = %d, want 1", s.calls.Load())
+	}
+}
+
+func TestAPOSTIsNotResentWhenItMayHaveBeenApplied(t *testing.T) {
+	t.Parallel()
+	var posts, gets int
+	c := newTestClient(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.Method {
+		case http.MethodPost:
+			posts++
+			dropConnection(w, r) // the group was created, the answer lost
+		case http.MethodGet:
+			gets++
+			if r.URL.Query().Get("name") != "Wholesale" {
+				t.Errorf("lookup by name got query %q", r.URL.RawQuery)
+			}
+			respond(200, "["+groupJSON+"]")(w, r)
+		}
+	}))
+	name := "Wholesale"
+	g, _, err := c.CustomerGroups.Create(context.Background(), CustomerGroupInput{Name: &name})
+	if err != nil || g.ID != 7 {
+		t.Fatalf("got %+v, %v; want the group found by name", g, err)
+	}
+	if posts != 1 || gets != 1 {
+		t.Errorf("posts = %d, gets = %d; want 1 and 1", posts, gets)
+	}
+}
+
+func TestA207ReturnsTheSavedGroupWithAWarning(t *testing.T) {
+	t.Parallel()
+	partial := respond(207, `{"status":207,"message":"The customer group was created, but the sitewide discount update failed. You may retry the request."}`)
+	name := "Wholesale"
+	t.Run("after create the id is recovered by name", func(t *testing.T) {
+		t.Parallel()
+		c := newTestClient(t, &script{steps: []http.HandlerFunc{partial, respond(200, "["+groupJSON+"]")}})
+		g, resp, err := c.CustomerGroups.Create(context.Background(), CustomerGroupInput{Name: &name})
+		if err != nil || g.ID != 7 || resp.Warning == "" {
+			t.Fatalf("got %+v, %+v, %v", g, resp, err)
+		}
+	})
+	t.Run("after update the group is re-read", func(t *testing.T) {
+		t.Parallel()
+		c := newTestClient(t, &script{steps: []http.HandlerFunc{partial, respond(200, groupJSON)}})
+		g, resp, err := c.CustomerGroups.Update(context.Background(), 7, CustomerGroupInput{Name: &name})
+		if err != nil || g.ID != 7 || resp.Warning == "" {
+			t.Fatalf("got %+v, %+v, %v", g, resp, err)
+		}
+	})
+}
+
+func TestADeleteRetriedAfterALostAnswerSucceeds(t *testing.T) {
+	t.Parallel()
+	c := newTestClient(t, &script{steps: []http.HandlerFunc{dropConnection, respond(404, `[{"status":404,"message":"not found"}]`)}})
+	if _, err := c.CustomerGroups.Delete(context.Background(), 7); err != nil {
+		t.Fatalf("err = %v: the first attempt deleted it", err)
+	}
+	c = newTestClient(t, respond(404, `[{"status":404,"message":"not found"}]`))
+	if _, err := c.CustomerGroups.Delete(context.Background(), 7); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("err = %v: deleting a missing group is not found", err)
+	}
+}

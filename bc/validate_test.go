@@ -1,0 +1,141 @@
+package bc
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+	"testing"
+)
+
+func ptr[T any](v T) *T { return &v }
+
+func rules(r ...DiscountRule) *[]DiscountRule { return &r }
+
+func TestCustomerGroupInputIsValidatedBeforeAnyRequest(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name      string
+		in        CustomerGroupInput
+		create    bool
+		wantField string // "" means valid
+	}{
+		{"a create needs a name", CustomerGroupInput{IsDefault: ptr(true)}, true, "name"},
+		{"an empty name is refused", CustomerGroupInput{Name: ptr("")}, true, "name"},
+		{"a 256-character name is refused", CustomerGroupInput{Name: ptr(strings.Repeat("n", 256))}, true, "name"},
+		{"a 255-character name is fine", CustomerGroupInput{Name: ptr(strings.Repeat("ñ", 255))}, true, ""},
+		{"an empty update is refused", CustomerGroupInput{}, false, "body"},
+		{"specific access needs categories", CustomerGroupInput{CategoryAccess: &CategoryAccess{Type: "specific"}}, false, "category_access.categories"},
+		{"an unknown access type is refused", CustomerGroupInput{CategoryAccess: &CategoryAccess{Type: "some"}}, false, "category_access.type"},
+		{"a price list must be the only rule", CustomerGroupInput{DiscountRules: rules(
+			DiscountRule{Type: "price_list", PriceListID: 3}, DiscountRule{Type: "all", Method: "percent", Amount: 5})}, false, "discount_rules[0].type"},
+		{"a price list needs its id", CustomerGroupInput{DiscountRules: rules(DiscountRule{Type: "price_list"})}, false, "discount_rules[0].price_list_id"},
+		{"only one all rule", CustomerGroupInput{DiscountRules: rules(
+			DiscountRule{Type: "all", Method: "percent", Amount: 5}, DiscountRule{Type: "all", Method: "fixed", Amount: 1})}, false, "discount_rules[1].type"},
+		{"a category rule needs category_id", CustomerGroupInput{DiscountRules: rules(DiscountRule{Type: "category", Method: "percent", Amount: 5})}, false, "discount_rules[0].category_id"},
+		{"a product rule needs product_id", CustomerGroupInput{DiscountRules: rules(DiscountRule{Type: "product", Method: "fixed", Amount: 5})}, false, "discount_rules[0].product_id"},
+		{"the method must be known", CustomerGroupInput{DiscountRules: rules(DiscountRule{Type: "all", Method: "half", Amount: 5})}, false, "discount_rules[0].method"},
+		{"a percent cannot exceed 100", CustomerGroupInput{DiscountRules: rules(DiscountRule{Type: "all", Method: "percent", Amount: 101})}, false, "discount_rules[0].amount"},
+		{"an amount must be positive", CustomerGroupInput{DiscountRules: rules(DiscountRule{Type: "all", Method: "fixed", Amount: -1})}, false, "discount_rules[0].amount"},
+		{"an empty rule list clears the rules", CustomerGroupInput{DiscountRules: rules()}, false, ""},
+		{"the four variants together are fine", CustomerGroupInput{DiscountRules: rules(
+			DiscountRule{Type: "all", Method: "percent", Amount: 5},
+			DiscountRule{Type: "category", Method: "price", Amount: 9.5, CategoryID: 18},
+			DiscountRule{Type: "product", Method: "fixed", Amount: 1, ProductID: 77})}, false, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			err := tt.in.Validate(tt.create)
+			if tt.wantField == "" {
+				if err != nil {
+					t.Fatalf("unexpected error: %v", err)
+				}
+				return
+			}
+			var ve *ValidationError
+			if !errors.As(err, &ve) || ve.Fields[tt.wantField] == "" {
+				t.Fatalf("err = %v, want a problem with %s", err, tt.wantField)
+			}
+		})
+	}
+}
+
+func TestCustomerUpdateIsValidatedAgainstTheDocumentedLimits(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name      string
+		in        CustomerUpdate
+		wantField string
+	}{
+		{"an id is required", CustomerUpdate{FirstName: ptr("Ann")}, "id"},
+		{"something must change", CustomerUpdate{ID: 1}, "body"},
+		{"an email needs 3 characters", CustomerUpdate{ID: 1, Email: ptr("a@")}, "email"},
+		{"an email must be an address", CustomerUpdate{ID: 1, Email: ptr("Ann <ann@example.com>")}, "email"},
+		{"a first name is 1-100 characters", CustomerUpdate{ID: 1, FirstName: ptr(strings.Repeat("a", 101))}, "first_name"},
+		{"a last name cannot be empty", CustomerUpdate{ID: 1, LastName: ptr("")}, "last_name"},
+		{"a phone is at most 50 characters", CustomerUpdate{ID: 1, Phone: ptr(strings.Repeat("1", 51))}, "phone"},
+		{"a company is at most 255 characters", CustomerUpdate{ID: 1, Company: ptr(strings.Repeat("c", 256))}, "company"},
+		{"a group id cannot be negative", CustomerUpdate{ID: 1, CustomerGroupID: ptr(-1)}, "customer_group_id"},
+		{"invalid UTF-8 is refused", CustomerUpdate{ID: 1, FirstName: ptr("\xff")}, "first_name"},
+		{"group 0 means no group", CustomerUpdate{ID: 1, CustomerGroupID: ptr(0)}, ""},
+		{"an empty company clears it", CustomerUpdate{ID: 1, Company: ptr("")}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			err := tt.in.Validate()
+			if tt.wantField == "" {
+				if err != nil {
+					t.Fatalf("unexpected error: %v", err)
+				}
+				return
+			}
+			var ve *ValidationError
+			if !errors.As(err, &ve) || ve.Fields[tt.wantField] == "" {
+				t.Fatalf("err = %v, want a problem with %s", err, tt.wantField)
+			}
+		})
+	}
+}
+
+func TestInvalidInputSendsNoRequest(t *testing.T) {
+	t.Parallel()
+	s := &script{steps: []http.HandlerFunc{respond(200, "{}")}}
+	c := newTestClient(t, s)
+	ctx := context.Background()
+	calls := []func() error{
+		func() error { _, _, err := c.CustomerGroups.Create(ctx, CustomerGroupInput{}); return err },
+		func() error {
+			_, _, err := c.CustomerGroups.Update(ctx, 0, CustomerGroupInput{Name: ptr("x")})
+			return err
+		},
+		func() error { _, _, err := c.CustomerGroups.Get(ctx, -1); return err },
+		func() error { _, err := c.CustomerGroups.Delete(ctx, 0); return err },
+		func() error {
+			_, _, err := c.CustomerGroups.List(ctx, ListCustomerGroupsOptions{Limit: 251})
+			return err
+		},
+		func() error {
+			_, _, err := c.CustomerGroups.List(ctx, ListCustomerGroupsOptions{DateCreatedMin: "last week"})
+			return err
+		},
+		func() error {
+			_, _, err := c.Customers.Update(ctx, make([]CustomerUpdate, 11))
+			return err
+		},
+		func() error {
+			_, _, err := c.Customers.Update(ctx, []CustomerUpdate{{ID: 1, Notes: ptr("a")}, {ID: 1, Notes: ptr("b")}})
+			return err
+		},
+	}
+	for i, call := range calls {
+		var ve *ValidationError
+		if err := call(); !errors.As(err, &ve) {
+			t.Errorf("call %d: err = %v, want *ValidationError", i, err)
+		}
+	}
+	if n := s.calls.Load(); n != 0 {
+		t.Fatalf("%d requests reached the server", n)
+	}
+}
