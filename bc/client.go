@@ -97,7 +97,7 @@ func New(cfg Config) (*Client, error) {
 		http:    cfg.HTTPClient,
 		log:     cfg.Logger,
 		base:    strings.TrimRight(cfg.BaseURL, "/") + "/stores/" + cfg.StoreHash,
-		pacer:   &quotaPacer{now: time.Now},
+		pacer:   newQuotaPacer(time.Now),
 		groups:  semaphore.NewWeighted(MaxGroupRequestsInFlight),
 		updates: semaphore.NewWeighted(MaxUpdateRequestsInFlight),
 		reads:   semaphore.NewWeighted(maxCustomerReadsInFlight),
@@ -200,6 +200,7 @@ func (c *Client) shouldRetry(ctx context.Context, req request, resp *Response, h
 	var apiErr *Error
 	if !errors.As(failure, &apiErr) {
 		if ctx.Err() != nil {
+			resp.maybeApplied = true // the request was on its way when ctx ended
 			return 0, ctx.Err()
 		}
 		apiErr = &Error{Method: req.method, Path: req.path, Err: failure}
@@ -273,17 +274,25 @@ func (c *Client) send(ctx context.Context, req request, body []byte) (int, http.
 }
 
 // admit blocks until the request may start: a free slot in its class and room
-// in the quota. It never sleeps while holding the slot.
+// in the quota. It never waits while holding the slot.
 func (c *Client) admit(ctx context.Context, req request) error {
 	for {
 		if err := req.limit.Acquire(ctx, 1); err != nil {
 			return err
 		}
-		wait := c.pacer.reserve()
-		if wait == 0 {
+		wait, changed := c.pacer.reserve()
+		if wait == 0 && changed == nil {
 			return nil
 		}
 		req.limit.Release(1)
+		if changed != nil {
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-changed:
+			}
+			continue
+		}
 		if err := sleep(ctx, wait); err != nil {
 			return c.waitErr(ctx, req, err, wait)
 		}

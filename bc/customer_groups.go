@@ -281,7 +281,9 @@ func (s *CustomerGroupsService) ListAll(ctx context.Context, opts ListCustomerGr
 		return nil, resp, err
 	}
 	opts.Limit = MaxPageSize
-	pages := max(1, (total+MaxPageSize-1)/MaxPageSize)
+	// One page more than the count needs: when the count is a multiple of the
+	// page size, the extra (empty) page proves the end without another round trip.
+	pages := total/MaxPageSize + 1
 	results := make([][]CustomerGroup, pages)
 	responses := make([]*Response, pages)
 	g, gctx := errgroup.WithContext(ctx)

@@ -53,36 +53,60 @@ func headerInt(h http.Header, name string) (int, bool) {
 // quotaPacer shares the store's quota between every caller of one Client. It
 // tracks how many requests the window has left (from the latest headers, minus
 // requests still in flight) and holds new requests back until the window resets
-// rather than spending the last requests on 429s. After a 429 every caller
-// pauses until the advertised reset. It never sleeps while holding its mutex.
+// rather than spending the last requests on 429s. Until a response has told it
+// the quota, it lets one request out at a time. After a 429 every caller pauses
+// until the advertised reset. It never sleeps while holding its mutex.
 type quotaPacer struct {
 	mu           sync.Mutex
 	now          func() time.Time
-	known        bool      // left and resetAt come from a response
+	known        bool      // left and resetAt are estimates we can act on
 	left         int       // requests the window still allows, net of in-flight ones
 	resetAt      time.Time // when the current window ends
+	quota        int       // requests per window, as last reported
+	window       time.Duration
 	blockedUntil time.Time // set by a 429
 	inFlight     int
+	changed      chan struct{} // closed (and replaced) whenever a request finishes
 }
 
-// reserve returns 0 and counts the request as started when it may go now, or
-// how long to wait before asking again.
-func (p *quotaPacer) reserve() time.Duration {
+func newQuotaPacer(now func() time.Time) *quotaPacer {
+	return &quotaPacer{now: now, changed: make(chan struct{})}
+}
+
+// reserve counts the request as started and returns 0 when it may go now.
+// Otherwise it returns how long to wait, or a channel that is closed when
+// another request finishes and the question is worth asking again.
+func (p *quotaPacer) reserve() (time.Duration, <-chan struct{}) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	now := p.now()
 	if now.Before(p.blockedUntil) {
-		return p.blockedUntil.Sub(now)
+		return p.blockedUntil.Sub(now), nil
 	}
 	if p.known && !now.Before(p.resetAt) {
-		p.known = false // a new window: its allowance is unknown until the next response
+		p.startWindow(now)
 	}
-	if p.known && p.left <= 0 {
-		return p.resetAt.Sub(now)
+	switch {
+	case !p.known && p.inFlight > 0:
+		return 0, p.changed
+	case p.known && p.left <= 0:
+		return p.resetAt.Sub(now), nil
 	}
 	p.left--
 	p.inFlight++
-	return 0
+	return 0, nil
+}
+
+// startWindow assumes a fresh window once the one we knew about has ended.
+// It may have started a little before now, so it may end a little earlier
+// than we think: that only makes us wait longer than needed, never 429.
+func (p *quotaPacer) startWindow(now time.Time) {
+	if p.quota <= 0 || p.window <= 0 {
+		p.known = false
+		return
+	}
+	p.left = p.quota - p.inFlight
+	p.resetAt = now.Add(p.window)
 }
 
 // finish records the end of a reserved request and what its response said.
@@ -90,9 +114,8 @@ func (p *quotaPacer) finish(h http.Header) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.inFlight--
-	if h == nil {
-		return
-	}
+	close(p.changed)
+	p.changed = make(chan struct{})
 	rl, ok := parseRateLimit(h)
 	if !ok {
 		return
@@ -101,6 +124,7 @@ func (p *quotaPacer) finish(h http.Header) {
 	// assume they are not, so the estimate errs on the side of waiting.
 	p.left = rl.RequestsLeft - p.inFlight
 	p.resetAt = p.now().Add(rl.ResetIn)
+	p.quota, p.window = rl.RequestsQuota, rl.Window
 	p.known = true
 }
 

@@ -16,47 +16,81 @@ func (c *fakeClock) advance(d time.Duration) { c.t = c.t.Add(d) }
 
 func quotaHeaders(left, resetMs int) http.Header {
 	h := http.Header{}
-	h.Set("x-rate-limit-requests-left", itoa(left)) // lower-case names arrive too
-	h.Set("x-rate-limit-time-reset-ms", itoa(resetMs))
+	h.Set("x-rate-limit-requests-left", strconv.Itoa(left)) // lower-case names arrive too
+	h.Set("x-rate-limit-time-reset-ms", strconv.Itoa(resetMs))
+	h.Set("x-rate-limit-requests-quota", "10")
+	h.Set("x-rate-limit-time-window-ms", "1000")
 	return h
 }
 
-func itoa(n int) string { return strconv.Itoa(n) }
+// mayGo reports whether a request may start now.
+func mayGo(p *quotaPacer) bool {
+	wait, changed := p.reserve()
+	return wait == 0 && changed == nil
+}
 
 func TestThePacerHoldsRequestsBackWhenTheQuotaIsSpent(t *testing.T) {
 	t.Parallel()
 	clock := &fakeClock{t: time.Unix(0, 0)}
-	p := &quotaPacer{now: clock.now}
-	if wait := p.reserve(); wait != 0 {
-		t.Fatalf("first request waits %v before anything is known", wait)
+	p := newQuotaPacer(clock.now)
+	if !mayGo(p) {
+		t.Fatal("the first request must go before anything is known")
 	}
 	p.finish(quotaHeaders(2, 1000))
 	for i := range 2 {
-		if wait := p.reserve(); wait != 0 {
-			t.Fatalf("request %d waits %v with quota left", i, wait)
+		if !mayGo(p) {
+			t.Fatalf("request %d held back with quota left", i)
 		}
 	}
-	if wait := p.reserve(); wait != time.Second {
+	if wait, _ := p.reserve(); wait != time.Second {
 		t.Fatalf("with the quota spent, wait = %v, want the 1s to the reset", wait)
 	}
 	clock.advance(time.Second)
-	if wait := p.reserve(); wait != 0 {
-		t.Fatalf("after the reset, wait = %v, want 0", wait)
+	for i := range 8 { // a fresh window of 10, less the 2 still in flight
+		if !mayGo(p) {
+			t.Fatalf("request %d of the new window held back", i)
+		}
+	}
+	if mayGo(p) {
+		t.Fatal("the new window's allowance must count the requests still in flight")
+	}
+}
+
+func TestThePacerProbesOneRequestAtATimeUntilTheQuotaIsKnown(t *testing.T) {
+	t.Parallel()
+	p := newQuotaPacer(time.Now)
+	if !mayGo(p) {
+		t.Fatal("the first request must go")
+	}
+	wait, changed := p.reserve()
+	if wait != 0 || changed == nil {
+		t.Fatalf("second request: wait %v, changed %v; want to wait for the first", wait, changed)
+	}
+	p.finish(quotaHeaders(5, 1000))
+	select {
+	case <-changed:
+	default:
+		t.Fatal("finishing a request must wake the waiters")
+	}
+	if !mayGo(p) {
+		t.Fatal("with the quota known, requests go")
 	}
 }
 
 func TestThePacerCountsRequestsStillInFlight(t *testing.T) {
 	t.Parallel()
 	clock := &fakeClock{t: time.Unix(0, 0)}
-	p := &quotaPacer{now: clock.now}
-	p.reserve()
-	p.reserve()
-	p.reserve()
+	p := newQuotaPacer(clock.now)
+	mayGo(p)
+	p.finish(quotaHeaders(10, 1000))
+	mayGo(p)
+	mayGo(p)
+	mayGo(p)
 	p.finish(quotaHeaders(3, 1000)) // two others are still out: 1 left at most
-	if wait := p.reserve(); wait != 0 {
-		t.Fatalf("wait = %v, want 0", wait)
+	if !mayGo(p) {
+		t.Fatal("one request should still fit")
 	}
-	if wait := p.reserve(); wait == 0 {
+	if mayGo(p) {
 		t.Fatal("the estimate must count the requests in flight")
 	}
 }
@@ -64,14 +98,14 @@ func TestThePacerCountsRequestsStillInFlight(t *testing.T) {
 func TestA429PausesEveryCaller(t *testing.T) {
 	t.Parallel()
 	clock := &fakeClock{t: time.Unix(0, 0)}
-	p := &quotaPacer{now: clock.now}
+	p := newQuotaPacer(clock.now)
 	p.block(300 * time.Millisecond)
-	if wait := p.reserve(); wait != 300*time.Millisecond {
+	if wait, _ := p.reserve(); wait != 300*time.Millisecond {
 		t.Fatalf("wait = %v, want 300ms", wait)
 	}
 	clock.advance(300 * time.Millisecond)
-	if wait := p.reserve(); wait != 0 {
-		t.Fatalf("wait = %v after the block, want 0", wait)
+	if !mayGo(p) {
+		t.Fatal("after the block, requests go")
 	}
 }
 

@@ -1,6 +1,7 @@
 package bcsim
 
 import (
+	"bytes"
 	"crypto/subtle"
 	"encoding/json"
 	"fmt"
@@ -95,8 +96,8 @@ func (s *Store) handler(e endpoint) http.HandlerFunc {
 	}
 }
 
-// process runs a request through auth, limits, latency, faults and the endpoint, in the
-// order BigCommerce's edge would.
+// process runs a request through auth, limits, latency, injected faults, the endpoint and
+// after-apply faults, in that order, so rejected requests never touch state.
 func (s *Store) process(e endpoint, r *http.Request) reply {
 	if rep, ok := s.authorize(e, r); !ok {
 		return rep
@@ -116,7 +117,6 @@ func (s *Store) process(e endpoint, r *http.Request) reply {
 	if err := sleep(r.Context(), s.latency()); err != nil {
 		return reply{status: statusCanceled}
 	}
-	faults = s.currentFaults()
 	if rep, ok := s.injectBefore(e, faults); ok {
 		return rep
 	}
@@ -199,12 +199,14 @@ func (s *Store) respond(w http.ResponseWriter, rep reply) {
 		w.WriteHeader(rep.status)
 		return
 	}
-	body, err := json.Marshal(rep.body)
-	if err != nil {
+	var body bytes.Buffer
+	enc := json.NewEncoder(&body)
+	enc.SetEscapeHTML(false) // pagination links contain '&'
+	if err := enc.Encode(rep.body); err != nil {
 		panic(fmt.Sprintf("bcsim: encoding response: %v", err)) // our own types always encode
 	}
 	h.Set("Content-Type", "application/json")
-	h.Set("Content-Length", strconv.Itoa(len(body)))
+	h.Set("Content-Length", strconv.Itoa(body.Len()))
 	w.WriteHeader(rep.status)
-	_, _ = w.Write(body)
+	_, _ = w.Write(body.Bytes())
 }

@@ -35,27 +35,24 @@ func positiveParam(q url.Values, name string, fallback int) (int, error) {
 	return n, nil
 }
 
-// pageOf returns the items of a 1-based page.
-func pageOf[T any](items []T, page, limit int) []T {
+// matchPage returns the matching items on a 1-based page and how many match in
+// all. Only the page is copied: stores can hold thousands of items.
+func matchPage[T any](items []T, preds []predicate[T], page, limit int) (onPage []T, total int) {
 	start := (page - 1) * limit
-	if start >= len(items) {
-		return nil
+	for _, item := range items {
+		if !all(item, preds) {
+			continue
+		}
+		if total >= start && total < start+limit {
+			onPage = append(onPage, item)
+		}
+		total++
 	}
-	return items[start:min(start+limit, len(items))]
+	return onPage, total
 }
 
 // predicate is one query filter.
 type predicate[T any] func(T) bool
-
-func matchAll[T any](items []T, preds []predicate[T]) []T {
-	var out []T
-	for _, item := range items {
-		if all(item, preds) {
-			out = append(out, item)
-		}
-	}
-	return out
-}
 
 func all[T any](item T, preds []predicate[T]) bool {
 	for _, p := range preds {

@@ -7,8 +7,9 @@ import (
 )
 
 // Stats counts what the store saw. Requests is keyed "METHOD ROUTE STATUS", e.g.
-// "PUT /v3/customers 200"; STATUS is "reset" for dropped connections and "canceled" when
-// the caller gave up during the latency sleep.
+// "PUT /v3/customers 200" or "GET /v2/customer_groups/{id} 404"; STATUS is "reset" for
+// dropped connections and "canceled" when the caller gave up during the latency sleep.
+// Unrouted requests are keyed by their full path, e.g. "GET /stores/abc/v2/products 404".
 type Stats struct {
 	Requests map[string]int
 	// MaxInFlight is the highest concurrency attempted per limit class ("customer_groups",

@@ -1,0 +1,426 @@
+package bc
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+)
+
+// Failure codes of a BulkFailure. Batch-level failures that BigCommerce answered
+// definitively carry the snake_case HTTP status text instead, e.g. "forbidden".
+const (
+	FailureInvalid     = "invalid"     // failed local validation: nothing was sent
+	FailureNotFound    = "not_found"   // no such customer (found by reading first): nothing was sent
+	FailureRejected    = "rejected"    // BigCommerce refused this item with a 422
+	FailureUnconfirmed = "unconfirmed" // sent, perhaps applied, never confirmed: re-running is safe
+)
+
+// BulkOptions tune a bulk update.
+type BulkOptions struct {
+	// Progress, when set, is called once per finished batch, serially, with the running totals.
+	Progress func(BulkProgress)
+	// SkipUnchanged reads the customers first and sends only the updates that
+	// would change something. The others are reported as Unchanged, and ids that
+	// name no customer fail with FailureNotFound, without a write.
+	SkipUnchanged bool
+}
+
+// BulkProgress is the running state of a bulk update.
+type BulkProgress struct {
+	Done    int // customers accounted for so far
+	Total   int // customers requested
+	Batches int // batches finished
+	Message string
+}
+
+// BulkResult accounts for every customer of a bulk update exactly once: in
+// Updated, Unchanged, Failed or NotAttempted. The id lists are sorted.
+type BulkResult struct {
+	Requested          int
+	Updated            []int         // BigCommerce confirmed the update
+	Unchanged          []int         // already in the requested state, so not sent
+	Failed             []BulkFailure // rejected, locally or by BigCommerce, or unconfirmed
+	NotAttempted       []int         // never applied: see NotAttemptedReason
+	NotAttemptedReason string
+	// Counts of the Update Customers calls: one per batch sent, including the
+	// resubmissions after a 422, and the retries and 429s those took.
+	Batches, Retries, RateLimited int
+}
+
+// BulkFailure says why one customer was not updated. Fields maps a field name
+// to what is wrong with it, when the failure is about particular fields.
+type BulkFailure struct {
+	ID      int
+	Code    string
+	Message string
+	Fields  map[string]string
+}
+
+// BulkUpdate applies any number of customer updates in batches of
+// MaxCustomersPerUpdate, keeping MaxUpdateRequestsInFlight batches in flight
+// (the cap is the client's, so it holds across every caller). Duplicate ids
+// are the caller's mistake: a *ValidationError, before anything is sent. Every
+// other problem is reported per customer in the result:
+//
+//   - an item that fails validation fails alone, without being sent;
+//   - a 422 that names items by index fails them and resubmits the rest; one
+//     that names none is narrowed down by splitting the batch;
+//   - a batch that fails otherwise (retries exhausted, 401, 403...) stops the
+//     run: no new batch starts. Its customers fail with FailureUnconfirmed when
+//     an attempt may have been applied (a 5xx, a broken connection, a
+//     cancellation in flight), are NotAttempted when nothing was applied (429s),
+//     and fail with the status otherwise;
+//   - after cancellation or the deadline no new batch starts, and what was not
+//     sent is NotAttempted.
+func (s *CustomersService) BulkUpdate(ctx context.Context, updates []CustomerUpdate, opts BulkOptions) (*BulkResult, error) {
+	res, pending, err := screen(updates)
+	if err != nil {
+		return nil, err
+	}
+	if opts.SkipUnchanged {
+		current, err := s.current(ctx, pending)
+		if err != nil {
+			return nil, err
+		}
+		pending = res.skipUnchanged(pending, current)
+	}
+	s.send(ctx, pending, res, opts.Progress)
+	res.sort()
+	return res, nil
+}
+
+// screen refuses duplicate ids and records the items that fail validation,
+// returning the others.
+func screen(updates []CustomerUpdate) (*BulkResult, []CustomerUpdate, error) {
+	if err := checkDistinctIDs(updates); err != nil {
+		return nil, nil, err
+	}
+	res := &BulkResult{Requested: len(updates)}
+	valid := make([]CustomerUpdate, 0, len(updates))
+	for _, u := range updates {
+		var invalid *ValidationError
+		if errors.As(u.Validate(), &invalid) {
+			res.Failed = append(res.Failed, BulkFailure{ID: u.ID, Code: FailureInvalid,
+				Message: "not sent: the update is not valid", Fields: invalid.Fields})
+			continue
+		}
+		valid = append(valid, u)
+	}
+	return res, valid, nil
+}
+
+func checkDistinctIDs(updates []CustomerUpdate) error {
+	seen := make(map[int]bool, len(updates))
+	var repeated []string
+	for _, u := range updates {
+		if u.ID >= 1 && seen[u.ID] { // a missing id fails that item's validation instead
+			repeated = append(repeated, strconv.Itoa(u.ID))
+		}
+		seen[u.ID] = true
+	}
+	if len(repeated) == 0 {
+		return nil
+	}
+	const shown = 20
+	list := strings.Join(repeated[:min(shown, len(repeated))], ", ")
+	if len(repeated) > shown {
+		list += fmt.Sprintf(" and %d more", len(repeated)-shown)
+	}
+	return &ValidationError{Fields: map[string]string{"customers": "give each customer once; repeated ids: " + list}}
+}
+
+// current reads the customers the updates name.
+func (s *CustomersService) current(ctx context.Context, updates []CustomerUpdate) (map[int]Customer, error) {
+	ids := make([]int, len(updates))
+	for i, u := range updates {
+		ids[i] = u.ID
+	}
+	found, _, err := s.GetByIDs(ctx, ids)
+	if err != nil {
+		return nil, fmt.Errorf("read the customers before updating them: %w", err)
+	}
+	return found, nil
+}
+
+// skipUnchanged records the updates that would change nothing and those that
+// name no customer, returning the others.
+func (r *BulkResult) skipUnchanged(updates []CustomerUpdate, current map[int]Customer) []CustomerUpdate {
+	changed := make([]CustomerUpdate, 0, len(updates))
+	for _, u := range updates {
+		c, ok := current[u.ID]
+		switch {
+		case !ok:
+			r.Failed = append(r.Failed, BulkFailure{ID: u.ID, Code: FailureNotFound,
+				Message: fmt.Sprintf("not sent: customer %d does not exist", u.ID)})
+		case len(u.Diff(c)) == 0:
+			r.Unchanged = append(r.Unchanged, u.ID)
+		default:
+			changed = append(changed, u)
+		}
+	}
+	return changed
+}
+
+// bulkRun hands batches to the workers and gathers what they report.
+type bulkRun struct {
+	progress func(BulkProgress)
+
+	mu       sync.Mutex // guards the fields below, and serialises progress calls
+	res      *BulkResult
+	batches  [][]CustomerUpdate // not yet started
+	finished int
+	stop     error // the batch failure that ended the run
+}
+
+// send updates pending into res with MaxUpdateRequestsInFlight workers, so
+// that the client's slots stay busy without queueing goroutines on them.
+func (s *CustomersService) send(ctx context.Context, pending []CustomerUpdate, res *BulkResult, progress func(BulkProgress)) {
+	run := &bulkRun{progress: progress, res: res, batches: slices.Collect(slices.Chunk(pending, MaxCustomersPerUpdate))}
+	var wg sync.WaitGroup
+	for range min(MaxUpdateRequestsInFlight, len(run.batches)) {
+		wg.Go(func() {
+			for batch, ok := run.next(ctx); ok; batch, ok = run.next(ctx) {
+				out := &BulkResult{}
+				run.finish(out, s.updateBatch(ctx, batch, out))
+			}
+		})
+	}
+	wg.Wait()
+	why := run.stop
+	if why == nil {
+		why = ctx.Err()
+	}
+	for _, batch := range run.batches {
+		res.notAttempted(batch, why)
+	}
+}
+
+// next returns the next batch to send, unless the run is over.
+func (r *bulkRun) next(ctx context.Context) ([]CustomerUpdate, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if len(r.batches) == 0 || r.stop != nil || ctx.Err() != nil {
+		return nil, false
+	}
+	batch := r.batches[0]
+	r.batches = r.batches[1:]
+	return batch, true
+}
+
+// finish records a finished batch, and the failure that stops the run if any.
+func (r *bulkRun) finish(out *BulkResult, stop error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.res.merge(out)
+	r.finished++
+	if r.stop == nil {
+		r.stop = stop
+	}
+	if r.progress != nil {
+		r.progress(r.res.progress(r.finished))
+	}
+}
+
+// updateBatch sends one batch until each of its customers is updated or has
+// failed, recording the outcome in out. It returns the failure that should
+// stop the run: one that is about the batch, not about particular items.
+func (s *CustomersService) updateBatch(ctx context.Context, batch []CustomerUpdate, out *BulkResult) error {
+	for len(batch) > 0 {
+		if err := ctx.Err(); err != nil {
+			out.notAttempted(batch, err)
+			return err
+		}
+		_, resp, err := s.Update(ctx, batch)
+		out.countCall(resp)
+		if err == nil {
+			for _, u := range batch {
+				out.Updated = append(out.Updated, u.ID)
+			}
+			return nil
+		}
+		rejected := rejectedItems(err, len(batch))
+		switch {
+		case len(rejected) > 0:
+			batch = out.failRejected(batch, rejected, err)
+		case len(batch) > 1 && (errors.Is(err, ErrUnprocessable) || errors.Is(err, ErrTooLarge)):
+			half := len(batch) / 2
+			if stop := s.updateBatch(ctx, batch[:half], out); stop != nil {
+				out.notAttempted(batch[half:], stop)
+				return stop
+			}
+			return s.updateBatch(ctx, batch[half:], out)
+		case errors.Is(err, ErrUnprocessable):
+			out.failAll(batch, FailureRejected, err)
+			return nil
+		default:
+			out.failBatch(ctx, batch, resp, err)
+			return err
+		}
+	}
+	return nil
+}
+
+// rejectedItems reads the "<index>.<field>" keys of a 422 into the field
+// errors of each item it names.
+func rejectedItems(err error, batchLen int) map[int]map[string]string {
+	var apiErr *Error
+	if !errors.As(err, &apiErr) || apiErr.Status != http.StatusUnprocessableEntity {
+		return nil
+	}
+	items := map[int]map[string]string{}
+	for key, problem := range apiErr.Fields {
+		index, field, ok := strings.Cut(key, ".")
+		i, err := strconv.Atoi(index)
+		if !ok || err != nil || i < 0 || i >= batchLen {
+			continue
+		}
+		if items[i] == nil {
+			items[i] = map[string]string{}
+		}
+		items[i][field] = problem
+	}
+	return items
+}
+
+// failRejected fails the items a 422 named and returns the rest, which the
+// 422 left unapplied along with them.
+func (r *BulkResult) failRejected(batch []CustomerUpdate, rejected map[int]map[string]string, err error) []CustomerUpdate {
+	rest := make([]CustomerUpdate, 0, len(batch))
+	for i, u := range batch {
+		fields, ok := rejected[i]
+		if !ok {
+			rest = append(rest, u)
+			continue
+		}
+		r.Failed = append(r.Failed, BulkFailure{ID: u.ID, Code: FailureRejected,
+			Message: "BigCommerce rejected the update: " + errorTitle(err), Fields: fields})
+	}
+	return rest
+}
+
+// failBatch records a batch whose failure is about the whole batch.
+func (r *BulkResult) failBatch(ctx context.Context, batch []CustomerUpdate, resp *Response, err error) {
+	switch {
+	case resp != nil && resp.maybeApplied || errors.Is(err, ErrUpstream) || errors.Is(err, ErrTransport):
+		r.failAll(batch, FailureUnconfirmed, fmt.Errorf("BigCommerce did not confirm the update, which may have been applied; sending it again is safe: %w", err))
+	case ctx.Err() != nil || errors.Is(err, ErrRateLimited):
+		r.notAttempted(batch, err)
+	default:
+		r.failAll(batch, statusCode(err), err)
+	}
+}
+
+func (r *BulkResult) failAll(batch []CustomerUpdate, code string, err error) {
+	var fields map[string]string
+	var apiErr *Error
+	if errors.As(err, &apiErr) {
+		fields = apiErr.Fields
+	}
+	for _, u := range batch {
+		r.Failed = append(r.Failed, BulkFailure{ID: u.ID, Code: code, Message: err.Error(), Fields: fields})
+	}
+}
+
+func (r *BulkResult) notAttempted(batch []CustomerUpdate, why error) {
+	for _, u := range batch {
+		r.NotAttempted = append(r.NotAttempted, u.ID)
+	}
+	if r.NotAttemptedReason == "" && len(batch) > 0 {
+		r.NotAttemptedReason = notSentReason(why)
+	}
+}
+
+func notSentReason(why error) string {
+	switch {
+	case errors.Is(why, context.Canceled):
+		return "the request was canceled before these were sent"
+	case errors.Is(why, context.DeadlineExceeded):
+		return "the deadline passed before these were sent"
+	}
+	return "nothing was applied: the run stopped because a batch could not be completed: " + why.Error()
+}
+
+// statusCode names an HTTP failure in snake_case, e.g. "forbidden".
+func statusCode(err error) string {
+	var apiErr *Error
+	if errors.As(err, &apiErr) && apiErr.Status > 0 {
+		return strings.ReplaceAll(strings.ToLower(http.StatusText(apiErr.Status)), " ", "_")
+	}
+	return "error"
+}
+
+func errorTitle(err error) string {
+	var apiErr *Error
+	if errors.As(err, &apiErr) && apiErr.Message() != "" {
+		return apiErr.Message()
+	}
+	return http.StatusText(http.StatusUnprocessableEntity)
+}
+
+func (r *BulkResult) countCall(resp *Response) {
+	r.Batches++
+	if resp != nil {
+		r.Retries += resp.Attempts - 1
+		r.RateLimited += resp.RateLimited
+	}
+}
+
+func (r *BulkResult) merge(o *BulkResult) {
+	r.Updated = append(r.Updated, o.Updated...)
+	r.Unchanged = append(r.Unchanged, o.Unchanged...)
+	r.Failed = append(r.Failed, o.Failed...)
+	r.NotAttempted = append(r.NotAttempted, o.NotAttempted...)
+	if r.NotAttemptedReason == "" {
+		r.NotAttemptedReason = o.NotAttemptedReason
+	}
+	r.Batches += o.Batches
+	r.Retries += o.Retries
+	r.RateLimited += o.RateLimited
+}
+
+func (r *BulkResult) progress(batches int) BulkProgress {
+	done := len(r.Updated) + len(r.Unchanged) + len(r.Failed) + len(r.NotAttempted)
+	return BulkProgress{Done: done, Total: r.Requested, Batches: batches,
+		Message: fmt.Sprintf("%d of %d customers done: %d updated, %d unchanged, %d failed",
+			done, r.Requested, len(r.Updated), len(r.Unchanged), len(r.Failed))}
+}
+
+func (r *BulkResult) sort() {
+	slices.Sort(r.Updated)
+	slices.Sort(r.Unchanged)
+	slices.Sort(r.NotAttempted)
+	slices.SortStableFunc(r.Failed, func(a, b BulkFailure) int { return a.ID - b.ID })
+}
+
+// AccountsFor reports an error unless every id of the request appears exactly
+// once across Updated, Unchanged, Failed and NotAttempted, and nothing else does.
+func (r *BulkResult) AccountsFor(ids []int) error {
+	balance := map[int]int{}
+	for _, id := range ids {
+		balance[id]++
+	}
+	for _, list := range [][]int{r.Updated, r.Unchanged, r.NotAttempted} {
+		for _, id := range list {
+			balance[id]--
+		}
+	}
+	for _, f := range r.Failed {
+		balance[f.ID]--
+	}
+	var wrong []string
+	for _, id := range slices.Sorted(maps.Keys(balance)) {
+		if n := balance[id]; n != 0 {
+			wrong = append(wrong, fmt.Sprintf("%d (%+d)", id, -n))
+		}
+	}
+	if len(wrong) > 0 || r.Requested != len(ids) {
+		return fmt.Errorf("bulk result of %d for %d ids miscounts: %s", r.Requested, len(ids), strings.Join(wrong, ", "))
+	}
+	return nil
+}

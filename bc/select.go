@@ -1,0 +1,127 @@
+package bc
+
+import (
+	"context"
+	"fmt"
+	"iter"
+	"maps"
+	"slices"
+	"strings"
+)
+
+// maxEmailsPerQuery keeps an email:in filter well within URL length limits.
+const maxEmailsPerQuery = 50
+
+// CustomerSelector picks customers by the V3 list filters; the filters given
+// must all match. In CustomerGroupIDs, 0 means customers in no group. An empty
+// selector selects nothing: every customer must be asked for with All.
+type CustomerSelector struct {
+	All              bool
+	CustomerGroupIDs []int
+	IDs              []int
+	Emails           []string
+	DateCreatedMin   string
+	DateCreatedMax   string
+	DateModifiedMin  string
+	DateModifiedMax  string
+}
+
+func (sel CustomerSelector) options() (ListCustomersOptions, error) {
+	opts := ListCustomersOptions{
+		CustomerGroupIDIn: sel.CustomerGroupIDs,
+		DateCreatedMin:    sel.DateCreatedMin,
+		DateCreatedMax:    sel.DateCreatedMax,
+		DateModifiedMin:   sel.DateModifiedMin,
+		DateModifiedMax:   sel.DateModifiedMax,
+	}
+	filtered := len(sel.IDs) > 0 || len(sel.Emails) > 0 || len(sel.CustomerGroupIDs) > 0 ||
+		sel.DateCreatedMin != "" || sel.DateCreatedMax != "" || sel.DateModifiedMin != "" || sel.DateModifiedMax != ""
+	errs := fieldErrors{}
+	switch {
+	case sel.All && filtered:
+		errs.add("all", "selects every customer, so it cannot be combined with filters")
+	case !sel.All && !filtered:
+		errs.add("where", "give at least one filter, or all: true to select every customer in the store")
+	}
+	for i, email := range sel.Emails {
+		if email == "" || strings.Contains(email, ",") {
+			errs.add(fmt.Sprintf("emails[%d]", i), fmt.Sprintf("%q is not an email address", email))
+		}
+	}
+	if err := errs.err(); err != nil {
+		return opts, err
+	}
+	_, err := opts.query()
+	return opts, err
+}
+
+// Select returns the customers sel matches, in id order, paging the customer
+// list at MaxPageSize. Long id and email lists are queried in chunks.
+func (s *CustomersService) Select(ctx context.Context, sel CustomerSelector) ([]Customer, *Response, error) {
+	opts, err := sel.options()
+	if err != nil {
+		return nil, nil, err
+	}
+	total := &Response{}
+	found := map[int]Customer{}
+	for ids := range chunks(sel.IDs, MaxPageSize) {
+		for emails := range chunks(sel.Emails, maxEmailsPerQuery) {
+			opts.IDIn, opts.EmailIn = ids, emails
+			customers, resp, err := s.ListAll(ctx, opts)
+			total.add(resp)
+			if err != nil {
+				return nil, total, fmt.Errorf("select customers: %w", err)
+			}
+			for _, c := range customers {
+				found[c.ID] = c
+			}
+		}
+	}
+	return slices.SortedFunc(maps.Values(found), func(a, b Customer) int { return a.ID - b.ID }), total, nil
+}
+
+// chunks is slices.Chunk, except that an empty list yields one empty chunk:
+// no filter is one query.
+func chunks[T any](list []T, size int) iter.Seq[[]T] {
+	if len(list) == 0 {
+		return func(yield func([]T) bool) { yield(nil) }
+	}
+	return slices.Chunk(list, size)
+}
+
+// ValidateSet checks the fields of a set: a CustomerUpdate without an id,
+// to be applied to every selected customer.
+func ValidateSet(set CustomerUpdate) error {
+	if set.ID != 0 {
+		return &ValidationError{Fields: map[string]string{"set.id": "a set applies to every selected customer, so it has no id"}}
+	}
+	set.ID = 1 // any id: what is checked here are the fields
+	return set.Validate()
+}
+
+// SetOn returns the updates that apply set to each of the customers.
+func SetOn(customers []Customer, set CustomerUpdate) []CustomerUpdate {
+	updates := make([]CustomerUpdate, len(customers))
+	for i, c := range customers {
+		updates[i] = set
+		updates[i].ID = c.ID
+	}
+	return updates
+}
+
+// PlanSet says what applying set to the selected customers would change,
+// without reading them again.
+func PlanSet(selected []Customer, set CustomerUpdate) (*BulkPlan, error) {
+	if err := ValidateSet(set); err != nil {
+		return nil, err
+	}
+	res, pending, err := screen(SetOn(selected, set))
+	if err != nil {
+		return nil, err
+	}
+	current := make(map[int]Customer, len(selected))
+	for _, c := range selected {
+		current[c.ID] = c
+	}
+	return res.plan(pending, current), nil
+}
