@@ -120,10 +120,15 @@ func (p *quotaPacer) finish(h http.Header) {
 	if !ok {
 		return
 	}
+	// Headers count whole milliseconds: round the reset up, never down.
+	resetAt := p.now().Add(rl.ResetIn + time.Millisecond)
+	if p.known && p.window > 0 && resetAt.Before(p.resetAt.Add(-p.window/2)) {
+		return // a late answer from the previous window: it would undercount this one
+	}
 	// Requests still in flight may not be counted in this response yet:
 	// assume they are not, so the estimate errs on the side of waiting.
 	p.left = rl.RequestsLeft - p.inFlight
-	p.resetAt = p.now().Add(rl.ResetIn)
+	p.resetAt = resetAt
 	p.quota, p.window = rl.RequestsQuota, rl.Window
 	p.known = true
 }

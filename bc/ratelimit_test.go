@@ -42,10 +42,10 @@ func TestThePacerHoldsRequestsBackWhenTheQuotaIsSpent(t *testing.T) {
 			t.Fatalf("request %d held back with quota left", i)
 		}
 	}
-	if wait, _ := p.reserve(); wait != time.Second {
-		t.Fatalf("with the quota spent, wait = %v, want the 1s to the reset", wait)
+	if wait, _ := p.reserve(); wait != time.Second+time.Millisecond {
+		t.Fatalf("with the quota spent, wait = %v, want the 1s to the reset, rounded up", wait)
 	}
-	clock.advance(time.Second)
+	clock.advance(time.Second + time.Millisecond)
 	for i := range 8 { // a fresh window of 10, less the 2 still in flight
 		if !mayGo(p) {
 			t.Fatalf("request %d of the new window held back", i)
