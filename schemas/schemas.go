@@ -1,0 +1,98 @@
+// Package schemas turns the tools' Go input and output types into the flat
+// JSON Schemas MCP clients see, and holds committed snapshots of every tool's
+// schemas so that a change to what models see shows up in review.
+//
+// To update the snapshots after changing a tool's types:
+//
+//	UPDATE_SNAPSHOTS=1 go test ./schemas/...   (or: go generate ./schemas/)
+package schemas
+
+//go:generate sh -c "UPDATE_SNAPSHOTS=1 go test -run TestSnapshots ."
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"reflect"
+
+	"github.com/invopop/jsonschema"
+)
+
+// Some MCP clients cannot resolve references or combinators, so every schema
+// is flat: nested types are written out in place and objects are closed.
+var reflector = jsonschema.Reflector{
+	Anonymous:                 true, // no $id
+	DoNotReference:            true, // no $ref or $defs
+	ExpandedStruct:            true, // the root is the object itself, not a reference to it
+	AllowAdditionalProperties: false,
+}
+
+// Reflect returns the schema of T, which must be a struct, ready to send.
+// It panics when T cannot be described by a flat object schema: that is a
+// programming error, caught by any test that builds the tools.
+func Reflect[T any]() *jsonschema.Schema {
+	s := reflector.ReflectFromType(reflect.TypeFor[T]())
+	s.Version = "" // no $schema: clients assume the MCP default
+	s.Definitions = nil
+	raw, err := json.Marshal(s)
+	if err == nil {
+		err = Check(raw)
+	}
+	if err != nil {
+		panic(fmt.Sprintf("schema of %v: %v", reflect.TypeFor[T](), err))
+	}
+	return s
+}
+
+// Raw returns the schema of T as JSON.
+func Raw[T any]() json.RawMessage { return Marshal(Reflect[T]()) }
+
+// Marshal encodes a schema built by Reflect.
+func Marshal(s *jsonschema.Schema) json.RawMessage {
+	raw, err := json.Marshal(s)
+	if err != nil {
+		panic(fmt.Sprintf("encode schema: %v", err))
+	}
+	return raw
+}
+
+// Check reports why a schema is not flat: any $ref, $defs, definitions,
+// $schema or $id anywhere, a combinator at the top, or a root that is not an
+// object.
+func Check(raw json.RawMessage) error {
+	var root map[string]any
+	if err := json.Unmarshal(raw, &root); err != nil {
+		return fmt.Errorf("not a JSON object: %w", err)
+	}
+	var problems []error
+	if root["type"] != "object" {
+		problems = append(problems, fmt.Errorf("root type is %v, not object", root["type"]))
+	}
+	for _, combinator := range []string{"anyOf", "oneOf", "allOf", "not", "if"} {
+		if _, ok := root[combinator]; ok {
+			problems = append(problems, fmt.Errorf("top-level %s", combinator))
+		}
+	}
+	walk(root, "#", func(path, key string) {
+		switch key {
+		case "$ref", "$defs", "definitions", "$schema", "$id":
+			problems = append(problems, fmt.Errorf("%s at %s", key, path))
+		}
+	})
+	return errors.Join(problems...)
+}
+
+// walk calls visit for every object key in v, depth first.
+func walk(v any, path string, visit func(path, key string)) {
+	switch v := v.(type) {
+	case map[string]any:
+		for key, child := range v {
+			visit(path, key)
+			walk(child, path+"/"+key, visit)
+		}
+	case []any:
+		for i, child := range v {
+			walk(child, fmt.Sprintf("%s/%d", path, i), visit)
+		}
+	}
+}

@@ -1,0 +1,264 @@
+package tools
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/invopop/jsonschema"
+)
+
+// decodeArguments checks a call's arguments against the tool's input schema
+// (unknown names, types, required fields, every constraint), decodes them into
+// In and runs In's own Validate. Every problem found is reported at once,
+// keyed by argument path, so a model can fix them all in one go.
+func decodeArguments[In any](schema *jsonschema.Schema, arguments any) (In, error) {
+	var in In
+	data, err := argumentJSON(arguments)
+	if err != nil {
+		return in, invalidArguments(map[string]string{"arguments": err.Error()}, "")
+	}
+	var tree any
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	if err := dec.Decode(&tree); err != nil {
+		return in, invalidArguments(map[string]string{"arguments": "not valid JSON: " + err.Error()}, "")
+	}
+	if tree == nil {
+		tree = map[string]any{}
+	}
+	c := checker{problems: map[string]string{}}
+	c.check("", schema, tree)
+	if len(c.problems) > 0 {
+		return in, invalidArguments(c.problems, c.hint())
+	}
+	if err := json.Unmarshal(data, &in); err != nil {
+		var typeErr *json.UnmarshalTypeError
+		if errors.As(err, &typeErr) {
+			return in, invalidArguments(map[string]string{typeErr.Field: "is out of range for " + typeErr.Type.String()}, "")
+		}
+		return in, invalidArguments(map[string]string{"arguments": err.Error()}, "")
+	}
+	if v, ok := any(in).(validator); ok {
+		if err := v.Validate(); err != nil {
+			return in, err
+		}
+	}
+	return in, nil
+}
+
+// argumentJSON accepts arguments as the transport delivered them: raw JSON or
+// already decoded.
+func argumentJSON(arguments any) ([]byte, error) {
+	if raw, ok := arguments.(json.RawMessage); ok {
+		return raw, nil
+	}
+	return json.Marshal(arguments)
+}
+
+// checker walks a JSON value alongside the schema it should satisfy.
+type checker struct {
+	problems map[string]string
+	unknown  bool     // an argument name was not recognised
+	valid    []string // the names allowed where it was found
+}
+
+func (c *checker) add(path, problem string) {
+	if path == "" {
+		path = "arguments"
+	}
+	c.problems[path] = problem
+}
+
+func (c *checker) hint() string {
+	switch {
+	case !c.unknown:
+		return ""
+	case len(c.valid) == 0:
+		return "this takes no arguments: call it with {}"
+	}
+	return "valid argument names here: " + strings.Join(c.valid, ", ")
+}
+
+func (c *checker) check(path string, s *jsonschema.Schema, v any) {
+	if want, got := s.Type, kindOf(v); want != "" && want != got && (want != "number" || got != "integer") {
+		c.add(path, fmt.Sprintf("must be %s, not %s", article(want), article(got)))
+		return
+	}
+	switch v := v.(type) {
+	case map[string]any:
+		c.checkObject(path, s, v)
+	case []any:
+		c.checkArray(path, s, v)
+	case string:
+		c.checkString(path, s, v)
+	case json.Number:
+		c.checkNumber(path, s, v)
+	}
+}
+
+func (c *checker) checkObject(path string, s *jsonschema.Schema, v map[string]any) {
+	properties := map[string]*jsonschema.Schema{}
+	var names []string
+	if s.Properties != nil {
+		for pair := s.Properties.Oldest(); pair != nil; pair = pair.Next() {
+			properties[pair.Key] = pair.Value
+			names = append(names, pair.Key)
+		}
+	}
+	for _, key := range slices.Sorted(maps.Keys(v)) {
+		prop, known := properties[key]
+		switch {
+		case !known:
+			c.add(join(path, key), unknownArgument(key, names))
+			c.unknown, c.valid = true, names
+		case v[key] == nil && !slices.Contains(s.Required, key):
+			// A model often sends null for "not given"; treat it so.
+		default:
+			c.check(join(path, key), prop, v[key])
+		}
+	}
+	for _, key := range s.Required {
+		if _, ok := v[key]; !ok {
+			c.add(join(path, key), "is required")
+		}
+	}
+}
+
+func (c *checker) checkArray(path string, s *jsonschema.Schema, v []any) {
+	n := uint64(len(v))
+	if s.MinItems != nil && n < *s.MinItems {
+		c.add(path, fmt.Sprintf("must have at least %d items", *s.MinItems))
+	}
+	if s.MaxItems != nil && n > *s.MaxItems {
+		c.add(path, fmt.Sprintf("must have at most %d items (got %d)", *s.MaxItems, n))
+	}
+	if s.Items == nil {
+		return
+	}
+	for i, item := range v {
+		c.check(fmt.Sprintf("%s[%d]", path, i), s.Items, item)
+	}
+}
+
+func (c *checker) checkString(path string, s *jsonschema.Schema, v string) {
+	n := uint64(utf8.RuneCountInString(v))
+	switch {
+	case len(s.Enum) > 0 && !slices.Contains(s.Enum, any(v)):
+		c.add(path, fmt.Sprintf("%q is not one of %s", v, enumList(s.Enum)))
+	case s.MinLength != nil && n < *s.MinLength && *s.MinLength == 1:
+		c.add(path, "must not be empty")
+	case s.MinLength != nil && n < *s.MinLength:
+		c.add(path, fmt.Sprintf("must be at least %d characters", *s.MinLength))
+	case s.MaxLength != nil && n > *s.MaxLength:
+		c.add(path, fmt.Sprintf("must be at most %d characters (got %d)", *s.MaxLength, n))
+	}
+}
+
+func (c *checker) checkNumber(path string, s *jsonschema.Schema, v json.Number) {
+	f, _ := v.Float64()
+	if s.Type == "integer" {
+		if _, err := v.Int64(); err != nil {
+			c.add(path, fmt.Sprintf("must be a whole number, not %s", v))
+			return
+		}
+	}
+	if limit, err := s.Minimum.Float64(); err == nil && f < limit {
+		c.add(path, fmt.Sprintf("must be %s or more (got %s)", s.Minimum, v))
+	}
+	if limit, err := s.ExclusiveMinimum.Float64(); err == nil && f <= limit {
+		c.add(path, fmt.Sprintf("must be greater than %s (got %s)", s.ExclusiveMinimum, v))
+	}
+	if limit, err := s.Maximum.Float64(); err == nil && f > limit {
+		c.add(path, fmt.Sprintf("must be %s or less (got %s)", s.Maximum, v))
+	}
+}
+
+// kindOf names a decoded JSON value's type as JSON Schema does.
+func kindOf(v any) string {
+	switch v := v.(type) {
+	case nil:
+		return "null"
+	case bool:
+		return "boolean"
+	case string:
+		return "string"
+	case map[string]any:
+		return "object"
+	case []any:
+		return "array"
+	case json.Number:
+		if strings.ContainsAny(v.String(), ".eE") {
+			return "number"
+		}
+		return "integer"
+	}
+	return fmt.Sprintf("%T", v)
+}
+
+func article(kind string) string {
+	switch kind {
+	case "null":
+		return "null"
+	case "boolean":
+		return "true or false"
+	case "integer", "object", "array":
+		return "an " + kind
+	}
+	return "a " + kind
+}
+
+// unknownArgument says a name is unknown and suggests the closest valid one.
+func unknownArgument(name string, valid []string) string {
+	best, bestDistance := "", len(name)/2+2
+	for _, candidate := range valid {
+		if d := editDistance(strings.ToLower(name), candidate); d < bestDistance {
+			best, bestDistance = candidate, d
+		}
+	}
+	if best == "" {
+		return "unknown argument"
+	}
+	return fmt.Sprintf("unknown argument; did you mean %q?", best)
+}
+
+// editDistance is the Levenshtein distance between a and b.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
+}
+
+func enumList(values []any) string {
+	parts := make([]string, len(values))
+	for i, v := range values {
+		parts[i] = fmt.Sprint(v)
+	}
+	return strings.Join(parts, ", ")
+}
+
+func join(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
+}

@@ -1,0 +1,319 @@
+package tools
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/mark3labs/mcp-go/server"
+
+	"github.com/bigcommerce-mcp/bigcommerce-mcp/bc"
+)
+
+// CustomerGroup is a customer group as the tools show it.
+type CustomerGroup struct {
+	ID               int             `json:"id"`
+	Name             string          `json:"name"`
+	IsDefault        bool            `json:"is_default" jsonschema_description:"New customers join this group when they register."`
+	IsGroupForGuests bool            `json:"is_group_for_guests" jsonschema_description:"Shoppers who are not signed in get this group's pricing."`
+	CategoryAccess   *CategoryAccess `json:"category_access,omitempty"`
+	DiscountRules    []DiscountRule  `json:"discount_rules"`
+	DateCreated      string          `json:"date_created,omitempty" jsonschema:"format=date-time"`
+	DateModified     string          `json:"date_modified,omitempty" jsonschema:"format=date-time"`
+}
+
+// CategoryAccess says which categories a group's customers can see.
+type CategoryAccess struct {
+	Type       string `json:"type" jsonschema:"enum=all,enum=specific,enum=none" jsonschema_description:"all: every category; specific: only those in categories; none: no category."`
+	Categories []int  `json:"categories,omitempty" jsonschema_description:"Category ids the group can see; required when type is specific."`
+}
+
+// DiscountRule is one of a group's discounts.
+type DiscountRule struct {
+	Type        string  `json:"type" jsonschema:"enum=price_list,enum=all,enum=category,enum=product" jsonschema_description:"price_list: use a price list (then it must be the only rule); all: store-wide discount (at most one); category: discount on one category; product: discount on one product."`
+	Method      string  `json:"method,omitempty" jsonschema:"enum=percent,enum=fixed,enum=price" jsonschema_description:"For all/category/product rules: percent off, fixed amount off, or a fixed price."`
+	Amount      float64 `json:"amount,omitempty" jsonschema_description:"For all/category/product rules: greater than 0; at most 100 for percent."`
+	CategoryID  int     `json:"category_id,omitempty" jsonschema:"minimum=1" jsonschema_description:"For category rules."`
+	ProductID   int     `json:"product_id,omitempty" jsonschema:"minimum=1" jsonschema_description:"For product rules."`
+	PriceListID int     `json:"price_list_id,omitempty" jsonschema:"minimum=1" jsonschema_description:"For price_list rules."`
+}
+
+func groupFromAPI(g bc.CustomerGroup) CustomerGroup {
+	out := CustomerGroup{
+		ID:               g.ID,
+		Name:             g.Name,
+		IsDefault:        g.IsDefault,
+		IsGroupForGuests: g.IsGroupForGuests,
+		DiscountRules:    make([]DiscountRule, len(g.DiscountRules)),
+		DateCreated:      formatTime(g.DateCreated),
+		DateModified:     formatTime(g.DateModified),
+	}
+	if ca := g.CategoryAccess; ca != nil {
+		out.CategoryAccess = &CategoryAccess{Type: ca.Type, Categories: ca.Categories}
+	}
+	for i, r := range g.DiscountRules {
+		out.DiscountRules[i] = DiscountRule{Type: r.Type, Method: r.Method, Amount: float64(r.Amount),
+			CategoryID: r.CategoryID, ProductID: r.ProductID, PriceListID: r.PriceListID}
+	}
+	return out
+}
+
+func groupsFromAPI(groups []bc.CustomerGroup) []CustomerGroup {
+	out := make([]CustomerGroup, len(groups))
+	for i, g := range groups {
+		out[i] = groupFromAPI(g)
+	}
+	return out
+}
+
+func formatTime(t bc.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
+// ListCustomerGroupsInput holds the documented filters of the group list.
+type ListCustomerGroupsInput struct {
+	Name             string `json:"name,omitempty" jsonschema_description:"Exact group name."`
+	NameLike         string `json:"name_like,omitempty" jsonschema_description:"Groups whose name contains this text."`
+	IsDefault        *bool  `json:"is_default,omitempty" jsonschema_description:"Only the default group (true) or only the others (false)."`
+	IsGroupForGuests *bool  `json:"is_group_for_guests,omitempty" jsonschema_description:"Only the guest group (true) or only the others (false)."`
+	DateCreated      string `json:"date_created,omitempty" jsonschema_description:"Created at exactly this time. Dates: YYYY-MM-DD, YYYY-MM-DDTHH:MM:SS or RFC 3339."`
+	DateCreatedMin   string `json:"date_created_min,omitempty" jsonschema_description:"Created at or after this date."`
+	DateCreatedMax   string `json:"date_created_max,omitempty" jsonschema_description:"Created at or before this date."`
+	DateModified     string `json:"date_modified,omitempty" jsonschema_description:"Last modified at exactly this time."`
+	DateModifiedMin  string `json:"date_modified_min,omitempty" jsonschema_description:"Last modified at or after this date."`
+	DateModifiedMax  string `json:"date_modified_max,omitempty" jsonschema_description:"Last modified at or before this date."`
+	Page             int    `json:"page,omitempty" jsonschema:"minimum=1,default=1" jsonschema_description:"1-based page number."`
+	Limit            int    `json:"limit,omitempty" jsonschema:"minimum=1,maximum=250,default=50" jsonschema_description:"Groups per page."`
+	AllPages         bool   `json:"all_pages,omitempty" jsonschema_description:"Fetch every matching group in one call (page and limit are then ignored)."`
+}
+
+func (in ListCustomerGroupsInput) options() bc.ListCustomerGroupsOptions {
+	return bc.ListCustomerGroupsOptions{
+		Page: in.Page, Limit: in.Limit,
+		Name: in.Name, NameLike: in.NameLike,
+		IsDefault: in.IsDefault, IsGroupForGuests: in.IsGroupForGuests,
+		DateCreated: in.DateCreated, DateCreatedMin: in.DateCreatedMin, DateCreatedMax: in.DateCreatedMax,
+		DateModified: in.DateModified, DateModifiedMin: in.DateModifiedMin, DateModifiedMax: in.DateModifiedMax,
+	}
+}
+
+// CustomerGroupList is one page of groups, or all of them.
+type CustomerGroupList struct {
+	CustomerGroups []CustomerGroup `json:"customer_groups"`
+	Count          int             `json:"count" jsonschema_description:"Groups in this response."`
+	Page           int             `json:"page,omitempty" jsonschema_description:"The page returned; absent when all_pages was used."`
+	Limit          int             `json:"limit,omitempty" jsonschema_description:"The page size used; absent when all_pages was used."`
+	MorePages      bool            `json:"more_pages" jsonschema_description:"True when the page was full, so another page may follow."`
+	NextPage       int             `json:"next_page,omitempty" jsonschema_description:"The page to ask for next, when more_pages is true."`
+}
+
+func (l CustomerGroupList) Summary() string {
+	switch {
+	case l.Page == 0:
+		return fmt.Sprintf("All %d matching customer groups.", l.Count)
+	case l.MorePages:
+		return fmt.Sprintf("%d customer groups (page %d, limit %d). More may follow: call list_customer_groups again with the same filters and page=%d, or with all_pages=true.",
+			l.Count, l.Page, l.Limit, l.NextPage)
+	}
+	return fmt.Sprintf("%d customer groups (page %d, limit %d); no more pages.", l.Count, l.Page, l.Limit)
+}
+
+const defaultPageSize = 50 // BigCommerce's default limit
+
+const listDescription = `List the store's customer groups, with their discount rules and category access.
+Use it to find a group's id, to check whether a name is taken, or to review pricing tiers.
+Filters: name (exact), name_like (contains), is_default, is_group_for_guests, date_created/_min/_max, date_modified/_min/_max (YYYY-MM-DD or RFC 3339).
+Results come in pages of up to 250 (default 50): more_pages tells you whether to ask for next_page; all_pages=true returns every matching group in one call.`
+
+func listCustomerGroups(client *bc.Client) server.ServerTool {
+	return newTool("list_customer_groups", "List customer groups", listDescription, reads,
+		func(ctx context.Context, in ListCustomerGroupsInput) (CustomerGroupList, error) {
+			if in.AllPages {
+				groups, _, err := client.CustomerGroups.ListAll(ctx, in.options())
+				return CustomerGroupList{CustomerGroups: groupsFromAPI(groups), Count: len(groups)}, err
+			}
+			groups, _, err := client.CustomerGroups.List(ctx, in.options())
+			if err != nil {
+				return CustomerGroupList{}, err
+			}
+			list := CustomerGroupList{CustomerGroups: groupsFromAPI(groups), Count: len(groups),
+				Page: max(in.Page, 1), Limit: cmp.Or(in.Limit, defaultPageSize)}
+			if list.MorePages = list.Count == list.Limit; list.MorePages {
+				list.NextPage = list.Page + 1
+			}
+			return list, nil
+		})
+}
+
+// CustomerGroupID names one group.
+type CustomerGroupID struct {
+	ID int `json:"id" jsonschema:"minimum=1" jsonschema_description:"The customer group's id (see list_customer_groups)."`
+}
+
+// CustomerGroupResult is one group, as read or as saved.
+type CustomerGroupResult struct {
+	CustomerGroup CustomerGroup `json:"customer_group"`
+	Warning       string        `json:"warning,omitempty" jsonschema_description:"Set when BigCommerce saved the group but not everything: says what was saved, what was not, and how to finish."`
+	action        string        // "found", "created", "updated"
+}
+
+func (r CustomerGroupResult) Summary() string {
+	g := r.CustomerGroup
+	s := fmt.Sprintf("Customer group %d %q %s (%d discount rules).", g.ID, g.Name, r.action, len(g.DiscountRules))
+	if r.Warning != "" {
+		s += " WARNING: " + r.Warning
+	}
+	return s
+}
+
+// savedGroup reports a create or update, turning a 207 into a warning that
+// says how to finish the job.
+func savedGroup(action string, g *bc.CustomerGroup, resp *bc.Response) CustomerGroupResult {
+	r := CustomerGroupResult{CustomerGroup: groupFromAPI(*g), action: action}
+	if resp != nil && resp.Warning != "" {
+		r.Warning = fmt.Sprintf("BigCommerce saved group %d %q with every field sent, but its sitewide discount update failed (HTTP 207), "+
+			"so the discount rules may not be applied to prices yet. To finish, call update_customer_group with id %d and the same discount_rules.",
+			g.ID, g.Name, g.ID)
+	}
+	return r
+}
+
+const getDescription = `Get one customer group by id: name, default/guest flags, category access and discount rules.
+Use list_customer_groups (name or name_like) when you only know the name.`
+
+func getCustomerGroup(client *bc.Client) server.ServerTool {
+	return newTool("get_customer_group", "Get a customer group", getDescription, reads,
+		func(ctx context.Context, in CustomerGroupID) (CustomerGroupResult, error) {
+			g, _, err := client.CustomerGroups.Get(ctx, in.ID)
+			if err != nil {
+				return CustomerGroupResult{}, err
+			}
+			return CustomerGroupResult{CustomerGroup: groupFromAPI(*g), action: "found"}, nil
+		})
+}
+
+// CountCustomerGroupsInput takes no arguments.
+type CountCustomerGroupsInput struct{}
+
+// CustomerGroupCount is the number of groups in the store.
+type CustomerGroupCount struct {
+	Count int `json:"count"`
+}
+
+func (c CustomerGroupCount) Summary() string {
+	return fmt.Sprintf("The store has %d customer groups.", c.Count)
+}
+
+func countCustomerGroups(client *bc.Client) server.ServerTool {
+	return newTool("count_customer_groups", "Count customer groups",
+		"Count the store's customer groups. Cheap: use it before listing to decide between one page and all_pages.", reads,
+		func(ctx context.Context, _ CountCustomerGroupsInput) (CustomerGroupCount, error) {
+			n, _, err := client.CustomerGroups.Count(ctx)
+			return CustomerGroupCount{Count: n}, err
+		})
+}
+
+// groupSettings are the fields a create or an update may set besides the name.
+type groupSettings struct {
+	IsDefault        *bool           `json:"is_default,omitempty" jsonschema_description:"Make this the group new customers join. A store has one default group: the current one stops being the default."`
+	IsGroupForGuests *bool           `json:"is_group_for_guests,omitempty" jsonschema_description:"Make this the guest group (shoppers not signed in). There can be only one: first unset it on the current guest group (list_customer_groups is_group_for_guests=true), or the call fails with conflict."`
+	CategoryAccess   *CategoryAccess `json:"category_access,omitempty" jsonschema_description:"Which categories the group's customers can see."`
+	DiscountRules    *[]DiscountRule `json:"discount_rules,omitempty" jsonschema_description:"The group's discount rules. On update this list REPLACES every existing rule: include the rules to keep; [] removes them all."`
+}
+
+func (s groupSettings) toAPI(name *string) bc.CustomerGroupInput {
+	in := bc.CustomerGroupInput{Name: name, IsDefault: s.IsDefault, IsGroupForGuests: s.IsGroupForGuests}
+	if ca := s.CategoryAccess; ca != nil {
+		in.CategoryAccess = &bc.CategoryAccess{Type: ca.Type, Categories: ca.Categories}
+	}
+	if s.DiscountRules != nil {
+		rules := make([]bc.DiscountRule, len(*s.DiscountRules))
+		for i, r := range *s.DiscountRules {
+			rules[i] = bc.DiscountRule{Type: r.Type, Method: r.Method, Amount: bc.Amount(r.Amount),
+				CategoryID: r.CategoryID, ProductID: r.ProductID, PriceListID: r.PriceListID}
+		}
+		in.DiscountRules = &rules
+	}
+	return in
+}
+
+// CreateCustomerGroupInput is a new group.
+type CreateCustomerGroupInput struct {
+	Name string `json:"name" jsonschema:"minLength=1,maxLength=255" jsonschema_description:"Unique group name."`
+	groupSettings
+}
+
+func (in CreateCustomerGroupInput) Validate() error { return in.toAPI(&in.Name).Validate(true) }
+
+const createDescription = `Create a customer group, optionally with category access and discount rules.
+Names are unique: check with list_customer_groups name=... first; a taken name fails with conflict.
+Discount rules: either one price_list rule alone, or at most one "all" (store-wide) rule plus category/product rules.
+Only one group can be the guest group: unset is_group_for_guests on the current one first, or this fails with conflict.
+Not idempotent: calling it twice tries to create two groups. If the result has a warning, follow it to finish the job.`
+
+func createCustomerGroup(client *bc.Client) server.ServerTool {
+	return newTool("create_customer_group", "Create a customer group", createDescription, creates,
+		func(ctx context.Context, in CreateCustomerGroupInput) (CustomerGroupResult, error) {
+			g, resp, err := client.CustomerGroups.Create(ctx, in.toAPI(&in.Name))
+			if err != nil {
+				return CustomerGroupResult{}, err
+			}
+			return savedGroup("created", g, resp), nil
+		})
+}
+
+// UpdateCustomerGroupInput changes the fields given and leaves the rest alone.
+type UpdateCustomerGroupInput struct {
+	ID   int     `json:"id" jsonschema:"minimum=1" jsonschema_description:"The customer group's id."`
+	Name *string `json:"name,omitempty" jsonschema:"minLength=1,maxLength=255" jsonschema_description:"New unique name."`
+	groupSettings
+}
+
+func (in UpdateCustomerGroupInput) Validate() error { return in.toAPI(in.Name).Validate(false) }
+
+const updateDescription = `Change a customer group: only the fields you pass change.
+WARNING: discount_rules REPLACES THE GROUP'S WHOLE SET OF RULES. To add or change one rule, first get_customer_group, then send every rule to keep plus the new one; discount_rules: [] removes all discounts.
+Only one group can be the guest group: unset is_group_for_guests on the current one first, or this fails with conflict.
+Safe to repeat with the same arguments. If the result has a warning, follow it to finish the job.`
+
+func updateCustomerGroup(client *bc.Client) server.ServerTool {
+	return newTool("update_customer_group", "Update a customer group", updateDescription, updates,
+		func(ctx context.Context, in UpdateCustomerGroupInput) (CustomerGroupResult, error) {
+			g, resp, err := client.CustomerGroups.Update(ctx, in.ID, in.toAPI(in.Name))
+			if err != nil {
+				return CustomerGroupResult{}, err
+			}
+			return savedGroup("updated", g, resp), nil
+		})
+}
+
+// DeletedCustomerGroup confirms a deletion.
+type DeletedCustomerGroup struct {
+	ID      int    `json:"id"`
+	Deleted bool   `json:"deleted"`
+	Note    string `json:"note"`
+}
+
+func (d DeletedCustomerGroup) Summary() string {
+	return fmt.Sprintf("Customer group %d deleted. %s", d.ID, d.Note)
+}
+
+const deleteDescription = `Delete a customer group. This cannot be undone.
+Its customers are NOT deleted but are unassigned: they end up in no group and lose the group's pricing and category access.
+To keep them grouped, first move them with bulk_update_customers (where: {customer_group_ids: [id]}, set: {customer_group_id: <other group>}, dry_run first).
+Check the id with get_customer_group before deleting.`
+
+func deleteCustomerGroup(client *bc.Client) server.ServerTool {
+	return newTool("delete_customer_group", "Delete a customer group", deleteDescription, deletes,
+		func(ctx context.Context, in CustomerGroupID) (DeletedCustomerGroup, error) {
+			if _, err := client.CustomerGroups.Delete(ctx, in.ID); err != nil {
+				return DeletedCustomerGroup{}, err
+			}
+			return DeletedCustomerGroup{ID: in.ID, Deleted: true,
+				Note: "Customers who were in it now belong to no group."}, nil
+		})
+}

@@ -1,0 +1,345 @@
+package tools
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+
+	"github.com/mark3labs/mcp-go/mcp"
+	"github.com/mark3labs/mcp-go/server"
+
+	"github.com/bigcommerce-mcp/bigcommerce-mcp/bc"
+)
+
+// CustomerFields are a customer's writable fields. The limits are described
+// rather than enforced by the schema, so that in a list an item that breaks
+// them fails alone while the others go through.
+type CustomerFields struct {
+	Email                                   *string          `json:"email,omitempty" jsonschema_description:"3-255 characters, unique in the store."`
+	FirstName                               *string          `json:"first_name,omitempty" jsonschema_description:"1-100 characters."`
+	LastName                                *string          `json:"last_name,omitempty" jsonschema_description:"1-100 characters."`
+	Company                                 *string          `json:"company,omitempty" jsonschema_description:"Up to 255 characters."`
+	Phone                                   *string          `json:"phone,omitempty" jsonschema_description:"Up to 50 characters."`
+	Notes                                   *string          `json:"notes,omitempty" jsonschema_description:"Staff notes about the customer."`
+	TaxExemptCategory                       *string          `json:"tax_exempt_category,omitempty" jsonschema_description:"Tax exempt category code, up to 255 characters."`
+	CustomerGroupID                         *int             `json:"customer_group_id,omitempty" jsonschema_description:"Move the customer to this group (ids from list_customer_groups); 0 for no group."`
+	AcceptsProductReviewAbandonedCartEmails *bool            `json:"accepts_product_review_abandoned_cart_emails,omitempty" jsonschema_description:"Whether the customer gets product review and abandoned cart emails."`
+	ChannelIDs                              []int            `json:"channel_ids,omitempty" jsonschema:"minItems=1" jsonschema_description:"The channels the customer can access; replaces the list."`
+	StoreCreditAmounts                      []bc.StoreCredit `json:"store_credit_amounts,omitempty" jsonschema:"minItems=1" jsonschema_description:"Store credit balances; replace the current ones. [{\"amount\": 0}] clears the credit."`
+	ForcePasswordReset                      *bool            `json:"force_password_reset,omitempty" jsonschema_description:"Make the customer choose a new password at next sign-in."`
+
+	// The read-only fields are named only to refuse them with a reason.
+	RegistrationIPAddress any `json:"registration_ip_address,omitempty" jsonschema_description:"Read-only: cannot be updated. Do not send."`
+	DateCreated           any `json:"date_created,omitempty" jsonschema_description:"Read-only: cannot be updated. Do not send."`
+	DateModified          any `json:"date_modified,omitempty" jsonschema_description:"Read-only: cannot be updated. Do not send."`
+	OriginChannelID       any `json:"origin_channel_id,omitempty" jsonschema_description:"Read-only: cannot be updated. Do not send."`
+}
+
+func (f CustomerFields) toAPI(id int) bc.CustomerUpdate {
+	u := bc.CustomerUpdate{ID: id, Email: f.Email, FirstName: f.FirstName, LastName: f.LastName,
+		Company: f.Company, Phone: f.Phone, Notes: f.Notes, TaxExemptCategory: f.TaxExemptCategory,
+		CustomerGroupID: f.CustomerGroupID, AcceptsProductReviewAbandonedCartEmails: f.AcceptsProductReviewAbandonedCartEmails,
+		ChannelIDs: f.ChannelIDs, StoreCreditAmounts: f.StoreCreditAmounts}
+	if f.ForcePasswordReset != nil {
+		u.Authentication = &bc.Authentication{ForcePasswordReset: *f.ForcePasswordReset}
+	}
+	return u
+}
+
+// maxProblems bounds the problems reported at once: a mistake repeated in
+// 10,000 items needs saying only a few times.
+const maxProblems = 20
+
+func (f CustomerFields) refuseReadOnly(path string, problems map[string]string) {
+	for name, value := range map[string]any{"registration_ip_address": f.RegistrationIPAddress,
+		"date_created": f.DateCreated, "date_modified": f.DateModified, "origin_channel_id": f.OriginChannelID} {
+		if value != nil && len(problems) < maxProblems {
+			problems[path+"."+name] = name + " is read-only in BigCommerce and cannot be updated: leave it out"
+		}
+	}
+}
+
+// CustomerUpdateItem is one customer of an explicit list.
+type CustomerUpdateItem struct {
+	ID int `json:"id" jsonschema:"minimum=1" jsonschema_description:"The customer's id."`
+	CustomerFields
+}
+
+// CustomerSelector picks customers by the V3 list filters; all given must match.
+type CustomerSelector struct {
+	CustomerGroupIDs []int    `json:"customer_group_ids,omitempty" jsonschema_description:"Customers in any of these groups; 0 means customers in no group."`
+	IDs              []int    `json:"ids,omitempty" jsonschema_description:"Customers with these ids."`
+	Emails           []string `json:"emails,omitempty" jsonschema_description:"Customers with these email addresses."`
+	DateCreatedMin   string   `json:"date_created_min,omitempty" jsonschema_description:"Created at or after this date (YYYY-MM-DD or RFC 3339)."`
+	DateCreatedMax   string   `json:"date_created_max,omitempty" jsonschema_description:"Created at or before this date."`
+	DateModifiedMin  string   `json:"date_modified_min,omitempty" jsonschema_description:"Last modified at or after this date."`
+	DateModifiedMax  string   `json:"date_modified_max,omitempty" jsonschema_description:"Last modified at or before this date."`
+	All              bool     `json:"all,omitempty" jsonschema_description:"Every customer in the store; not combined with filters. An empty selector is refused."`
+}
+
+func (s CustomerSelector) toAPI() bc.CustomerSelector {
+	return bc.CustomerSelector{All: s.All, CustomerGroupIDs: s.CustomerGroupIDs, IDs: s.IDs, Emails: s.Emails,
+		DateCreatedMin: s.DateCreatedMin, DateCreatedMax: s.DateCreatedMax,
+		DateModifiedMin: s.DateModifiedMin, DateModifiedMax: s.DateModifiedMax}
+}
+
+// BulkUpdateCustomersInput takes either customers, or where with set.
+type BulkUpdateCustomersInput struct {
+	Customers   []CustomerUpdateItem `json:"customers,omitempty" jsonschema:"minItems=1,maxItems=10000" jsonschema_description:"The customers to change, each an id with the fields to change. Not with where/set."`
+	Where       *CustomerSelector    `json:"where,omitempty" jsonschema_description:"Which customers to change, by filter. Needs set; not with customers."`
+	Set         *CustomerFields      `json:"set,omitempty" jsonschema_description:"The fields to change on every customer where matches."`
+	DryRun      bool                 `json:"dry_run,omitempty" jsonschema_description:"Read the customers and report what would change, writing nothing."`
+	ExpectCount *int                 `json:"expect_count,omitempty" jsonschema:"minimum=0" jsonschema_description:"With where: the number of customers the dry run matched. Required when more than 100 match; a different count writes nothing."`
+}
+
+const formsHint = `use either customers: [{"id": 12, "company": "Acme"}, ...] or where: {"customer_group_ids": [1]} with set: {"customer_group_id": 2}`
+
+func (in BulkUpdateCustomersInput) Validate() error {
+	problems := map[string]string{}
+	listed, selected := in.Customers != nil, in.Where != nil || in.Set != nil
+	switch {
+	case listed && selected:
+		problems["customers"] = "give either customers or where with set, not both"
+	case !listed && !selected:
+		problems["arguments"] = "say which customers to change: customers, or where with set"
+	case selected && in.Where == nil:
+		problems["where"] = "is required with set: say which customers to change, or all: true for every customer"
+	case selected && in.Set == nil:
+		problems["set"] = "is required with where: the fields to change on every match"
+	case listed && in.ExpectCount != nil:
+		problems["expect_count"] = "guards a where selector: leave it out with customers"
+	}
+	for i, item := range in.Customers {
+		item.refuseReadOnly(fmt.Sprintf("customers[%d]", i), problems)
+	}
+	if in.Set != nil {
+		in.Set.refuseReadOnly("set", problems)
+		var invalid *bc.ValidationError
+		if errors.As(bc.ValidateSet(in.Set.toAPI(0)), &invalid) {
+			maps.Copy(problems, under("set", invalid.Fields))
+		}
+	}
+	if len(problems) == 0 {
+		return nil
+	}
+	return invalidArguments(problems, formsHint)
+}
+
+// under places bc's field names under the argument they came from; bc's
+// "body" (the whole item) is the argument itself.
+func under(argument string, fields map[string]string) map[string]string {
+	out := make(map[string]string, len(fields))
+	for field, problem := range argumentNames(fields) {
+		switch field {
+		case "body", argument:
+			out[argument] = problem
+		default:
+			out[argument+"."+field] = problem
+		}
+	}
+	return out
+}
+
+// BulkCounts sums up a bulk update.
+type BulkCounts struct {
+	Updated      int `json:"updated"`
+	Unchanged    int `json:"unchanged"`
+	Failed       int `json:"failed"`
+	NotAttempted int `json:"not_attempted"`
+	WouldChange  int `json:"would_change,omitempty" jsonschema_description:"Dry run: customers that would be updated."`
+}
+
+// BulkUpdateCustomersResult accounts for every customer of the call exactly
+// once: updated, unchanged, failed or not attempted (on a dry run: would
+// change, unchanged or failed).
+type BulkUpdateCustomersResult struct {
+	DryRun             bool                `json:"dry_run"`
+	Total              int                 `json:"total" jsonschema_description:"Customers the call covers: the items of customers, or the customers where matched."`
+	Counts             BulkCounts          `json:"counts"`
+	Updated            []int               `json:"updated" jsonschema_description:"Ids BigCommerce confirmed as updated."`
+	Unchanged          []int               `json:"unchanged" jsonschema_description:"Ids already in the requested state: not sent."`
+	Failed             []bc.BulkFailure    `json:"failed" jsonschema_description:"Customers not updated, with why. Codes: invalid (fix the fields), not_found, rejected (BigCommerce refused the fields listed), unconfirmed (may have been applied: repeating the call is safe), or the HTTP status that stopped the run."`
+	NotAttempted       []int               `json:"not_attempted" jsonschema_description:"Ids never applied; repeating the call finishes them."`
+	NotAttemptedReason string              `json:"not_attempted_reason,omitempty"`
+	Changes            []bc.CustomerChange `json:"changes,omitempty" jsonschema_description:"Dry run: per customer, each field's value before and after; a sample when many would change."`
+	Batches            int                 `json:"batches,omitempty" jsonschema_description:"Update calls made (10 customers each at most)."`
+	Retries            int                 `json:"retries,omitempty"`
+	RateLimited        int                 `json:"rate_limited,omitempty" jsonschema_description:"429 answers waited out."`
+	expectCount        bool                // a selector over the threshold: the next step needs expect_count
+}
+
+func (r BulkUpdateCustomersResult) Summary() string {
+	c := r.Counts
+	if r.DryRun {
+		s := fmt.Sprintf("Dry run, nothing written: of %d customers, %d would change, %d are unchanged, %d would fail.",
+			r.Total, c.WouldChange, c.Unchanged, c.Failed)
+		if r.expectCount {
+			s += fmt.Sprintf(" To apply, call again with dry_run=false and expect_count=%d.", r.Total)
+		}
+		return s
+	}
+	s := fmt.Sprintf("Of %d customers: %d updated, %d unchanged, %d failed, %d not attempted (%d update calls, %d retries, %d rate-limited).",
+		r.Total, c.Updated, c.Unchanged, c.Failed, c.NotAttempted, r.Batches, r.Retries, r.RateLimited)
+	if c.NotAttempted > 0 {
+		s += " Not attempted: " + r.NotAttemptedReason + ". Repeating the call is safe."
+	}
+	return s
+}
+
+// Beyond expectCountThreshold matches, a selector only writes when the caller
+// says how many it expects, so a wrong or empty filter cannot rewrite the store.
+const (
+	expectCountThreshold = 100
+	selectorSample       = 20  // diffs shown by a dry run with where
+	listSample           = 100 // diffs shown by a dry run with customers
+)
+
+const bulkDescription = `Update many customers at once: 10 per BigCommerce call, 3 calls in flight, rate limits handled. Either an explicit list or a selector plus the fields to set.
+Two forms, never both:
+- customers: [{"id": 12, "customer_group_id": 2}, ...] (up to 10,000), each with its own fields;
+- where: {"customer_group_ids": [1]} (or ids, emails, date_created_min/max, date_modified_min/max; all: true for every customer) with set: {"customer_group_id": 2}.
+Call it with dry_run: true first: it reads the customers and shows what would change (before/after), writing nothing. When where matches more than 100 customers, apply with expect_count equal to the number the dry run matched; if the store changed, nothing is written and the new count is returned.
+Customers already in the requested state are skipped (unchanged), so repeating a call is safe and cheap. One bad item fails alone. The result accounts for every customer once: updated, unchanged, failed (with why) or not attempted.
+Read-only fields (registration_ip_address, date_created, date_modified, origin_channel_id) cannot be sent.`
+
+func bulkUpdateCustomers(client *bc.Client) server.ServerTool {
+	return withProgressToken(newTool("bulk_update_customers", "Bulk update customers", bulkDescription, updates,
+		func(ctx context.Context, in BulkUpdateCustomersInput) (BulkUpdateCustomersResult, error) {
+			if in.Where != nil {
+				return updateSelected(ctx, client, in)
+			}
+			return updateListed(ctx, client, in)
+		}))
+}
+
+func updateListed(ctx context.Context, client *bc.Client, in BulkUpdateCustomersInput) (BulkUpdateCustomersResult, error) {
+	updates := make([]bc.CustomerUpdate, len(in.Customers))
+	for i, item := range in.Customers {
+		updates[i] = item.toAPI(item.ID)
+	}
+	if in.DryRun {
+		plan, err := client.Customers.PlanBulkUpdate(ctx, updates)
+		if err != nil {
+			return BulkUpdateCustomersResult{}, err
+		}
+		return planned(plan, listSample), nil
+	}
+	return applied(client.Customers.BulkUpdate(ctx, updates, bulkOptions(ctx)))
+}
+
+func updateSelected(ctx context.Context, client *bc.Client, in BulkUpdateCustomersInput) (BulkUpdateCustomersResult, error) {
+	set := in.Set.toAPI(0)
+	matched, _, err := client.Customers.Select(ctx, in.Where.toAPI())
+	var invalid *bc.ValidationError
+	if errors.As(err, &invalid) {
+		return BulkUpdateCustomersResult{}, invalidArguments(under("where", invalid.Fields), formsHint)
+	}
+	if err != nil {
+		return BulkUpdateCustomersResult{}, err
+	}
+	if in.DryRun {
+		plan, err := bc.PlanSet(matched, set)
+		if err != nil {
+			return BulkUpdateCustomersResult{}, err
+		}
+		res := planned(plan, selectorSample)
+		res.expectCount = len(matched) > expectCountThreshold
+		return res, nil
+	}
+	if err := checkExpectCount(len(matched), in.ExpectCount); err != nil {
+		return BulkUpdateCustomersResult{}, err
+	}
+	return applied(client.Customers.BulkUpdate(ctx, bc.SetOn(matched, set), bulkOptions(ctx)))
+}
+
+func checkExpectCount(matched int, expected *int) error {
+	var message string
+	switch {
+	case expected != nil && *expected != matched:
+		message = fmt.Sprintf("where matches %d customers, not the %d expect_count says: nothing was written", matched, *expected)
+	case expected == nil && matched > expectCountThreshold:
+		message = fmt.Sprintf("where matches %d customers, more than %d, and expect_count was not given: nothing was written", matched, expectCountThreshold)
+	default:
+		return nil
+	}
+	return &toolError{Code: codeInvalidArgument, Message: message,
+		Fields: map[string]string{"expect_count": fmt.Sprintf("must be %d, the number of customers where matches now", matched)},
+		Hint:   fmt.Sprintf("check the matches with dry_run=true, then call again with expect_count=%d if they are the customers meant", matched)}
+}
+
+// bulkOptions skips customers already in the requested state, so that a
+// repeated call writes nothing, and reports progress when the caller asked.
+func bulkOptions(ctx context.Context) bc.BulkOptions {
+	return bc.BulkOptions{SkipUnchanged: true, Progress: progressNotifier(ctx)}
+}
+
+func planned(plan *bc.BulkPlan, sample int) BulkUpdateCustomersResult {
+	return BulkUpdateCustomersResult{
+		DryRun:       true,
+		Total:        plan.Requested,
+		Counts:       BulkCounts{WouldChange: len(plan.Changes), Unchanged: len(plan.Unchanged), Failed: len(plan.Failed)},
+		Updated:      []int{},
+		Unchanged:    orEmpty(plan.Unchanged),
+		Failed:       orEmpty(plan.Failed),
+		NotAttempted: []int{},
+		Changes:      plan.Changes[:min(sample, len(plan.Changes))],
+	}
+}
+
+func applied(res *bc.BulkResult, err error) (BulkUpdateCustomersResult, error) {
+	if err != nil {
+		return BulkUpdateCustomersResult{}, err
+	}
+	return BulkUpdateCustomersResult{
+		Total: res.Requested,
+		Counts: BulkCounts{Updated: len(res.Updated), Unchanged: len(res.Unchanged),
+			Failed: len(res.Failed), NotAttempted: len(res.NotAttempted)},
+		Updated:            orEmpty(res.Updated),
+		Unchanged:          orEmpty(res.Unchanged),
+		Failed:             orEmpty(res.Failed),
+		NotAttempted:       orEmpty(res.NotAttempted),
+		NotAttemptedReason: res.NotAttemptedReason,
+		Batches:            res.Batches,
+		Retries:            res.Retries,
+		RateLimited:        res.RateLimited,
+	}, nil
+}
+
+// orEmpty keeps a list an array in the output, which its schema requires.
+func orEmpty[T any](list []T) []T {
+	if list == nil {
+		return []T{}
+	}
+	return list
+}
+
+type progressTokenKey struct{}
+
+// withProgressToken hands the request's progress token to the handler
+// through its context: typed handlers do not see the request itself.
+func withProgressToken(tool server.ServerTool) server.ServerTool {
+	handle := tool.Handler
+	tool.Handler = func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+		if meta := req.Params.Meta; meta != nil && meta.ProgressToken != nil {
+			ctx = context.WithValue(ctx, progressTokenKey{}, meta.ProgressToken)
+		}
+		return handle(ctx, req)
+	}
+	return tool
+}
+
+// progressNotifier sends one notifications/progress per finished batch, or
+// returns nil when the caller sent no progress token.
+func progressNotifier(ctx context.Context) func(bc.BulkProgress) {
+	token := ctx.Value(progressTokenKey{})
+	srv := server.ServerFromContext(ctx)
+	if token == nil || srv == nil {
+		return nil
+	}
+	return func(p bc.BulkProgress) {
+		// Progress is advisory: a client that stopped listening must not stop the update.
+		_ = srv.SendNotificationToClient(ctx, string(mcp.MethodNotificationProgress), map[string]any{
+			"progressToken": token, "progress": p.Done, "total": p.Total, "message": p.Message})
+	}
+}

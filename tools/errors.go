@@ -1,0 +1,133 @@
+package tools
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/bigcommerce-mcp/bigcommerce-mcp/bc"
+)
+
+// Error codes a model can branch on. They are part of the tools' contract.
+const (
+	codeInvalidArgument = "invalid_argument"
+	codeNotFound        = "not_found"
+	codeConflict        = "conflict"
+	codeRateLimited     = "rate_limited"
+	codeUnauthorized    = "unauthorized"
+	codeForbidden       = "forbidden"
+	codeUpstream        = "upstream_error"
+	codeUnavailable     = "unavailable"
+	codeCanceled        = "canceled"
+	codeReadOnly        = "read_only"
+)
+
+// toolError is a failed call as the model reads it.
+type toolError struct {
+	Code         string            `json:"code"`
+	Message      string            `json:"message"`
+	Fields       map[string]string `json:"fields,omitempty"`
+	Retryable    bool              `json:"retryable"`
+	RetryAfterMS int64             `json:"retry_after_ms,omitempty"`
+	Hint         string            `json:"hint,omitempty"`
+}
+
+func (e *toolError) Error() string { return e.Code + ": " + e.Message }
+
+// invalidArguments reports problems keyed by argument path.
+func invalidArguments(fields map[string]string, hint string) *toolError {
+	parts := make([]string, 0, len(fields))
+	for _, k := range slices.Sorted(maps.Keys(fields)) {
+		parts = append(parts, k+": "+fields[k])
+	}
+	if hint == "" {
+		hint = "fix the arguments listed in fields and call again"
+	}
+	return &toolError{Code: codeInvalidArgument, Message: "invalid arguments: " + strings.Join(parts, "; "), Fields: fields, Hint: hint}
+}
+
+var errReadOnly = &toolError{
+	Code:    codeReadOnly,
+	Message: "this server runs in read-only mode: write tools are disabled",
+	Hint:    "only the list, get and count tools work; the operator must restart the server without --read-only to make changes",
+}
+
+// toToolError maps any error a handler returns onto a code, a message and a
+// hint the model can act on.
+func toToolError(err error) *toolError {
+	var te *toolError
+	var invalid *bc.ValidationError
+	var apiErr *bc.Error
+	switch {
+	case errors.As(err, &te):
+		return te
+	case errors.As(err, &invalid):
+		return invalidArguments(argumentNames(invalid.Fields), "")
+	case errors.As(err, &apiErr) && apiErr.Status != 0:
+		return fromAPIError(err, apiErr)
+	case errors.Is(err, context.Canceled):
+		return &toolError{Code: codeCanceled, Message: "the call was canceled before it finished", Hint: "a write may or may not have been applied: read the data back before repeating it"}
+	case errors.Is(err, context.DeadlineExceeded):
+		return &toolError{Code: codeCanceled, Message: "the call ran out of time", Retryable: true,
+			Hint: "a write may or may not have been applied: read the data back before repeating it"}
+	case errors.Is(err, bc.ErrTransport):
+		return &toolError{Code: codeUnavailable, Message: err.Error(), Retryable: true,
+			Hint: "BigCommerce could not be reached; try again shortly. If it persists, check the network and BIGCOMMERCE_API_URL"}
+	}
+	return &toolError{Code: codeUpstream, Message: err.Error()}
+}
+
+// argumentNames renames bc's query-parameter field names (date_created:min)
+// to the tools' argument names (date_created_min).
+func argumentNames(fields map[string]string) map[string]string {
+	out := make(map[string]string, len(fields))
+	for k, v := range fields {
+		out[strings.ReplaceAll(k, ":", "_")] = v
+	}
+	return out
+}
+
+// meanings maps a BigCommerce status (5xx as 500) onto a code and a hint.
+var meanings = map[int]struct{ code, hint string }{
+	http.StatusBadRequest:            {codeInvalidArgument, rejectedHint},
+	http.StatusUnprocessableEntity:   {codeInvalidArgument, rejectedHint},
+	http.StatusRequestEntityTooLarge: {codeInvalidArgument, rejectedHint},
+	http.StatusUnauthorized: {codeUnauthorized,
+		"BigCommerce did not accept the access token: the operator must check BIGCOMMERCE_ACCESS_TOKEN and BIGCOMMERCE_STORE_HASH; retrying will not help"},
+	http.StatusForbidden: {codeForbidden,
+		"the API account lacks the Customers modify scope: the operator must grant it in the store's API account settings; retrying will not help"},
+	http.StatusNotFound: {codeNotFound,
+		"no such record (it may have been deleted): look the id up again (list_customer_groups for groups)"},
+	http.StatusConflict: {codeConflict,
+		"the change clashes with existing data: a group name already in use (names are unique; find the existing group with list_customer_groups name=... and update it, or pick another name), or a second guest group (unset is_group_for_guests on the current one first)"},
+	http.StatusTooManyRequests:     {codeRateLimited, ""},
+	http.StatusInternalServerError: {codeUpstream, "BigCommerce failed after several retries; try again later"},
+}
+
+const rejectedHint = "BigCommerce rejected the request as sent: fix what the message and fields name, then call again"
+
+func fromAPIError(err error, apiErr *bc.Error) *toolError {
+	te := &toolError{Code: codeUpstream, Message: err.Error(), Retryable: apiErr.Retryable(), RetryAfterMS: apiErr.RetryAfter.Milliseconds()}
+	status := apiErr.Status
+	if status >= 500 {
+		status = http.StatusInternalServerError
+	}
+	if m, ok := meanings[status]; ok {
+		te.Code, te.Hint = m.code, m.hint
+	}
+	switch {
+	case te.Code == codeInvalidArgument:
+		te.Fields = apiErr.Fields
+	case te.Code == codeRateLimited:
+		te.Hint = fmt.Sprintf("the store's API quota is spent; wait %d ms, then call again", te.RetryAfterMS)
+	case te.Code == codeForbidden && apiErr.Method == http.MethodGet:
+		te.Hint = "the API account lacks the Customers read-only (or modify) scope: the operator must grant it; retrying will not help"
+	case te.Code == codeUpstream && apiErr.Method == http.MethodPost:
+		te.Hint = "BigCommerce failed, and the create may have been applied anyway: check with list_customer_groups before calling again"
+	}
+	return te
+}

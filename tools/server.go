@@ -1,0 +1,121 @@
+// Package tools holds the MCP tools over the BigCommerce client and the server
+// that registers them with the prompts and resources. Each tool is an input
+// struct, an output struct and a handler; see tool.go for how to add one.
+package tools
+
+import (
+	"context"
+	"log/slog"
+	"slices"
+	"time"
+
+	"github.com/mark3labs/mcp-go/mcp"
+	"github.com/mark3labs/mcp-go/server"
+
+	"github.com/bigcommerce-mcp/bigcommerce-mcp/bc"
+	"github.com/bigcommerce-mcp/bigcommerce-mcp/prompts"
+)
+
+// Config is how the server presents itself and what it allows.
+type Config struct {
+	ReadOnly bool         // write tools are neither listed nor callable
+	Version  string       // reported at initialize
+	Logger   *slog.Logger // default: discard
+}
+
+// Registry lists every tool. client may be nil when only the definitions are
+// needed (schemas, documentation).
+func Registry(client *bc.Client) []server.ServerTool {
+	return []server.ServerTool{
+		listCustomerGroups(client),
+		getCustomerGroup(client),
+		countCustomerGroups(client),
+		createCustomerGroup(client),
+		updateCustomerGroup(client),
+		deleteCustomerGroup(client),
+		bulkUpdateCustomers(client),
+	}
+}
+
+// NewServer builds the MCP server for one store.
+func NewServer(client *bc.Client, cfg Config) *server.MCPServer {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	opts := []server.ServerOption{
+		server.WithInstructions(instructions),
+		server.WithToolCapabilities(false),
+		server.WithResourceCapabilities(false, false),
+		server.WithPromptCapabilities(false),
+		server.WithLogging(),
+		server.WithRecovery(),
+		server.WithResourceRecovery(),
+		server.WithOutputSchemaValidation(),
+		server.WithToolHandlerMiddleware(logCalls(cfg.Logger)),
+	}
+	tools := Registry(client)
+	if cfg.ReadOnly {
+		// Write tools stay registered so that a call from a stale tool list
+		// gets a read_only error the model understands, not "unknown tool".
+		writes := writeTools(tools)
+		hooks := &server.Hooks{}
+		hooks.AddAfterListTools(hideWrites(writes))
+		opts = append(opts, server.WithHooks(hooks), server.WithToolHandlerMiddleware(refuseWrites(writes)))
+	}
+	s := server.NewMCPServer("bigcommerce-mcp", cfg.Version, opts...)
+	s.AddTools(tools...)
+	s.AddPrompts(prompts.All()...)
+	addResources(s, client)
+	return s
+}
+
+// writeTools names the tools not annotated read-only.
+func writeTools(tools []server.ServerTool) map[string]bool {
+	writes := map[string]bool{}
+	for _, t := range tools {
+		if hint := t.Tool.Annotations.ReadOnlyHint; hint == nil || !*hint {
+			writes[t.Tool.Name] = true
+		}
+	}
+	return writes
+}
+
+func refuseWrites(writes map[string]bool) server.ToolHandlerMiddleware {
+	return func(next server.ToolHandlerFunc) server.ToolHandlerFunc {
+		return func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+			if writes[req.Params.Name] {
+				return errorResult(errReadOnly), nil
+			}
+			return next(ctx, req)
+		}
+	}
+}
+
+func hideWrites(writes map[string]bool) server.OnAfterListToolsFunc {
+	return func(_ context.Context, _ any, _ *mcp.ListToolsRequest, result *mcp.ListToolsResult) {
+		if result != nil {
+			result.Tools = slices.DeleteFunc(result.Tools, func(t mcp.Tool) bool { return writes[t.Name] })
+		}
+	}
+}
+
+// logCalls logs each call's tool, duration and outcome; never arguments,
+// which may hold customers' personal data.
+func logCalls(log *slog.Logger) server.ToolHandlerMiddleware {
+	return func(next server.ToolHandlerFunc) server.ToolHandlerFunc {
+		return func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+			start := time.Now()
+			res, err := next(ctx, req)
+			attrs := []any{"tool", req.Params.Name, "duration", time.Since(start).Round(time.Millisecond)}
+			switch {
+			case err != nil:
+				log.ErrorContext(ctx, "tool call failed", append(attrs, "err", err)...)
+			case res != nil && res.IsError:
+				log.InfoContext(ctx, "tool call returned an error", attrs...)
+			default:
+				log.DebugContext(ctx, "tool call", attrs...)
+			}
+			return res, err
+		}
+	}
+}

@@ -1,0 +1,190 @@
+package tools
+
+import (
+	"context"
+	"log/slog"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/mark3labs/mcp-go/mcp"
+)
+
+// wantEffects is DESIGN.md's tools table.
+var wantEffects = map[string]effect{
+	"list_customer_groups":  reads,
+	"get_customer_group":    reads,
+	"count_customer_groups": reads,
+	"create_customer_group": creates,
+	"update_customer_group": updates,
+	"delete_customer_group": deletes,
+	"bulk_update_customers": updates,
+}
+
+func (s *session) listTools() []mcp.Tool {
+	s.t.Helper()
+	res, err := s.mcp.ListTools(context.Background(), mcp.ListToolsRequest{})
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return res.Tools
+}
+
+func TestInitializeAdvertisesEverythingAndExplainsTheTools(t *testing.T) {
+	t.Parallel()
+	s := newSession(t, Config{Version: "1.2.3"})
+
+	caps := s.init.Capabilities
+	if caps.Tools == nil || caps.Prompts == nil || caps.Resources == nil || caps.Logging == nil {
+		t.Errorf("capabilities %+v, want tools, prompts, resources and logging", caps)
+	}
+	if s.init.ServerInfo.Name != "bigcommerce-mcp" || s.init.ServerInfo.Version != "1.2.3" {
+		t.Errorf("server info %+v", s.init.ServerInfo)
+	}
+	for _, topic := range []string{"dry_run", "expect_count", "REPLACES", "guest group", "unassigned"} {
+		if !strings.Contains(s.init.Instructions, topic) {
+			t.Errorf("instructions do not mention %s", topic)
+		}
+	}
+}
+
+func TestEveryToolSetsAllFourAnnotations(t *testing.T) {
+	t.Parallel()
+	s := newSession(t, Config{})
+
+	tools := s.listTools()
+	if len(tools) != len(wantEffects) {
+		t.Errorf("%d tools listed, want %d", len(tools), len(wantEffects))
+	}
+	for _, tool := range tools {
+		want, ok := wantEffects[tool.Name]
+		if !ok {
+			t.Errorf("%s is not in DESIGN.md's tools table", tool.Name)
+			continue
+		}
+		a := tool.Annotations
+		if a.ReadOnlyHint == nil || a.DestructiveHint == nil || a.IdempotentHint == nil || a.OpenWorldHint == nil {
+			t.Errorf("%s leaves an annotation unset: %+v", tool.Name, a)
+			continue
+		}
+		got := [4]bool{*a.ReadOnlyHint, *a.DestructiveHint, *a.IdempotentHint, *a.OpenWorldHint}
+		if expected := [4]bool{want == reads, want == deletes, want != creates, true}; got != expected {
+			t.Errorf("%s: readOnly, destructive, idempotent, openWorld = %v, want %v", tool.Name, got, expected)
+		}
+		if a.Title == "" || tool.Description == "" {
+			t.Errorf("%s has no title or description", tool.Name)
+		}
+	}
+}
+
+func TestReadOnlyModeHidesAndRefusesWrites(t *testing.T) {
+	t.Parallel()
+	s := newSession(t, Config{ReadOnly: true})
+
+	var listed []string
+	for _, tool := range s.listTools() {
+		listed = append(listed, tool.Name)
+	}
+	slices.Sort(listed)
+	if want := []string{"count_customer_groups", "get_customer_group", "list_customer_groups"}; !slices.Equal(listed, want) {
+		t.Errorf("read-only lists %v, want %v", listed, want)
+	}
+
+	for _, call := range []struct {
+		tool string
+		args map[string]any
+	}{
+		{"create_customer_group", map[string]any{"name": "Partners"}},
+		{"update_customer_group", map[string]any{"id": 2, "name": "Renamed"}},
+		{"delete_customer_group", map[string]any{"id": 2}},
+		{"bulk_update_customers", map[string]any{"where": map[string]any{"all": true}, "set": map[string]any{"company": "Acme"}}},
+	} {
+		if got := s.fail(call.tool, call.args); got.Code != codeReadOnly || got.Retryable {
+			t.Errorf("%s in read-only mode: %+v, want read_only, not retryable", call.tool, got)
+		}
+	}
+	for _, route := range []string{"POST", "PUT", "DELETE"} {
+		if n := s.store.Total(route + " "); n != 0 {
+			t.Errorf("read-only mode sent %d %s requests", n, route)
+		}
+	}
+	succeed[CustomerGroupResult](s, "get_customer_group", map[string]any{"id": 2})
+}
+
+func TestCustomerGroupResources(t *testing.T) {
+	t.Parallel()
+	s := newSession(t, Config{})
+	ctx := context.Background()
+
+	resources, err := s.mcp.ListResources(ctx, mcp.ListResourcesRequest{})
+	if err != nil || len(resources.Resources) != 1 || resources.Resources[0].URI != groupsURI {
+		t.Fatalf("resources = %+v, %v; want %s", resources, err, groupsURI)
+	}
+	templates, err := s.mcp.ListResourceTemplates(ctx, mcp.ListResourceTemplatesRequest{})
+	if err != nil || len(templates.ResourceTemplates) != 1 || templates.ResourceTemplates[0].URITemplate.Raw() != groupURITemplate {
+		t.Fatalf("templates = %+v, %v; want %s", templates, err, groupURITemplate)
+	}
+
+	for uri, want := range map[string]string{
+		groupsURI:        `"name": "Staff"`,
+		groupsURI + "/3": `"name": "VIP"`,
+	} {
+		req := mcp.ReadResourceRequest{}
+		req.Params.URI = uri
+		res, err := s.mcp.ReadResource(ctx, req)
+		if err != nil {
+			t.Fatalf("read %s: %v", uri, err)
+		}
+		contents, ok := res.Contents[0].(mcp.TextResourceContents)
+		if !ok || contents.MIMEType != "application/json" || !strings.Contains(contents.Text, want) {
+			t.Errorf("read %s = %+v, want JSON containing %s", uri, res.Contents, want)
+		}
+	}
+
+	for _, uri := range []string{groupsURI + "/9999", groupsURI + "/abc"} {
+		req := mcp.ReadResourceRequest{}
+		req.Params.URI = uri
+		if _, err := s.mcp.ReadResource(ctx, req); err == nil {
+			t.Errorf("read %s succeeded, want an error", uri)
+		}
+	}
+}
+
+func TestPromptsAreListedAndRender(t *testing.T) {
+	t.Parallel()
+	s := newSession(t, Config{})
+	ctx := context.Background()
+
+	list, err := s.mcp.ListPrompts(ctx, mcp.ListPromptsRequest{})
+	if err != nil || len(list.Prompts) < 4 {
+		t.Fatalf("prompts = %+v, %v; want at least 4", list, err)
+	}
+	req := mcp.GetPromptRequest{}
+	req.Params.Name = "move_customers_between_groups"
+	req.Params.Arguments = map[string]string{"from_group": "Retail", "to_group": "VIP"}
+	got, err := s.mcp.GetPrompt(ctx, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if text := got.Messages[0].Content.(mcp.TextContent).Text; !strings.Contains(text, `"Retail"`) || !strings.Contains(text, "expect_count") {
+		t.Errorf("rendered prompt does not use its arguments or expect_count:\n%s", text)
+	}
+
+	req.Params.Arguments = map[string]string{"from_group": "Retail"}
+	if _, err := s.mcp.GetPrompt(ctx, req); err == nil || !strings.Contains(err.Error(), "to_group") {
+		t.Errorf("missing to_group: err = %v, want one naming it", err)
+	}
+}
+
+func TestCallsAreLoggedWithoutSecrets(t *testing.T) {
+	t.Parallel()
+	var logs strings.Builder
+	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	s := newSession(t, Config{Logger: logger})
+
+	s.call("count_customer_groups", nil)
+	s.call("get_customer_group", map[string]any{"id": 9999})
+	if got := logs.String(); !strings.Contains(got, "tool=count_customer_groups") || !strings.Contains(got, "tool=get_customer_group") || strings.Contains(got, testToken) {
+		t.Errorf("logs = %q, want both calls and no token", got)
+	}
+}

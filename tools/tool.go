@@ -1,0 +1,123 @@
+package tools
+
+// How to define a tool
+//
+// A tool is an input struct, an output struct and a handler that reads like
+// the API call it makes; newTool does the MCP side (schemas, strict argument
+// decoding, validation, results and errors):
+//
+//	type GetThingInput struct {
+//		ID int `json:"id" jsonschema:"minimum=1" jsonschema_description:"The thing's id."`
+//	}
+//
+//	func getThing(client *bc.Client) server.ServerTool {
+//		return newTool("get_thing", "Get a thing", getThingDescription, reads,
+//			func(ctx context.Context, in GetThingInput) (ThingResult, error) { ... })
+//	}
+//
+//   - Input: json tags name the arguments; a field without omitempty is
+//     required; constraints (minimum, maximum, enum, minLength, maxLength,
+//     minItems, maxItems) go in jsonschema tags and are enforced before the
+//     handler runs. For rules across fields, give the input a Validate() error
+//     method (returning *bc.ValidationError or calling bc's Validate methods).
+//   - Output: a struct with a Summary() string method (one line for the text
+//     content). Slices must not be nil: the output schema says array.
+//   - Handler: return bc's errors as they are (toToolError maps them), or a
+//     *toolError for a failure of your own.
+//   - Register the constructor in Registry.
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/mark3labs/mcp-go/mcp"
+	"github.com/mark3labs/mcp-go/server"
+
+	"github.com/bigcommerce-mcp/bigcommerce-mcp/schemas"
+)
+
+// result is what every tool's output type provides besides its fields.
+type result interface {
+	Summary() string
+}
+
+// validator is implemented by inputs with rules beyond their schema.
+type validator interface {
+	Validate() error
+}
+
+// effect is what a tool does to the store; it decides the annotations.
+type effect int
+
+const (
+	reads   effect = iota // read-only
+	creates               // writes; calling twice makes two
+	updates               // writes; calling twice with the same arguments changes nothing more
+	deletes               // destroys data
+)
+
+// annotations sets all four hints explicitly: clients assume the worst
+// (destructive, not idempotent) for hints left out.
+func (e effect) annotations(title string) mcp.ToolAnnotation {
+	return mcp.ToolAnnotation{
+		Title:           title,
+		ReadOnlyHint:    mcp.ToBoolPtr(e == reads),
+		DestructiveHint: mcp.ToBoolPtr(e == deletes),
+		IdempotentHint:  mcp.ToBoolPtr(e != creates),
+		OpenWorldHint:   mcp.ToBoolPtr(true), // every tool works on a live store
+	}
+}
+
+// newTool builds a tool from a typed handler; see the note at the top of this file.
+func newTool[In any, Out result](name, title, description string, e effect, handle func(context.Context, In) (Out, error)) server.ServerTool {
+	input := schemas.Reflect[In]()
+	tool := mcp.Tool{
+		Name:            name,
+		Description:     description,
+		RawInputSchema:  schemas.Marshal(input),
+		RawOutputSchema: schemas.Raw[Out](),
+		Annotations:     e.annotations(title),
+	}
+	return server.ServerTool{
+		Tool: tool,
+		Handler: func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+			in, err := decodeArguments[In](input, req.Params.Arguments)
+			if err != nil {
+				return errorResult(err), nil
+			}
+			out, err := handle(ctx, in)
+			if err != nil {
+				return errorResult(err), nil
+			}
+			return successResult(out)
+		},
+	}
+}
+
+// successResult carries out as structured content and, for clients that only
+// read text, a one-line summary followed by the same data as JSON.
+func successResult(out result) (*mcp.CallToolResult, error) {
+	data, err := json.Marshal(out)
+	if err != nil {
+		return nil, fmt.Errorf("encode result: %w", err)
+	}
+	return &mcp.CallToolResult{
+		Content: []mcp.Content{
+			mcp.NewTextContent(out.Summary()),
+			mcp.NewTextContent(string(data)),
+		},
+		StructuredContent: json.RawMessage(data),
+	}, nil
+}
+
+// errorResult is a failed call as the model sees it: isError, and the error
+// as JSON text. It has no structured content, which clients would check
+// against the success schema.
+func errorResult(err error) *mcp.CallToolResult {
+	data, _ := json.Marshal(map[string]*toolError{"error": toToolError(err)})
+	return &mcp.CallToolResult{
+		Content: []mcp.Content{mcp.NewTextContent(string(data))},
+		IsError: true,
+	}
+}
