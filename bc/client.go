@@ -182,7 +182,7 @@ func (c *Client) do(ctx context.Context, req request, out any) (*Response, error
 		if status >= 200 && status < 300 {
 			return resp, decode(status, payload, out)
 		}
-		apiErr := parseError(status, payload)
+		apiErr := parseError(status, c.redact(payload))
 		apiErr.Method, apiErr.Path = req.method, req.path
 		wait, err := c.shouldRetry(ctx, req, resp, header, apiErr)
 		if err != nil {
@@ -319,6 +319,12 @@ func (c *Client) newHTTPRequest(ctx context.Context, req request, body []byte) (
 		httpReq.Header.Set("Content-Type", "application/json")
 	}
 	return httpReq, nil
+}
+
+// redact removes the access token from a response body before any of it can
+// reach error text: a misbehaving proxy or API may echo request headers back.
+func (c *Client) redact(body []byte) []byte {
+	return bytes.ReplaceAll(body, []byte(c.cfg.AccessToken), []byte("[REDACTED]"))
 }
 
 // redactURL drops the URL from *url.Error: it names the store, and keeping

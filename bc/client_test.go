@@ -61,7 +61,7 @@ func TestRequestsCarryTheTokenAndErrorsNeverDo(t *testing.T) {
 		if r.Header.Get("X-Auth-Token") != "secret-token" || r.URL.Path != "/stores/abc123/v2/customer_groups/9" {
 			t.Errorf("got token %q path %q", r.Header.Get("X-Auth-Token"), r.URL.Path)
 		}
-		respond(401, `[{"status":401,"message":"unauthorized"}]`)(w, r)
+		respond(401, `[{"status":401,"message":"token secret-token is not valid"}]`)(w, r)
 	}))
 	_, _, err := c.CustomerGroups.Get(context.Background(), 9)
 	if !errors.Is(err, ErrUnauthorized) {

@@ -1,0 +1,101 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/mark3labs/mcp-go/mcp"
+	"github.com/mark3labs/mcp-go/server"
+)
+
+// Call is one tool call from the command line.
+type Call struct {
+	Tool string
+	// Arguments is a JSON object, "-" to read it from Stdin, or "" for none.
+	Arguments string
+	Stdin     io.Reader
+	Stdout    io.Writer
+	// Progress is where to draw a progress bar (a terminal); nil for none.
+	Progress io.Writer
+}
+
+// CallTool runs call through srv and prints its result as JSON on Stdout: the
+// structured result, or the tool's error. It returns ErrToolFailed when the
+// tool reported an error, and a *UsageError when the arguments are not a JSON object.
+func CallTool(ctx context.Context, srv *server.MCPServer, call Call) error {
+	args, err := call.arguments()
+	if err != nil {
+		return err
+	}
+	c, err := connect(ctx, srv)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+
+	var req mcp.CallToolRequest
+	req.Params.Name = call.Tool
+	req.Params.Arguments = args
+	if call.Progress != nil {
+		bar := &progressBar{w: call.Progress}
+		req.Params.Meta = &mcp.Meta{ProgressToken: progressToken}
+		c.OnNotification(bar.update)
+		defer bar.clear()
+	}
+	result, err := c.CallTool(ctx, req)
+	if err != nil {
+		// A protocol error, such as an unknown tool: still JSON on stdout, for scripts.
+		if werr := writeJSON(call.Stdout, map[string]map[string]string{"error": {"message": err.Error()}}); werr != nil {
+			return werr
+		}
+		return fmt.Errorf("call %s: %w", call.Tool, err)
+	}
+	if err := writeJSON(call.Stdout, output(result)); err != nil {
+		return err
+	}
+	if result.IsError {
+		return ErrToolFailed
+	}
+	return nil
+}
+
+func (call Call) arguments() (json.RawMessage, error) {
+	raw := []byte(call.Arguments)
+	switch call.Arguments {
+	case "":
+		return json.RawMessage("{}"), nil
+	case "-":
+		var err error
+		if raw, err = io.ReadAll(call.Stdin); err != nil {
+			return nil, fmt.Errorf("read arguments from stdin: %w", err)
+		}
+	}
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &fields); err != nil || fields == nil {
+		if err == nil {
+			err = errors.New("got null")
+		}
+		return nil, &UsageError{Err: fmt.Errorf(`arguments must be a JSON object, such as '{"id": 1}': %w`, err)}
+	}
+	return raw, nil
+}
+
+// output is what a call prints: the structured result; else a text result
+// that is JSON, as errors are; else the content as the server sent it.
+func output(r *mcp.CallToolResult) any {
+	switch {
+	case r.RawStructuredContent != nil:
+		return r.RawStructuredContent
+	case r.StructuredContent != nil:
+		return r.StructuredContent
+	}
+	if len(r.Content) == 1 {
+		if text, ok := r.Content[0].(mcp.TextContent); ok && json.Valid([]byte(text.Text)) {
+			return json.RawMessage(text.Text)
+		}
+	}
+	return map[string]any{"content": r.Content}
+}

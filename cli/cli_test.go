@@ -1,0 +1,163 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/mark3labs/mcp-go/mcp"
+	"github.com/mark3labs/mcp-go/server"
+)
+
+// testServer has a read-only tool that echoes its arguments and whether a
+// progress token came with them, and a destructive tool that always fails.
+func testServer() *server.MCPServer {
+	srv := server.NewMCPServer("test", "1", server.WithToolCapabilities(false))
+	echo := mcp.NewTool("echo",
+		mcp.WithDescription("Echo the arguments.\nMore detail that the table leaves out."),
+		mcp.WithReadOnlyHintAnnotation(true), mcp.WithDestructiveHintAnnotation(false),
+		mcp.WithIdempotentHintAnnotation(true), mcp.WithOpenWorldHintAnnotation(false))
+	srv.AddTool(echo, func(_ context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+		out := map[string]any{"arguments": req.Params.Arguments, "progress_requested": req.Params.Meta != nil && req.Params.Meta.ProgressToken != nil}
+		return mcp.NewToolResultStructured(out, "echoed"), nil
+	})
+	wipe := mcp.NewTool("wipe", mcp.WithDescription("Fail."),
+		mcp.WithReadOnlyHintAnnotation(false), mcp.WithDestructiveHintAnnotation(true),
+		mcp.WithIdempotentHintAnnotation(true), mcp.WithOpenWorldHintAnnotation(true))
+	srv.AddTool(wipe, func(context.Context, mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+		return mcp.NewToolResultError(`{"error":{"code":"forbidden"}}`), nil
+	})
+	return srv
+}
+
+func TestListToolsTable(t *testing.T) {
+	t.Parallel()
+	var out bytes.Buffer
+	if err := ListTools(t.Context(), testServer(), &out, false); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	want := [][]string{
+		{"NAME", "ANNOTATIONS", "DESCRIPTION"},
+		{"echo", "read-only", "Echo the arguments."},
+		{"wipe", "write, destructive, idempotent, open-world", "Fail."},
+	}
+	if len(lines) != len(want) {
+		t.Fatalf("table:\n%s", out.String())
+	}
+	for i, cells := range want {
+		for _, cell := range cells {
+			if !strings.Contains(lines[i], cell) {
+				t.Errorf("line %q lacks %q", lines[i], cell)
+			}
+		}
+	}
+	if strings.Contains(out.String(), "More detail") {
+		t.Error("the table shows more than the description's first line")
+	}
+}
+
+func TestListToolsJSON(t *testing.T) {
+	t.Parallel()
+	var out bytes.Buffer
+	if err := ListTools(t.Context(), testServer(), &out, true); err != nil {
+		t.Fatal(err)
+	}
+	var tools []mcp.Tool
+	if err := json.Unmarshal(out.Bytes(), &tools); err != nil || len(tools) != 2 {
+		t.Fatalf("%v: %s", err, out.String())
+	}
+	if tools[0].InputSchema.Type != "object" || *tools[1].Annotations.DestructiveHint != true {
+		t.Errorf("definitions lost detail: %s", out.String())
+	}
+}
+
+func TestCallTool(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name      string
+		call      Call
+		wantErr   error
+		wantUsage bool
+		stdout    string
+	}{
+		{name: "prints the structured result", call: Call{Tool: "echo", Arguments: `{"id": 7}`},
+			stdout: "\"arguments\": {\n    \"id\": 7\n  }"},
+		{name: "sends {} without arguments", call: Call{Tool: "echo"}, stdout: `"arguments": {}`},
+		{name: "reads the arguments from stdin", call: Call{Tool: "echo", Arguments: "-", Stdin: strings.NewReader(`{"from": "stdin"}`)},
+			stdout: `"from": "stdin"`},
+		{name: "asks for progress when it can draw it", call: Call{Tool: "echo", Progress: &bytes.Buffer{}},
+			stdout: `"progress_requested": true`},
+		{name: "prints a tool's error", call: Call{Tool: "wipe"}, wantErr: ErrToolFailed, stdout: `"code": "forbidden"`},
+		{name: "prints a protocol error as JSON", call: Call{Tool: "nope"}, wantErr: mcp.ErrInvalidParams, stdout: `"error": {`},
+		{name: "refuses arguments that are not JSON", call: Call{Tool: "echo", Arguments: "{"}, wantUsage: true},
+		{name: "refuses a JSON array", call: Call{Tool: "echo", Arguments: "[]"}, wantUsage: true},
+		{name: "refuses null", call: Call{Tool: "echo", Arguments: "null"}, wantUsage: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var out bytes.Buffer
+			tt.call.Stdout = &out
+			err := CallTool(t.Context(), testServer(), tt.call)
+			if _, isUsage := errors.AsType[*UsageError](err); isUsage != tt.wantUsage {
+				t.Fatalf("error %v, usage error %t, want %t", err, isUsage, tt.wantUsage)
+			}
+			if !tt.wantUsage && !errors.Is(err, tt.wantErr) {
+				t.Fatalf("error %v, want %v", err, tt.wantErr)
+			}
+			if got := out.String(); !strings.Contains(got, tt.stdout) || (got != "" && !json.Valid(out.Bytes())) {
+				t.Errorf("stdout %q, want JSON with %s", got, tt.stdout)
+			}
+		})
+	}
+}
+
+func TestProgressBar(t *testing.T) {
+	t.Parallel()
+	var out bytes.Buffer
+	bar := &progressBar{w: &out}
+	notify := func(token any, progress, total float64, message string) {
+		bar.update(mcp.JSONRPCNotification{Notification: mcp.Notification{
+			Method: string(mcp.MethodNotificationProgress),
+			Params: mcp.NotificationParams{AdditionalFields: map[string]any{
+				"progressToken": token, "progress": progress, "total": total, "message": message,
+			}},
+		}})
+	}
+	notify(progressToken, 25, 100, "")
+	notify("someone else's", 50, 100, "")
+	notify(progressToken, 50, 100, "batch 5 of 10")
+	notify(progressToken, 7, 0, "")
+	notify(progressToken, 8, 0, strings.Repeat("long ", 20))
+	bar.clear()
+	notify(progressToken, 100, 100, "late")
+
+	want := "\r\033[K[#######-----------------------]  25% 25/100" +
+		"\r\033[K[###############---------------]  50% batch 5 of 10" +
+		"\r\033[K7" +
+		"\r\033[K" + strings.Repeat("long ", 20)[:78] + "…" +
+		"\r\033[K"
+	if out.String() != want {
+		t.Errorf("drew %q\nwant %q", out.String(), want)
+	}
+}
+
+func TestExitCode(t *testing.T) {
+	t.Parallel()
+	for err, want := range map[error]int{
+		nil:                              0,
+		ErrToolFailed:                    1,
+		errors.New("boom"):               1,
+		&UsageError{Err: errors.New("")}: 2,
+		fmt.Errorf("wrapped: %w", &UsageError{Err: errors.New("")}): 2,
+	} {
+		if got := ExitCode(err); got != want {
+			t.Errorf("ExitCode(%v) = %d, want %d", err, got, want)
+		}
+	}
+}

@@ -1,0 +1,174 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"strings"
+
+	"github.com/bigcommerce-mcp/bigcommerce-mcp/bc"
+	"github.com/bigcommerce-mcp/bigcommerce-mcp/cli"
+	"github.com/bigcommerce-mcp/bigcommerce-mcp/transport"
+)
+
+// config is everything the command line and the environment say.
+type config struct {
+	transport   transport.Kind
+	addr        string
+	sandbox     bool
+	readOnly    bool
+	logLevel    slog.Level
+	showVersion bool
+
+	storeHash   string
+	accessToken string
+	apiURL      string
+	authToken   string // MCP_AUTH_TOKEN
+
+	command  string   // "", "tools" or "call"
+	args     []string // the command's arguments
+	jsonList bool     // tools --json
+}
+
+var logLevels = map[string]slog.Level{
+	"debug": slog.LevelDebug, "info": slog.LevelInfo, "warn": slog.LevelWarn, "error": slog.LevelError,
+}
+
+const usageText = `bigcommerce-mcp serves a BigCommerce store's customer groups and customers to AI agents over MCP.
+
+Usage:
+  bigcommerce-mcp [flags]                     serve MCP (stdio by default)
+  bigcommerce-mcp [flags] tools [--json]      list the tools
+  bigcommerce-mcp [flags] call TOOL [ARGS]    run one tool; ARGS is a JSON object, or - to read it from stdin
+
+Environment:
+  BIGCOMMERCE_STORE_HASH, BIGCOMMERCE_ACCESS_TOKEN   the store's API credentials (not needed with --sandbox)
+  BIGCOMMERCE_API_URL                                 API base URL (default ` + bc.DefaultBaseURL + `)
+  MCP_AUTH_TOKEN                                      bearer token HTTP clients must send (required off loopback)
+
+Flags:
+`
+
+// parseConfig reads args (without the program name) and the environment.
+// Flags may come before or after the command and its arguments.
+func parseConfig(args []string, getenv func(string) string) (config, error) {
+	cfg := config{
+		transport:   transport.Stdio,
+		logLevel:    slog.LevelInfo,
+		storeHash:   getenv("BIGCOMMERCE_STORE_HASH"),
+		accessToken: getenv("BIGCOMMERCE_ACCESS_TOKEN"),
+		apiURL:      getenv("BIGCOMMERCE_API_URL"),
+		authToken:   getenv("MCP_AUTH_TOKEN"),
+	}
+	if cfg.apiURL == "" {
+		cfg.apiURL = bc.DefaultBaseURL
+	}
+	positional, err := parseInterspersed(newFlagSet(&cfg), args)
+	if errors.Is(err, flag.ErrHelp) {
+		return cfg, err
+	}
+	if err != nil {
+		return cfg, &cli.UsageError{Err: err}
+	}
+	if _, _, err := net.SplitHostPort(cfg.addr); err != nil {
+		return cfg, usageErrorf("--addr %q: want host:port, such as 127.0.0.1:8080", cfg.addr)
+	}
+	if len(positional) > 0 {
+		cfg.command, cfg.args = positional[0], positional[1:]
+	}
+	return cfg, cfg.checkCommand()
+}
+
+// newFlagSet defines the flags, each writing into cfg. It reports errors
+// instead of printing them: main prints them once, with a hint.
+func newFlagSet(cfg *config) *flag.FlagSet {
+	fs := flag.NewFlagSet("bigcommerce-mcp", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.Func("transport", "`stdio`, sse or http (Streamable HTTP) (default stdio)", func(s string) (err error) {
+		cfg.transport, err = transport.ParseKind(s)
+		return err
+	})
+	fs.StringVar(&cfg.addr, "addr", "127.0.0.1:8080", "listen `address` for the sse and http transports")
+	fs.BoolVar(&cfg.sandbox, "sandbox", false, "serve a simulated store with demo data: no credentials needed, nothing real touched")
+	fs.BoolVar(&cfg.readOnly, "read-only", false, "hide and refuse the tools that change the store")
+	fs.Func("log-level", "`level`: debug, info, warn or error (default info)", func(s string) error {
+		level, ok := logLevels[strings.ToLower(s)]
+		if !ok {
+			return errors.New("use debug, info, warn or error")
+		}
+		cfg.logLevel = level
+		return nil
+	})
+	fs.BoolVar(&cfg.showVersion, "version", false, "print the version and exit")
+	fs.BoolVar(&cfg.jsonList, "json", false, "tools: print the full definitions, with input schemas, as JSON")
+	return fs
+}
+
+func printUsage(w io.Writer) {
+	fs := newFlagSet(&config{})
+	fs.SetOutput(w)
+	fmt.Fprint(w, usageText)
+	fs.PrintDefaults()
+}
+
+// parseInterspersed parses flags wherever they appear among the positional
+// arguments, so that `call TOOL ARGS --sandbox` works as well as `--sandbox call TOOL ARGS`.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		if fs.NArg() == 0 {
+			return positional, nil
+		}
+		positional = append(positional, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+}
+
+func (cfg config) checkCommand() error {
+	if cfg.jsonList && cfg.command != "tools" {
+		return usageErrorf("--json goes with the tools command")
+	}
+	switch cfg.command {
+	case "":
+	case "tools":
+		if len(cfg.args) > 0 {
+			return usageErrorf("tools takes no arguments, got %q", cfg.args)
+		}
+	case "call":
+		if len(cfg.args) < 1 || len(cfg.args) > 2 {
+			return usageErrorf("usage: bigcommerce-mcp call TOOL [ARGS], where ARGS is a JSON object or - for stdin")
+		}
+	default:
+		return usageErrorf("unknown command %q: use tools or call, or no command to serve", cfg.command)
+	}
+	return nil
+}
+
+// checkCredentials names what is missing, and the way to run without it.
+func (cfg config) checkCredentials() error {
+	if cfg.sandbox {
+		return nil
+	}
+	var missing []string
+	if cfg.storeHash == "" {
+		missing = append(missing, "BIGCOMMERCE_STORE_HASH")
+	}
+	if cfg.accessToken == "" {
+		missing = append(missing, "BIGCOMMERCE_ACCESS_TOKEN")
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	return fmt.Errorf("missing %s: set the store's API credentials in the environment, "+
+		"or run with --sandbox to try the server against a simulated store", strings.Join(missing, " and "))
+}
+
+func usageErrorf(format string, args ...any) error {
+	return &cli.UsageError{Err: fmt.Errorf(format, args...)}
+}

@@ -1,0 +1,133 @@
+// Command bigcommerce-mcp is an MCP server that lets AI agents read and manage
+// a BigCommerce store's customer groups and bulk-update its customers, within
+// the API's documented limits. It also runs the same tools from the command line.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"syscall"
+
+	"github.com/bigcommerce-mcp/bigcommerce-mcp/bc"
+	"github.com/bigcommerce-mcp/bigcommerce-mcp/bc/bcsim"
+	"github.com/bigcommerce-mcp/bigcommerce-mcp/cli"
+	"github.com/bigcommerce-mcp/bigcommerce-mcp/tools"
+	"github.com/bigcommerce-mcp/bigcommerce-mcp/transport"
+	"github.com/mark3labs/mcp-go/server"
+)
+
+// version is stamped at build time: go build -ldflags "-X main.version=v1.2.3".
+var version string
+
+func main() {
+	err := run(os.Args[1:])
+	switch {
+	case err == nil:
+	case errors.Is(err, flag.ErrHelp):
+		printUsage(os.Stdout)
+	default:
+		fmt.Fprintln(os.Stderr, "bigcommerce-mcp:", err)
+		if _, ok := errors.AsType[*cli.UsageError](err); ok {
+			fmt.Fprintln(os.Stderr, "Run 'bigcommerce-mcp -h' for usage.")
+		}
+		os.Exit(cli.ExitCode(err))
+	}
+}
+
+func run(args []string) error {
+	cfg, err := parseConfig(args, os.Getenv)
+	if err != nil {
+		return err
+	}
+	if cfg.showVersion {
+		fmt.Println("bigcommerce-mcp", buildVersion())
+		return nil
+	}
+	if err := cfg.checkCredentials(); err != nil {
+		return err
+	}
+
+	logger := newLogger(os.Stderr, cfg.logLevel, isTerminal(os.Stderr), cfg.accessToken, cfg.authToken)
+	slog.SetDefault(logger) // the MCP library logs through the default logger
+
+	store, err := newStoreClient(cfg, logger)
+	if err != nil {
+		return err
+	}
+
+	srv := tools.NewServer(store, tools.Config{ReadOnly: cfg.readOnly, Version: buildVersion(), Logger: logger})
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	context.AfterFunc(ctx, stop) // a second signal ends the process at once
+	return serve(ctx, cfg, srv, logger)
+}
+
+// newStoreClient connects to the store the environment names or, with
+// --sandbox, to a simulated store inside this process.
+func newStoreClient(cfg config, logger *slog.Logger) (*bc.Client, error) {
+	bcCfg := bc.Config{
+		StoreHash:   cfg.storeHash,
+		AccessToken: cfg.accessToken,
+		BaseURL:     cfg.apiURL,
+		Logger:      logger,
+		UserAgent:   "bigcommerce-mcp/" + buildVersion(),
+	}
+	if cfg.sandbox {
+		sim := bcsim.New()
+		// An unresolvable host: nothing can leave the process even if the
+		// simulator's in-process transport were bypassed.
+		bcCfg.StoreHash, bcCfg.AccessToken, bcCfg.BaseURL, bcCfg.HTTPClient = "sandbox", "sandbox", "http://sandbox.invalid", sim.Client()
+		logger.Warn("SANDBOX MODE: serving a simulated store with demo data; no real store is read or changed, and changes are lost on exit")
+	}
+	client, err := bc.New(bcCfg)
+	if err != nil {
+		return nil, fmt.Errorf("configure the store client: %w", err)
+	}
+	return client, nil
+}
+
+// serve runs the command given, or serves MCP on the chosen transport.
+func serve(ctx context.Context, cfg config, srv *server.MCPServer, logger *slog.Logger) error {
+	switch cfg.command {
+	case "tools":
+		return cli.ListTools(ctx, srv, os.Stdout, cfg.jsonList)
+	case "call":
+		call := cli.Call{Tool: cfg.args[0], Stdin: os.Stdin, Stdout: os.Stdout}
+		if len(cfg.args) > 1 {
+			call.Arguments = cfg.args[1]
+		}
+		if isTerminal(os.Stderr) {
+			call.Progress = os.Stderr
+		}
+		return cli.CallTool(ctx, srv, call)
+	}
+	logger.Info("bigcommerce-mcp starting", "version", buildVersion(),
+		"transport", string(cfg.transport), "read_only", cfg.readOnly)
+	return transport.Serve(ctx, srv, transport.Config{
+		Kind:      cfg.transport,
+		Logger:    logger,
+		Stdin:     os.Stdin,
+		Stdout:    os.Stdout,
+		Addr:      cfg.addr,
+		AuthToken: cfg.authToken,
+	})
+}
+
+// buildVersion is the stamped version, else the module version recorded by
+// the go tool, else "dev".
+func buildVersion() string {
+	if version != "" {
+		return version
+	}
+	if info, ok := debug.ReadBuildInfo(); ok && info.Main.Version != "" && info.Main.Version != "(devel)" {
+		return info.Main.Version
+	}
+	return "dev"
+}

@@ -1,0 +1,126 @@
+package transport
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"maps"
+	"net"
+	"net/http"
+	"slices"
+	"time"
+
+	"github.com/mark3labs/mcp-go/server"
+)
+
+const (
+	readHeaderTimeout = 10 * time.Second
+	bodyReadTimeout   = 30 * time.Second
+	idleTimeout       = 2 * time.Minute
+	sessionIdleTTL    = 30 * time.Minute
+)
+
+// mcpEndpoints is the MCP side of an HTTP transport: its routes, and how to
+// end its long-lived streams so that shutdown need not wait for clients.
+type mcpEndpoints struct {
+	routes        map[string]http.Handler
+	closeSessions func(context.Context) error
+}
+
+// The library's own DNS-rebinding check is off because guard applies one
+// policy, ours, to every transport.
+func newEndpoints(kind Kind, srv *server.MCPServer, logger *slog.Logger) mcpEndpoints {
+	if kind == SSE {
+		sse := server.NewSSEServer(srv, server.WithSSEDisableLocalhostProtection(true))
+		return mcpEndpoints{
+			routes: map[string]http.Handler{"/sse": sse.SSEHandler(), "/message": sse.MessageHandler()},
+			closeSessions: func(context.Context) error {
+				sse.CloseSessions()
+				return nil
+			},
+		}
+	}
+	streamable := server.NewStreamableHTTPServer(srv,
+		server.WithDisableLocalhostProtection(true),
+		server.WithStreamableHTTPLogger(logger),
+		server.WithSessionIdleTTL(sessionIdleTTL),
+	)
+	return mcpEndpoints{
+		routes:        map[string]http.Handler{"/mcp": streamable},
+		closeSessions: streamable.Shutdown, // it owns no http.Server, so this only ends sessions
+	}
+}
+
+// newHandler routes /healthz and the MCP endpoints, the latter behind the guard.
+func newHandler(endpoints mcpEndpoints, g guard) http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", healthz)
+	for path, h := range endpoints.routes {
+		mux.Handle(path, g.wrap(h))
+	}
+	return mux
+}
+
+func serveHTTP(ctx context.Context, srv *server.MCPServer, cfg Config) error {
+	loopback, err := checkBind(cfg.Addr, cfg.AuthToken)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	return serveListener(ctx, ln, loopback, srv, cfg)
+}
+
+func serveListener(ctx context.Context, ln net.Listener, loopback bool, srv *server.MCPServer, cfg Config) error {
+	endpoints := newEndpoints(cfg.Kind, srv, cfg.Logger)
+	g := guard{token: cfg.AuthToken, loopback: loopback, log: cfg.Logger}
+
+	// Request contexts derive from requestsCtx, so cancelling it at the end of
+	// the grace period cancels the tool calls still running.
+	requestsCtx, cancelRequests := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelRequests()
+	hs := &http.Server{
+		Handler:           newHandler(endpoints, g),
+		ReadHeaderTimeout: readHeaderTimeout,
+		IdleTimeout:       idleTimeout, // no WriteTimeout: it would cut SSE streams
+		BaseContext:       func(net.Listener) context.Context { return requestsCtx },
+		ErrorLog:          slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelWarn),
+	}
+	served := make(chan error, 1)
+	go func() { served <- hs.Serve(ln) }()
+	cfg.Logger.Info("serving MCP over HTTP", "transport", string(cfg.Kind), "addr", ln.Addr().String(),
+		"paths", slices.Sorted(maps.Keys(endpoints.routes)), "auth", cfg.AuthToken != "")
+
+	select {
+	case err := <-served:
+		return err
+	case <-ctx.Done():
+	}
+	shutdown(hs, endpoints, cancelRequests, cfg.ShutdownTimeout, cfg.Logger)
+	<-served
+	return nil
+}
+
+// shutdown stops accepting connections, ends the MCP streams, and gives
+// in-flight requests grace to finish before cancelling them.
+func shutdown(hs *http.Server, endpoints mcpEndpoints, cancelRequests context.CancelFunc, grace time.Duration, log *slog.Logger) {
+	log.Info("shutting down", "grace", grace)
+	ctx, cancel := context.WithTimeout(context.Background(), grace)
+	defer cancel()
+	if err := endpoints.closeSessions(ctx); err != nil {
+		log.Warn("closing MCP sessions", "err", err)
+	}
+	if err := hs.Shutdown(ctx); errors.Is(err, context.DeadlineExceeded) {
+		log.Warn("requests still running at the end of the grace period; cancelling them")
+		cancelRequests()
+		hs.Close()
+	}
+}
+
+func healthz(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Write([]byte(`{"status":"ok"}` + "\n"))
+}
