@@ -56,10 +56,10 @@ type BulkResult struct {
 // BulkFailure says why one customer was not updated. Fields maps a field name
 // to what is wrong with it, when the failure is about particular fields.
 type BulkFailure struct {
-	ID      int
-	Code    string
-	Message string
-	Fields  map[string]string
+	ID      int               `json:"id"`
+	Code    string            `json:"code"`
+	Message string            `json:"message"`
+	Fields  map[string]string `json:"fields,omitempty"`
 }
 
 // BulkUpdate applies any number of customer updates in batches of
@@ -90,9 +90,7 @@ func (s *CustomersService) BulkUpdate(ctx context.Context, updates []CustomerUpd
 		}
 		pending = res.skipUnchanged(pending, current)
 	}
-	s.send(ctx, pending, res, opts.Progress)
-	res.sort()
-	return res, nil
+	return s.run(ctx, res, pending, opts.Progress), nil
 }
 
 // screen refuses duplicate ids and records the items that fail validation,
@@ -167,8 +165,8 @@ func (r *BulkResult) skipUnchanged(updates []CustomerUpdate, current map[int]Cus
 	return changed
 }
 
-// bulkRun hands batches to the workers and gathers what they report.
-type bulkRun struct {
+// batchQueue hands batches to the workers and gathers what they report.
+type batchQueue struct {
 	progress func(BulkProgress)
 
 	mu       sync.Mutex // guards the fields below, and serialises progress calls
@@ -178,52 +176,55 @@ type bulkRun struct {
 	stop     error // the batch failure that ended the run
 }
 
-// send updates pending into res with MaxUpdateRequestsInFlight workers, so
-// that the client's slots stay busy without queueing goroutines on them.
-func (s *CustomersService) send(ctx context.Context, pending []CustomerUpdate, res *BulkResult, progress func(BulkProgress)) {
-	run := &bulkRun{progress: progress, res: res, batches: slices.Collect(slices.Chunk(pending, MaxCustomersPerUpdate))}
+// run sends the pending updates with MaxUpdateRequestsInFlight workers, so
+// that the client's slots stay busy without queueing goroutines on them, and
+// completes res with their outcome.
+func (s *CustomersService) run(ctx context.Context, res *BulkResult, pending []CustomerUpdate, progress func(BulkProgress)) *BulkResult {
+	queue := &batchQueue{progress: progress, res: res, batches: slices.Collect(slices.Chunk(pending, MaxCustomersPerUpdate))}
 	var wg sync.WaitGroup
-	for range min(MaxUpdateRequestsInFlight, len(run.batches)) {
+	for range min(MaxUpdateRequestsInFlight, len(queue.batches)) {
 		wg.Go(func() {
-			for batch, ok := run.next(ctx); ok; batch, ok = run.next(ctx) {
+			for batch, ok := queue.next(ctx); ok; batch, ok = queue.next(ctx) {
 				out := &BulkResult{}
-				run.finish(out, s.updateBatch(ctx, batch, out))
+				queue.finish(out, s.updateBatch(ctx, batch, out))
 			}
 		})
 	}
 	wg.Wait()
-	why := run.stop
+	why := queue.stop
 	if why == nil {
 		why = ctx.Err()
 	}
-	for _, batch := range run.batches {
+	for _, batch := range queue.batches {
 		res.notAttempted(batch, why)
 	}
+	res.sort()
+	return res
 }
 
 // next returns the next batch to send, unless the run is over.
-func (r *bulkRun) next(ctx context.Context) ([]CustomerUpdate, bool) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if len(r.batches) == 0 || r.stop != nil || ctx.Err() != nil {
+func (q *batchQueue) next(ctx context.Context) ([]CustomerUpdate, bool) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if len(q.batches) == 0 || q.stop != nil || ctx.Err() != nil {
 		return nil, false
 	}
-	batch := r.batches[0]
-	r.batches = r.batches[1:]
+	batch := q.batches[0]
+	q.batches = q.batches[1:]
 	return batch, true
 }
 
 // finish records a finished batch, and the failure that stops the run if any.
-func (r *bulkRun) finish(out *BulkResult, stop error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.res.merge(out)
-	r.finished++
-	if r.stop == nil {
-		r.stop = stop
+func (q *batchQueue) finish(out *BulkResult, stop error) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.res.merge(out)
+	q.finished++
+	if q.stop == nil {
+		q.stop = stop
 	}
-	if r.progress != nil {
-		r.progress(r.res.progress(r.finished))
+	if q.progress != nil {
+		q.progress(q.res.progress(q.finished))
 	}
 }
 

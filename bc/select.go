@@ -99,8 +99,8 @@ func ValidateSet(set CustomerUpdate) error {
 	return set.Validate()
 }
 
-// SetOn returns the updates that apply set to each of the customers.
-func SetOn(customers []Customer, set CustomerUpdate) []CustomerUpdate {
+// setOn returns the updates that apply set to each of the customers.
+func setOn(customers []Customer, set CustomerUpdate) []CustomerUpdate {
 	updates := make([]CustomerUpdate, len(customers))
 	for i, c := range customers {
 		updates[i] = set
@@ -109,19 +109,40 @@ func SetOn(customers []Customer, set CustomerUpdate) []CustomerUpdate {
 	return updates
 }
 
-// PlanSet says what applying set to the selected customers would change,
-// without reading them again.
-func PlanSet(selected []Customer, set CustomerUpdate) (*BulkPlan, error) {
+// screenSet validates set and screens the updates applying it to selected.
+func screenSet(selected []Customer, set CustomerUpdate) (*BulkResult, []CustomerUpdate, error) {
 	if err := ValidateSet(set); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	res, pending, err := screen(SetOn(selected, set))
+	return screen(setOn(selected, set))
+}
+
+func byID(customers []Customer) map[int]Customer {
+	m := make(map[int]Customer, len(customers))
+	for _, c := range customers {
+		m[c.ID] = c
+	}
+	return m
+}
+
+// PlanSet says what applying set to the selected customers would change,
+// judging from the customers as selected, without reading them again.
+func PlanSet(selected []Customer, set CustomerUpdate) (*BulkPlan, error) {
+	res, pending, err := screenSet(selected, set)
 	if err != nil {
 		return nil, err
 	}
-	current := make(map[int]Customer, len(selected))
-	for _, c := range selected {
-		current[c.ID] = c
+	return res.plan(pending, byID(selected)), nil
+}
+
+// BulkSet applies set to the selected customers as BulkUpdate does, always
+// skipping those already in that state. It judges them from the customers as
+// selected rather than reading them again: where the quota binds, every read
+// delays the writes.
+func (s *CustomersService) BulkSet(ctx context.Context, selected []Customer, set CustomerUpdate, opts BulkOptions) (*BulkResult, error) {
+	res, pending, err := screenSet(selected, set)
+	if err != nil {
+		return nil, err
 	}
-	return res.plan(pending, current), nil
+	return s.run(ctx, res, res.skipUnchanged(pending, byID(selected)), opts.Progress), nil
 }

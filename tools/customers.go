@@ -250,7 +250,7 @@ func updateSelected(ctx context.Context, client *bc.Client, in BulkUpdateCustome
 	if err := checkExpectCount(len(matched), in.ExpectCount); err != nil {
 		return BulkUpdateCustomersResult{}, err
 	}
-	return applied(client.Customers.BulkUpdate(ctx, bc.SetOn(matched, set), bulkOptions(ctx)))
+	return applied(client.Customers.BulkSet(ctx, matched, set, bulkOptions(ctx)))
 }
 
 func checkExpectCount(matched int, expected *int) error {

@@ -1,0 +1,87 @@
+package bc_test
+
+import (
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/bigcommerce-mcp/bigcommerce-mcp/bc"
+	"github.com/bigcommerce-mcp/bigcommerce-mcp/bc/bcsim"
+)
+
+const benchLatency = 20 * time.Millisecond
+
+// A regime is a store whose limit on updates is either the concurrency cap
+// (3 in flight × 10 customers per round trip) or the request quota (10
+// customers per request the window allows), whichever is smaller.
+type regime struct {
+	name     string
+	quota    int // requests per window; 0 leaves the simulator's generous default
+	window   time.Duration
+	parallel bool // false sends one batch at a time, as a naive client would
+}
+
+func (r regime) limit() float64 {
+	limit := float64(bc.MaxUpdateRequestsInFlight*bc.MaxCustomersPerUpdate) / benchLatency.Seconds()
+	if !r.parallel {
+		limit /= bc.MaxUpdateRequestsInFlight
+	}
+	if r.quota > 0 {
+		limit = min(limit, float64(r.quota*bc.MaxCustomersPerUpdate)/r.window.Seconds())
+	}
+	return limit
+}
+
+// BenchmarkBulkUpdate reports customers/s and the fraction of the regime's
+// limit; the sequential regime is the baseline for the speed-up.
+func BenchmarkBulkUpdate(b *testing.B) {
+	for _, r := range []regime{
+		{name: "concurrency_binds", parallel: true},
+		{name: "quota_binds", quota: 100, window: time.Second, parallel: true},
+		{name: "one_batch_at_a_time"},
+	} {
+		for _, n := range []int{1000, 10000} {
+			b.Run(fmt.Sprintf("%s/%d", r.name, n), func(b *testing.B) { benchmarkRegime(b, r, n) })
+		}
+	}
+}
+
+func benchmarkRegime(b *testing.B, r regime, n int) {
+	var elapsed time.Duration
+	var quota429s, rateLimited int
+	for b.Loop() {
+		opts := []bcsim.Option{bcsim.WithCustomers(n), bcsim.WithLatency(benchLatency, 0)}
+		if r.quota > 0 {
+			opts = append(opts, bcsim.WithQuota(r.quota, r.window))
+		}
+		store := bcsim.New(opts...)
+		c := bulkClient(b, store, nil)
+		updates := companyUpdates(1, n)
+		start := time.Now()
+		if r.parallel {
+			res, err := c.Customers.BulkUpdate(b.Context(), updates, bc.BulkOptions{})
+			if err != nil || len(res.Updated) != n {
+				b.Fatalf("updated %d of %d: %v", len(res.Updated), n, err)
+			}
+			rateLimited += res.RateLimited
+		} else {
+			sendOneBatchAtATime(b, c, updates)
+		}
+		elapsed += time.Since(start)
+		quota429s += store.Stats().QuotaRejections
+	}
+	rate := float64(n*b.N) / elapsed.Seconds()
+	b.ReportMetric(rate, "customers/s")
+	b.ReportMetric(rate/r.limit(), "frac_of_limit")
+	b.ReportMetric(float64(quota429s)/float64(b.N), "quota_429s")
+	b.ReportMetric(float64(rateLimited)/float64(b.N), "429s_seen")
+}
+
+func sendOneBatchAtATime(b *testing.B, c *bc.Client, updates []bc.CustomerUpdate) {
+	for batch := range slices.Chunk(updates, bc.MaxCustomersPerUpdate) {
+		if _, _, err := c.Customers.Update(b.Context(), batch); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -1,0 +1,401 @@
+package bc_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/bigcommerce-mcp/bigcommerce-mcp/bc"
+	"github.com/bigcommerce-mcp/bigcommerce-mcp/bc/bcsim"
+)
+
+// bulkClient connects to store with fast retries; tweak, when given, adjusts the config.
+func bulkClient(t testing.TB, store *bcsim.Store, tweak func(*bc.Config)) *bc.Client {
+	t.Helper()
+	cfg := bc.Config{StoreHash: "t", AccessToken: "x", BaseURL: "http://bcsim", HTTPClient: store.Client(),
+		RetryBaseDelay: time.Millisecond, RetryMaxDelay: 5 * time.Millisecond}
+	if tweak != nil {
+		tweak(&cfg)
+	}
+	c, err := bc.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// companyUpdates sets a company naming the id on customers first..last.
+func companyUpdates(first, last int) []bc.CustomerUpdate {
+	var updates []bc.CustomerUpdate
+	for id := first; id <= last; id++ {
+		updates = append(updates, bc.CustomerUpdate{ID: id, Company: new(fmt.Sprintf("Bulk Co %d", id))})
+	}
+	return updates
+}
+
+func ids(updates []bc.CustomerUpdate) []int {
+	out := make([]int, len(updates))
+	for i, u := range updates {
+		out[i] = u.ID
+	}
+	return out
+}
+
+// mustAccount fails the test unless res accounts for every update exactly once,
+// and every customer reported updated holds the company asked for.
+func mustAccount(t *testing.T, store *bcsim.Store, res *bc.BulkResult, updates []bc.CustomerUpdate) {
+	t.Helper()
+	if err := res.AccountsFor(ids(updates)); err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range updates {
+		c, _ := store.Customer(u.ID)
+		if slices.Contains(res.Updated, u.ID) && u.Company != nil && c.Company != *u.Company {
+			t.Errorf("customer %d reported updated but has company %q, want %q", u.ID, c.Company, *u.Company)
+		}
+	}
+}
+
+// updateCompanies sets a company on customers 1..n of store with maxRetries
+// (0: the default) and checks that the result accounts for every one of them.
+func updateCompanies(t *testing.T, store *bcsim.Store, maxRetries, n int) *bc.BulkResult {
+	t.Helper()
+	c := bulkClient(t, store, func(cfg *bc.Config) { cfg.MaxRetries = maxRetries })
+	updates := companyUpdates(1, n)
+	res, err := c.Customers.BulkUpdate(t.Context(), updates, bc.BulkOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustAccount(t, store, res, updates)
+	return res
+}
+
+func failureCodes(res *bc.BulkResult) map[int]string {
+	codes := map[int]string{}
+	for _, f := range res.Failed {
+		codes[f.ID] = f.Code
+	}
+	return codes
+}
+
+func TestBulkUpdateFailsBadItemsAloneAndUpdatesTheRest(t *testing.T) {
+	t.Parallel()
+	store := bcsim.New()
+	c := bulkClient(t, store, nil)
+	taken, _ := store.Customer(2)
+	updates := companyUpdates(1, 25)
+	updates = append(updates,
+		bc.CustomerUpdate{ID: 40, FirstName: new("")},           // invalid locally
+		bc.CustomerUpdate{ID: 41, Email: new("not an address")}, // invalid locally
+		bc.CustomerUpdate{ID: 9999, Company: new("Nobody")},     // 422: no such customer
+		bc.CustomerUpdate{ID: 42, Email: new(taken.Email)},      // 422: email in use
+		bc.CustomerUpdate{ID: 43, LastName: new("Stays Valid")}) // shares a batch with the 422s
+
+	res, err := c.Customers.BulkUpdate(t.Context(), updates, bc.BulkOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustAccount(t, store, res, updates)
+	want := map[int]string{40: bc.FailureInvalid, 41: bc.FailureInvalid, 9999: bc.FailureRejected, 42: bc.FailureRejected}
+	if got := failureCodes(res); !maps.Equal(got, want) {
+		t.Errorf("failures %v, want %v", got, want)
+	}
+	if len(res.Updated) != 26 {
+		t.Errorf("updated %d customers, want 26", len(res.Updated))
+	}
+	for _, f := range res.Failed {
+		if len(f.Fields) == 0 {
+			t.Errorf("failure of %d has no field errors: %+v", f.ID, f)
+		}
+	}
+	if got, _ := store.Customer(42); got.Email == taken.Email {
+		t.Error("the rejected email was applied")
+	}
+}
+
+func TestBulkUpdateRefusesRepeatedIDsBeforeAnyWrite(t *testing.T) {
+	t.Parallel()
+	store := bcsim.New()
+	c := bulkClient(t, store, nil)
+	updates := append(companyUpdates(1, 15), companyUpdates(5, 5)...)
+
+	_, err := c.Customers.BulkUpdate(t.Context(), updates, bc.BulkOptions{})
+	var invalid *bc.ValidationError
+	if !errors.As(err, &invalid) || !strings.Contains(invalid.Fields["customers"], "5") {
+		t.Fatalf("err = %v, want a validation error naming id 5", err)
+	}
+	if n := store.Total("PUT /v3/customers"); n != 0 {
+		t.Errorf("%d updates were sent", n)
+	}
+}
+
+// anonymous422 strips the field errors from 422s, as a server that names no items would.
+type anonymous422 struct{ next http.RoundTripper }
+
+func (a anonymous422) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := a.next.RoundTrip(req)
+	if err == nil && resp.StatusCode == http.StatusUnprocessableEntity {
+		resp.Body = io.NopCloser(strings.NewReader(`{"status":422,"title":"Input is invalid"}`))
+		resp.ContentLength = -1
+	}
+	return resp, err
+}
+
+func TestA422ThatNamesNoItemIsNarrowedDownBySplitting(t *testing.T) {
+	t.Parallel()
+	store := bcsim.New()
+	c := bulkClient(t, store, func(cfg *bc.Config) { cfg.HTTPClient.Transport = anonymous422{cfg.HTTPClient.Transport} })
+	updates := companyUpdates(1, 20)
+	updates[3].ID, updates[17].ID = 9001, 9002 // no such customers
+
+	res, err := c.Customers.BulkUpdate(t.Context(), updates, bc.BulkOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustAccount(t, store, res, updates)
+	if want := map[int]string{9001: bc.FailureRejected, 9002: bc.FailureRejected}; !maps.Equal(failureCodes(res), want) {
+		t.Errorf("failures %v, want %v", failureCodes(res), want)
+	}
+	if len(res.Updated) != 18 {
+		t.Errorf("updated %d, want 18", len(res.Updated))
+	}
+	// A batch of 10 with one bad item: the first call, then two calls per level of a binary split.
+	if res.Batches > 2*(1+2*4) {
+		t.Errorf("took %d calls to isolate 2 bad items", res.Batches)
+	}
+}
+
+func TestBulkUpdateRidesOutTransientFaults(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name   string
+		faults bcsim.Faults
+	}{
+		{"connections reset before the write is applied", bcsim.Faults{ResetBeforeApply: 0.3}},
+		{"connections reset after the write is applied", bcsim.Faults{ResetAfterApply: 0.3}},
+		{"a storm of 429s", bcsim.Faults{RateLimit429: 0.6, RetryAfter: time.Millisecond}},
+		{"503s", bcsim.Faults{Error503: 0.3}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			store := bcsim.New(bcsim.WithFaults(tc.faults), bcsim.WithSeed(7))
+			res := updateCompanies(t, store, 40, 120)
+			if len(res.Updated) != 120 || res.Retries == 0 {
+				t.Errorf("updated %d of 120 with %d retries: %+v", len(res.Updated), res.Retries, res)
+			}
+			if tc.faults.RateLimit429 > 0 && res.RateLimited == 0 {
+				t.Error("no 429 was counted")
+			}
+			if st := store.Stats(); st.MaxInFlight["customers_update"] > 3 {
+				t.Errorf("%d updates were in flight at once", st.MaxInFlight["customers_update"])
+			}
+		})
+	}
+}
+
+func TestABatchThatCannotCompleteStopsTheRun(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name     string
+		opts     []bcsim.Option
+		wantCode string // for the batches that were sent; "" means they are not attempted
+	}{
+		{"429s outlast the retries", []bcsim.Option{bcsim.WithFaults(bcsim.Faults{RateLimit429: 1, RetryAfter: time.Millisecond})}, ""},
+		{"500s outlast the retries", []bcsim.Option{bcsim.WithFaults(bcsim.Faults{Error500: 1})}, bc.FailureUnconfirmed},
+		{"the token may not write", []bcsim.Option{bcsim.WithReadOnlyScope()}, "forbidden"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			res := updateCompanies(t, bcsim.New(tc.opts...), 2, 200)
+			if len(res.Updated) != 0 || res.Batches > bc.MaxUpdateRequestsInFlight {
+				t.Errorf("updated %d in %d batches, want none and at most one batch per worker", len(res.Updated), res.Batches)
+			}
+			if len(res.NotAttempted) < 170 || !strings.Contains(res.NotAttemptedReason, "could not be completed") {
+				t.Errorf("%d not attempted because %q", len(res.NotAttempted), res.NotAttemptedReason)
+			}
+			for _, f := range res.Failed {
+				if f.Code != tc.wantCode {
+					t.Errorf("customer %d failed with %q, want %q", f.ID, f.Code, tc.wantCode)
+				}
+			}
+		})
+	}
+}
+
+func TestCancellationStartsNoNewBatch(t *testing.T) {
+	t.Parallel()
+	store := bcsim.New(bcsim.WithLatency(time.Millisecond, 0))
+	c := bulkClient(t, store, nil)
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	updates := companyUpdates(1, 300)
+	before := store.Customers()
+
+	res, err := c.Customers.BulkUpdate(ctx, updates, bc.BulkOptions{Progress: func(p bc.BulkProgress) {
+		if p.Batches == 5 {
+			cancel()
+		}
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustAccount(t, store, res, updates)
+	if len(res.NotAttempted) < 200 || res.NotAttemptedReason != "the request was canceled before these were sent" {
+		t.Errorf("%d not attempted because %q", len(res.NotAttempted), res.NotAttemptedReason)
+	}
+	for _, id := range res.NotAttempted {
+		if got, _ := store.Customer(id); got.Company != before[id-1].Company {
+			t.Errorf("customer %d was not attempted but changed", id)
+		}
+	}
+}
+
+func TestADeadlineStartsNoNewBatch(t *testing.T) {
+	t.Parallel()
+	store := bcsim.New(bcsim.WithLatency(5*time.Millisecond, 0))
+	c := bulkClient(t, store, nil)
+	ctx, cancel := context.WithTimeout(t.Context(), 40*time.Millisecond)
+	defer cancel()
+	updates := companyUpdates(1, 300)
+
+	res, err := c.Customers.BulkUpdate(ctx, updates, bc.BulkOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustAccount(t, store, res, updates)
+	if len(res.NotAttempted) == 0 || res.NotAttemptedReason != "the deadline passed before these were sent" {
+		t.Errorf("%d not attempted because %q", len(res.NotAttempted), res.NotAttemptedReason)
+	}
+}
+
+func TestProgressIsReportedOncePerBatchInOrder(t *testing.T) {
+	t.Parallel()
+	store := bcsim.New()
+	c := bulkClient(t, store, nil)
+	updates := append(companyUpdates(1, 95), bc.CustomerUpdate{ID: 200}) // the last one is invalid
+	var seen []bc.BulkProgress
+
+	res, err := c.Customers.BulkUpdate(t.Context(), updates, bc.BulkOptions{Progress: func(p bc.BulkProgress) {
+		seen = append(seen, p)
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(seen) != 10 {
+		t.Fatalf("%d progress reports for 10 batches", len(seen))
+	}
+	for i, p := range seen {
+		if p.Batches != i+1 || p.Total != 96 || (i > 0 && p.Done <= seen[i-1].Done) {
+			t.Errorf("report %d: %+v after %+v", i, p, seen[max(i-1, 0)])
+		}
+	}
+	if last := seen[len(seen)-1]; last.Done != 96 || res.Batches != 10 {
+		t.Errorf("last report %+v after %d batches", last, res.Batches)
+	}
+}
+
+func TestSkipUnchangedMakesAReRunWriteNothing(t *testing.T) {
+	t.Parallel()
+	store := bcsim.New()
+	c := bulkClient(t, store, nil)
+	updates := append(companyUpdates(1, 30), bc.CustomerUpdate{ID: 9999, Company: new("Nobody")})
+	opts := bc.BulkOptions{SkipUnchanged: true}
+
+	first, err := c.Customers.BulkUpdate(t.Context(), updates, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	puts := store.Total("PUT /v3/customers")
+	second, err := c.Customers.BulkUpdate(t.Context(), updates, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustAccount(t, store, second, updates)
+	if len(first.Updated) != 30 || len(second.Unchanged) != 30 || store.Total("PUT /v3/customers") != puts {
+		t.Errorf("first updated %d, second left %d unchanged and sent %d more updates",
+			len(first.Updated), len(second.Unchanged), store.Total("PUT /v3/customers")-puts)
+	}
+	if codes := failureCodes(second); codes[9999] != bc.FailureNotFound {
+		t.Errorf("the unknown id failed with %q", codes[9999])
+	}
+}
+
+func TestPlanBulkUpdateShowsTheDiffAndWritesNothing(t *testing.T) {
+	t.Parallel()
+	store := bcsim.New()
+	c := bulkClient(t, store, nil)
+	one, _ := store.Customer(1)
+	two, _ := store.Customer(2)
+	updates := []bc.CustomerUpdate{
+		{ID: 1, FirstName: new("Renamed"), LastName: new(one.LastName)},
+		{ID: 2, CustomerGroupID: new(two.CustomerGroupID)},
+		{ID: 3, Phone: new(strings.Repeat("9", 51))},
+		{ID: 9999, Company: new("Nobody")},
+	}
+
+	plan, err := c.Customers.PlanBulkUpdate(t.Context(), updates)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantChange := bc.CustomerChange{ID: 1, Fields: map[string]bc.FieldChange{"first_name": {Before: one.FirstName, After: "Renamed"}}}
+	if len(plan.Changes) != 1 || fmt.Sprint(plan.Changes[0]) != fmt.Sprint(wantChange) {
+		t.Errorf("changes %+v, want %+v", plan.Changes, wantChange)
+	}
+	if !slices.Equal(plan.Unchanged, []int{2}) {
+		t.Errorf("unchanged %v, want [2]", plan.Unchanged)
+	}
+	if codes := fmt.Sprintf("%d %s %d %s", plan.Failed[0].ID, plan.Failed[0].Code, plan.Failed[1].ID, plan.Failed[1].Code); codes != "3 invalid 9999 not_found" {
+		t.Errorf("failed %+v", plan.Failed)
+	}
+	if n := store.Total("PUT /v3/customers"); n != 0 {
+		t.Errorf("the dry run sent %d updates", n)
+	}
+}
+
+func TestDiffTreatsFieldsTheCustomerDoesNotShowAsChanged(t *testing.T) {
+	t.Parallel()
+	c := bc.Customer{ID: 1, Company: "Acme", ChannelIDs: []int{1}, CustomerGroupID: 2}
+	for _, tc := range []struct {
+		name   string
+		update bc.CustomerUpdate
+		want   []string
+	}{
+		{"same values", bc.CustomerUpdate{Company: new("Acme"), ChannelIDs: []int{1}, CustomerGroupID: new(2)}, nil},
+		{"new values", bc.CustomerUpdate{Company: new("Other"), ChannelIDs: []int{1, 2}}, []string{"channel_ids", "company"}},
+		{"store credit the list left out", bc.CustomerUpdate{StoreCreditAmounts: []bc.StoreCredit{}}, []string{"store_credit_amounts"}},
+		{"authentication the list left out", bc.CustomerUpdate{Authentication: &bc.Authentication{}}, []string{"authentication.force_password_reset"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := slices.Sorted(maps.Keys(tc.update.Diff(c)))
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("changed %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestTwoThousandCustomersThroughInjectedFaults(t *testing.T) {
+	t.Parallel()
+	store := bcsim.New(bcsim.WithCustomers(2000), bcsim.WithSeed(3), bcsim.WithLatency(time.Millisecond, time.Millisecond),
+		bcsim.WithFaults(bcsim.Faults{RateLimit429: 0.10, RetryAfter: time.Millisecond, Error500: 0.05,
+			ResetBeforeApply: 0.01, ResetAfterApply: 0.01}))
+	res := updateCompanies(t, store, 0, 2000)
+	st := store.Stats()
+	if st.MaxInFlight["customers_update"] > bc.MaxUpdateRequestsInFlight || st.ConcurrencyRejections["customers_update"] != 0 {
+		t.Errorf("max in flight %d, concurrency rejections %d", st.MaxInFlight["customers_update"], st.ConcurrencyRejections["customers_update"])
+	}
+	if len(res.Updated) != 2000 {
+		t.Errorf("updated %d of 2000; failed %v; not attempted %d (%s)", len(res.Updated), res.Failed, len(res.NotAttempted), res.NotAttemptedReason)
+	}
+	if in := st.Injected; in["429"] == 0 || in["500"] == 0 || in["reset_before"]+in["reset_after"] == 0 {
+		t.Errorf("a kind of fault was never injected: %v", in)
+	}
+	t.Logf("%d batches, %d retries, %d 429s; injected %v", res.Batches, res.Retries, res.RateLimited, st.Injected)
+}

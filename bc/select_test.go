@@ -1,0 +1,152 @@
+package bc_test
+
+import (
+	"errors"
+	"slices"
+	"testing"
+
+	"github.com/bigcommerce-mcp/bigcommerce-mcp/bc"
+	"github.com/bigcommerce-mcp/bigcommerce-mcp/bc/bcsim"
+)
+
+// matching returns the ids of the store's customers for which keep is true.
+func matching(store *bcsim.Store, keep func(bcsim.Customer) bool) []int {
+	var out []int
+	for _, c := range store.Customers() {
+		if keep(c) {
+			out = append(out, c.ID)
+		}
+	}
+	return out
+}
+
+func TestSelectMatchesEachFilter(t *testing.T) {
+	t.Parallel()
+	store := bcsim.New(bcsim.WithCustomers(700))
+	c := bulkClient(t, store, nil)
+	seven, _ := store.Customer(7)
+	many := make([]int, 0, 600)
+	for id := 50; id < 650; id++ {
+		many = append(many, id)
+	}
+	for _, tc := range []struct {
+		name string
+		sel  bc.CustomerSelector
+		want []int
+	}{
+		{"every customer", bc.CustomerSelector{All: true}, matching(store, func(bcsim.Customer) bool { return true })},
+		{"a group and no group", bc.CustomerSelector{CustomerGroupIDs: []int{0, 2}},
+			matching(store, func(c bcsim.Customer) bool { return c.CustomerGroupID == 0 || c.CustomerGroupID == 2 })},
+		{"ids, more than one query holds", bc.CustomerSelector{IDs: many}, many},
+		{"emails", bc.CustomerSelector{Emails: []string{seven.Email}}, []int{7}},
+		{"filters together", bc.CustomerSelector{IDs: many, CustomerGroupIDs: []int{1}},
+			matching(store, func(c bcsim.Customer) bool { return c.ID >= 50 && c.ID < 650 && c.CustomerGroupID == 1 })},
+		{"a creation date range", bc.CustomerSelector{DateCreatedMin: "2024-01-01", DateCreatedMax: "2024-06-30"},
+			matching(store, func(c bcsim.Customer) bool {
+				return c.DateCreated.Format("2006-01-02") >= "2024-01-01" && c.DateCreated.Format("2006-01-02") <= "2024-06-30"
+			})},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			customers, _, err := c.Customers.Select(t.Context(), tc.sel)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := make([]int, len(customers))
+			for i, c := range customers {
+				got[i] = c.ID
+			}
+			if len(tc.want) == 0 || !slices.Equal(got, tc.want) {
+				t.Errorf("selected %d customers, want %d", len(got), len(tc.want))
+			}
+		})
+	}
+}
+
+func TestSelectRefusesAnAmbiguousSelector(t *testing.T) {
+	t.Parallel()
+	store := bcsim.New()
+	c := bulkClient(t, store, nil)
+	for _, tc := range []struct {
+		name  string
+		sel   bc.CustomerSelector
+		field string
+	}{
+		{"an empty selector", bc.CustomerSelector{}, "where"},
+		{"all with a filter", bc.CustomerSelector{All: true, IDs: []int{1}}, "all"},
+		{"a list separator inside an email", bc.CustomerSelector{Emails: []string{"a@example.com,b@example.com"}}, "emails[0]"},
+		{"a date that is no date", bc.CustomerSelector{DateModifiedMin: "yesterday"}, "date_modified:min"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, _, err := c.Customers.Select(t.Context(), tc.sel)
+			var invalid *bc.ValidationError
+			if !errors.As(err, &invalid) || invalid.Fields[tc.field] == "" {
+				t.Errorf("err = %v, want a validation error on %s", err, tc.field)
+			}
+		})
+	}
+	if n := store.Total("GET /v3/customers"); n != 0 {
+		t.Errorf("%d requests were sent", n)
+	}
+}
+
+func TestASetIsValidatedLikeAnItemWithoutAnID(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name  string
+		set   bc.CustomerUpdate
+		field string
+	}{
+		{"a valid set", bc.CustomerUpdate{CustomerGroupID: new(2)}, ""},
+		{"an id", bc.CustomerUpdate{ID: 4, CustomerGroupID: new(2)}, "set.id"},
+		{"nothing to set", bc.CustomerUpdate{}, "body"},
+		{"a field too long", bc.CustomerUpdate{FirstName: new("")}, "first_name"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := bc.ValidateSet(tc.set)
+			var invalid *bc.ValidationError
+			if (tc.field == "") != (err == nil) || (err != nil && (!errors.As(err, &invalid) || invalid.Fields[tc.field] == "")) {
+				t.Errorf("err = %v, want a problem with %q", err, tc.field)
+			}
+		})
+	}
+}
+
+func TestPlanSetAndBulkSetJudgeFromTheSelectionWithoutReadingAgain(t *testing.T) {
+	t.Parallel()
+	store := bcsim.New()
+	c := bulkClient(t, store, nil)
+	selected, _, err := c.Customers.Select(t.Context(), bc.CustomerSelector{CustomerGroupIDs: []int{1, 2}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reads := store.Total("GET /v3/customers")
+	inOne := matching(store, func(c bcsim.Customer) bool { return c.CustomerGroupID == 1 })
+	inTwo := matching(store, func(c bcsim.Customer) bool { return c.CustomerGroupID == 2 })
+	set := bc.CustomerUpdate{CustomerGroupID: new(2)}
+
+	plan, err := bc.PlanSet(selected, set)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(plan.Unchanged, inTwo) || len(plan.Changes) != len(inOne) {
+		t.Errorf("plan: %d unchanged, %d changes; want %d and %d", len(plan.Unchanged), len(plan.Changes), len(inTwo), len(inOne))
+	}
+	if got := plan.Changes[0].Fields["customer_group_id"]; got != (bc.FieldChange{Before: 1, After: 2}) {
+		t.Errorf("change %+v, want group 1 to 2", got)
+	}
+	if store.Total("PUT /v3/customers") != 0 {
+		t.Error("planning wrote")
+	}
+
+	res, err := c.Customers.BulkSet(t.Context(), selected, set, bc.BulkOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(res.Updated, inOne) || !slices.Equal(res.Unchanged, inTwo) || res.Batches != (len(inOne)+9)/10 {
+		t.Errorf("updated %d in %d batches, %d unchanged; want the %d of group 1", len(res.Updated), res.Batches, len(res.Unchanged), len(inOne))
+	}
+	if n := store.Total("GET /v3/customers"); n != reads {
+		t.Errorf("%d more reads", n-reads)
+	}
+}
