@@ -6,11 +6,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
 	"unicode/utf8"
-
-	"golang.org/x/sync/errgroup"
 )
 
 // CustomerGroup is a V2 customer group.
@@ -284,22 +281,11 @@ func (s *CustomerGroupsService) ListAll(ctx context.Context, opts ListCustomerGr
 	// One page more than the count needs: when the count is a multiple of the
 	// page size, the extra (empty) page proves the end without another round trip.
 	pages := total/MaxPageSize + 1
-	results := make([][]CustomerGroup, pages)
-	responses := make([]*Response, pages)
-	g, gctx := errgroup.WithContext(ctx)
-	for i := range pages {
-		g.Go(func() error {
-			page := opts
-			page.Page = i + 1
-			var err error
-			results[i], responses[i], err = s.List(gctx, page)
-			return err
-		})
-	}
-	err = g.Wait()
-	for _, r := range responses {
-		resp.add(r)
-	}
+	results, err := fetchConcurrently(ctx, pages, resp, func(ctx context.Context, i int) ([]CustomerGroup, *Response, error) {
+		page := opts
+		page.Page = i + 1
+		return s.List(ctx, page)
+	})
 	if err != nil {
 		return nil, resp, err
 	}
@@ -316,16 +302,10 @@ func (s *CustomerGroupsService) ListAll(ctx context.Context, opts ListCustomerGr
 		}
 		results = append(results, groups)
 	}
-	return mergeByID(results), resp, nil
+	return mergeByID(results, groupID), resp, nil
 }
 
-// mergeByID flattens pages into one id-ordered list; a group seen on two pages
-// (because the list shifted while we read it) appears once.
-func mergeByID(pages [][]CustomerGroup) []CustomerGroup {
-	all := slices.Concat(pages...)
-	slices.SortFunc(all, func(a, b CustomerGroup) int { return a.ID - b.ID })
-	return slices.CompactFunc(all, func(a, b CustomerGroup) bool { return a.ID == b.ID })
-}
+func groupID(g CustomerGroup) int { return g.ID }
 
 // Get fetches one group.
 func (s *CustomerGroupsService) Get(ctx context.Context, id int) (*CustomerGroup, *Response, error) {

@@ -9,8 +9,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-
-	"golang.org/x/sync/errgroup"
 )
 
 // Customer is a V3 customer, with the fields this server reads.
@@ -205,45 +203,34 @@ func (s *CustomersService) ListAll(ctx context.Context, opts ListCustomersOption
 	if err != nil || resp.Pagination == nil || resp.Pagination.TotalPages <= 1 {
 		return first, resp, err
 	}
-	pages := make([][]Customer, resp.Pagination.TotalPages)
-	pages[0] = first
-	responses := make([]*Response, len(pages))
-	g, gctx := errgroup.WithContext(ctx)
-	for i := 1; i < len(pages); i++ {
-		g.Go(func() error {
-			page := opts
-			page.Page = i + 1
-			var err error
-			pages[i], responses[i], err = s.List(gctx, page)
-			return err
-		})
-	}
-	err = g.Wait()
-	for _, r := range responses {
-		resp.add(r)
-	}
+	rest, err := fetchConcurrently(ctx, resp.Pagination.TotalPages-1, resp, func(ctx context.Context, i int) ([]Customer, *Response, error) {
+		page := opts
+		page.Page = i + 2
+		return s.List(ctx, page)
+	})
 	if err != nil {
 		return nil, resp, err
 	}
-	all := slices.Concat(pages...)
-	slices.SortFunc(all, func(a, b Customer) int { return a.ID - b.ID })
-	return slices.CompactFunc(all, func(a, b Customer) bool { return a.ID == b.ID }), resp, nil
+	return mergeByID(append(rest, first), customerID), resp, nil
 }
 
+func customerID(c Customer) int { return c.ID }
+
 // GetByIDs fetches the customers with the given ids, in chunks the list
-// endpoint accepts. Ids that do not exist are simply absent from the result.
+// endpoint accepts, concurrently within the client's limits. Ids that do not
+// exist are simply absent from the result.
 func (s *CustomersService) GetByIDs(ctx context.Context, ids []int) (map[int]Customer, *Response, error) {
-	found := make(map[int]Customer, len(ids))
+	chunks := slices.Collect(slices.Chunk(slices.Compact(slices.Sorted(slices.Values(ids))), MaxPageSize))
 	total := &Response{}
-	for chunk := range slices.Chunk(slices.Compact(slices.Sorted(slices.Values(ids))), MaxPageSize) {
-		customers, resp, err := s.ListAll(ctx, ListCustomersOptions{IDIn: chunk})
-		total.add(resp)
-		if err != nil {
-			return nil, total, err
-		}
-		for _, c := range customers {
-			found[c.ID] = c
-		}
+	results, err := fetchConcurrently(ctx, len(chunks), total, func(ctx context.Context, i int) ([]Customer, *Response, error) {
+		return s.ListAll(ctx, ListCustomersOptions{IDIn: chunks[i]})
+	})
+	if err != nil {
+		return nil, total, err
+	}
+	found := make(map[int]Customer, len(ids))
+	for _, c := range slices.Concat(results...) {
+		found[c.ID] = c
 	}
 	return found, total, nil
 }
