@@ -25,6 +25,21 @@ var reflector = jsonschema.Reflector{
 	DoNotReference:            true, // no $ref or $defs
 	ExpandedStruct:            true, // the root is the object itself, not a reference to it
 	AllowAdditionalProperties: false,
+	Mapper:                    anyValue,
+}
+
+// anyValue describes an interface-typed field as "any JSON value" spelled
+// out: invopop writes a bare `true`, which strict clients (the MCP Inspector's
+// --strict mode) reject as a schema without a type.
+func anyValue(t reflect.Type) *jsonschema.Schema {
+	if t.Kind() != reflect.Interface {
+		return nil
+	}
+	s := &jsonschema.Schema{}
+	for _, typ := range []string{"string", "number", "boolean", "array", "object", "null"} {
+		s.AnyOf = append(s.AnyOf, &jsonschema.Schema{Type: typ})
+	}
+	return s
 }
 
 // Reflect returns the schema of T, which must be a struct, ready to send.

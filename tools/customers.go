@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"time"
 
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
@@ -321,12 +322,35 @@ type progressTokenKey struct{}
 func withProgressToken(tool server.ServerTool) server.ServerTool {
 	handle := tool.Handler
 	tool.Handler = func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
-		if meta := req.Params.Meta; meta != nil && meta.ProgressToken != nil {
-			ctx = context.WithValue(ctx, progressTokenKey{}, meta.ProgressToken)
+		meta := req.Params.Meta
+		if meta == nil || meta.ProgressToken == nil {
+			return handle(ctx, req)
 		}
-		return handle(ctx, req)
+		res, err := handle(context.WithValue(ctx, progressTokenKey{}, meta.ProgressToken), req)
+		// Let the last progress notification go out before the result.
+		awaitQueuedNotifications(ctx, 1)
+		// The writer has taken it off the queue; give it time to write it. (A
+		// guess, not a guarantee: mcp-go offers no way to wait for the write.)
+		time.Sleep(10 * time.Millisecond)
+		return res, err
 	}
 	return tool
+}
+
+// awaitQueuedNotifications waits, for a second at most, until fewer than n
+// notifications are queued for the session. mcp-go v1.2.1 drops a
+// notification when the queue is full, and writes the queue from another
+// goroutine than results, so without this a fast run can lose progress
+// notifications or have its result overtake them.
+func awaitQueuedNotifications(ctx context.Context, n int) {
+	session := server.ClientSessionFromContext(ctx)
+	if session == nil {
+		return
+	}
+	queue := session.NotificationChannel()
+	for deadline := time.Now().Add(time.Second); len(queue) >= n && time.Now().Before(deadline) && ctx.Err() == nil; {
+		time.Sleep(time.Millisecond)
+	}
 }
 
 // progressNotifier sends one notifications/progress per finished batch, or
@@ -338,6 +362,9 @@ func progressNotifier(ctx context.Context) func(bc.BulkProgress) {
 		return nil
 	}
 	return func(p bc.BulkProgress) {
+		if session := server.ClientSessionFromContext(ctx); session != nil {
+			awaitQueuedNotifications(ctx, cap(session.NotificationChannel()))
+		}
 		// Progress is advisory: a client that stopped listening must not stop the update.
 		_ = srv.SendNotificationToClient(ctx, string(mcp.MethodNotificationProgress), map[string]any{
 			"progressToken": token, "progress": p.Done, "total": p.Total, "message": p.Message})

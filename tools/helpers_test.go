@@ -57,7 +57,8 @@ func newSessionWith(t *testing.T, store *bcsim.Store, token string, cfg Config) 
 }
 
 // call invokes a tool; a protocol error fails the test.
-func (s *session) call(name string, args map[string]any) *mcp.CallToolResult {
+// args is usually a map; json.RawMessage sends arguments exactly as written.
+func (s *session) call(name string, args any) *mcp.CallToolResult {
 	s.t.Helper()
 	req := mcp.CallToolRequest{}
 	req.Params.Name = name
@@ -98,7 +99,7 @@ func decode[T any](t *testing.T, res *mcp.CallToolResult) T {
 }
 
 // fail calls a tool that must fail and decodes its error.
-func (s *session) fail(name string, args map[string]any) toolError {
+func (s *session) fail(name string, args any) toolError {
 	s.t.Helper()
 	res := s.call(name, args)
 	if !res.IsError {

@@ -47,9 +47,25 @@ func newEndpoints(kind Kind, srv *server.MCPServer, logger *slog.Logger) mcpEndp
 		server.WithSessionIdleTTL(sessionIdleTTL),
 	)
 	return mcpEndpoints{
-		routes:        map[string]http.Handler{"/mcp": streamable},
+		routes:        map[string]http.Handler{"/mcp": withoutListeningStream(streamable)},
 		closeSessions: streamable.Shutdown, // it owns no http.Server, so this only ends sessions
 	}
+}
+
+// withoutListeningStream answers the optional standalone GET stream with 405,
+// as the Streamable HTTP spec allows. mcp-go v1.2.1 lets that stream and each
+// POST's stream read the same notification queue, which splits and reorders a
+// call's progress notifications; without it they all arrive, in order, on the
+// stream of the call they belong to. (We send no unsolicited notifications.)
+func withoutListeningStream(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodGet {
+			w.Header().Set("Allow", "POST, DELETE")
+			http.Error(w, "this server offers no standalone GET stream: read responses and notifications on each POST's stream", http.StatusMethodNotAllowed)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // newHandler routes /healthz and the MCP endpoints, the latter behind the guard.

@@ -177,3 +177,21 @@ func TestServeRefusesAPublicAddressWithoutAToken(t *testing.T) {
 		t.Fatal("Serve listened on every interface without a token")
 	}
 }
+
+func TestStreamableHTTPOffersNoStandaloneGETStream(t *testing.T) {
+	t.Parallel()
+	url, cancel, _ := serveTest(t, StreamableHTTP, slowServer(nil, nil), time.Second)
+	defer cancel()
+	c := connect(t, StreamableHTTP, url) // a real client still works without it
+	defer c.Close()
+	req, _ := http.NewRequest(http.MethodGet, url+"/mcp", nil)
+	req.Header.Set("Accept", "text/event-stream")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusMethodNotAllowed || resp.Header.Get("Allow") != "POST, DELETE" {
+		t.Fatalf("GET /mcp = %d, Allow %q; want 405, POST, DELETE", resp.StatusCode, resp.Header.Get("Allow"))
+	}
+}
