@@ -8,6 +8,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/invopop/jsonschema"
@@ -157,7 +158,31 @@ func (c *checker) checkString(path string, s *jsonschema.Schema, v string) {
 		c.add(path, fmt.Sprintf("must be at least %d characters", *s.MinLength))
 	case s.MaxLength != nil && n > *s.MaxLength:
 		c.add(path, fmt.Sprintf("must be at most %d characters (got %d)", *s.MaxLength, n))
+	default:
+		if problem := hiddenCharacter(v); problem != "" {
+			c.add(path, problem)
+		}
 	}
+}
+
+// hiddenCharacter describes the first character of v that no name, note or
+// filter needs and that can hide or disguise text: control characters other
+// than tab and newline, bidirectional overrides and isolates (which can make
+// text read differently from what it is), and U+FFFD, which is what a lone
+// surrogate or broken UTF-8 turns into on the way here.
+func hiddenCharacter(v string) string {
+	for _, r := range v {
+		switch {
+		case r == '\t' || r == '\n' || r == '\r':
+		case r == utf8.RuneError:
+			return "contains U+FFFD, the mark of text that was not valid Unicode (a lone surrogate or broken UTF-8): send the text as it should read"
+		case unicode.IsControl(r):
+			return fmt.Sprintf("contains the control character %U: remove it", r)
+		case r >= '\u202a' && r <= '\u202e', r >= '\u2066' && r <= '\u2069':
+			return fmt.Sprintf("contains %U, an invisible bidirectional override that can disguise text: remove it", r)
+		}
+	}
+	return ""
 }
 
 func (c *checker) checkNumber(path string, s *jsonschema.Schema, v json.Number) {

@@ -3,7 +3,11 @@ package tools
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
+	"maps"
+	"net/http"
+	"strings"
 	"time"
 
 	"github.com/mark3labs/mcp-go/server"
@@ -247,7 +251,7 @@ type CreateCustomerGroupInput struct {
 	groupSettings
 }
 
-func (in CreateCustomerGroupInput) Validate() error { return in.toAPI(&in.Name).Validate(true) }
+func (in CreateCustomerGroupInput) Validate() error { return validateGroup(in.toAPI(&in.Name), true) }
 
 const createDescription = `Create a customer group, optionally with category access and discount rules.
 Names are unique: check with list_customer_groups name=... first; a taken name fails with conflict.
@@ -260,7 +264,8 @@ func createCustomerGroup(client *bc.Client) server.ServerTool {
 		func(ctx context.Context, in CreateCustomerGroupInput) (CustomerGroupResult, error) {
 			g, resp, err := client.CustomerGroups.Create(ctx, in.toAPI(&in.Name))
 			if err != nil {
-				return CustomerGroupResult{}, err
+				return CustomerGroupResult{}, unsure(err, http.MethodPost, fmt.Sprintf(
+					"The group may have been created all the same: look for it with list_customer_groups name=%q before creating it again.", in.Name))
 			}
 			return savedGroup("created", g, resp), nil
 		})
@@ -273,7 +278,22 @@ type UpdateCustomerGroupInput struct {
 	groupSettings
 }
 
-func (in UpdateCustomerGroupInput) Validate() error { return in.toAPI(in.Name).Validate(false) }
+func (in UpdateCustomerGroupInput) Validate() error { return validateGroup(in.toAPI(in.Name), false) }
+
+// validateGroup applies bc's rules and refuses a blank name, which
+// BigCommerce refuses too, but only after a round trip.
+func validateGroup(in bc.CustomerGroupInput, create bool) error {
+	err := in.Validate(create)
+	if in.Name == nil || *in.Name == "" || strings.TrimSpace(*in.Name) != "" {
+		return err
+	}
+	fields := map[string]string{"name": "must not be blank: give the group a name people can read"}
+	var invalid *bc.ValidationError
+	if errors.As(err, &invalid) {
+		maps.Copy(fields, invalid.Fields)
+	}
+	return &bc.ValidationError{Fields: fields}
+}
 
 const updateDescription = `Change a customer group: only the fields you pass change.
 WARNING: discount_rules REPLACES THE GROUP'S WHOLE SET OF RULES. To add or change one rule, first get_customer_group, then send every rule to keep plus the new one; discount_rules: [] removes all discounts.
@@ -285,7 +305,8 @@ func updateCustomerGroup(client *bc.Client) server.ServerTool {
 		func(ctx context.Context, in UpdateCustomerGroupInput) (CustomerGroupResult, error) {
 			g, resp, err := client.CustomerGroups.Update(ctx, in.ID, in.toAPI(in.Name))
 			if err != nil {
-				return CustomerGroupResult{}, err
+				return CustomerGroupResult{}, unsure(err, http.MethodPut,
+					"The change may have been applied all the same: check with get_customer_group, or repeat the same update, which is safe.")
 			}
 			return savedGroup("updated", g, resp), nil
 		})
@@ -311,9 +332,29 @@ func deleteCustomerGroup(client *bc.Client) server.ServerTool {
 	return newTool("delete_customer_group", "Delete a customer group", deleteDescription, deletes,
 		func(ctx context.Context, in CustomerGroupID) (DeletedCustomerGroup, error) {
 			if _, err := client.CustomerGroups.Delete(ctx, in.ID); err != nil {
-				return DeletedCustomerGroup{}, err
+				return DeletedCustomerGroup{}, unsure(err, http.MethodDelete,
+					"The group may have been deleted all the same: check with get_customer_group (not_found means it is gone).")
 			}
 			return DeletedCustomerGroup{ID: in.ID, Deleted: true,
 				Note: "Customers who were in it now belong to no group."}, nil
 		})
+}
+
+// unsure adds note to the hint of a write's error when the write may have
+// happened all the same: its answer was lost or was a 5xx, perhaps after an
+// earlier attempt went through, or what failed was a read made after it.
+// Only a refusal (4xx) of the write request itself leaves the store as it
+// was; a 429 does only for a POST, which bc never resends after an attempt
+// that may have gone through.
+func unsure(err error, method, note string) error {
+	te := toToolError(err)
+	var apiErr *bc.Error
+	refused := errors.As(err, &apiErr) && apiErr.Method == method && apiErr.Status >= 400 && apiErr.Status < 500 &&
+		(apiErr.Status != http.StatusTooManyRequests || method == http.MethodPost)
+	if refused || te.Code == codeInvalidArgument || te.Code == codeCanceled {
+		return te
+	}
+	out := *te
+	out.Hint = strings.TrimSpace(note + " " + te.Hint)
+	return &out
 }

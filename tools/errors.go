@@ -1,6 +1,7 @@
 package tools
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -8,6 +9,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/bigcommerce-mcp/bigcommerce-mcp/bc"
 )
@@ -38,16 +40,68 @@ type toolError struct {
 
 func (e *toolError) Error() string { return e.Code + ": " + e.Message }
 
-// invalidArguments reports problems keyed by argument path.
+// invalidArguments reports problems keyed by argument path. A mistake
+// repeated in 10,000 items, or an argument 100,000 characters long, is
+// reported in a few lines: the first maxProblems problems, in argument order,
+// each clipped.
 func invalidArguments(fields map[string]string, hint string) *toolError {
-	parts := make([]string, 0, len(fields))
-	for _, k := range slices.Sorted(maps.Keys(fields)) {
-		parts = append(parts, k+": "+fields[k])
+	keys := slices.SortedFunc(maps.Keys(fields), naturalCompare)
+	keys, more := keys[:min(len(keys), maxProblems)], max(len(keys)-maxProblems, 0)
+	shown := make(map[string]string, len(keys))
+	parts := make([]string, 0, len(keys)+1)
+	for _, k := range keys {
+		key, problem := clip(k, maxKeyRunes), clip(fields[k], maxProblemRunes)
+		shown[key] = problem
+		parts = append(parts, key+": "+problem)
+	}
+	if more > 0 {
+		parts = append(parts, fmt.Sprintf("and %d more problems not listed", more))
 	}
 	if hint == "" {
 		hint = "fix the arguments listed in fields and call again"
 	}
-	return &toolError{Code: codeInvalidArgument, Message: "invalid arguments: " + strings.Join(parts, "; "), Fields: fields, Hint: hint}
+	return &toolError{Code: codeInvalidArgument, Message: "invalid arguments: " + strings.Join(parts, "; "), Fields: shown, Hint: hint}
+}
+
+const (
+	maxKeyRunes     = 64
+	maxProblemRunes = 200
+)
+
+// clip shortens s to n runes, marking the cut.
+func clip(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n]) + "…"
+}
+
+// naturalCompare orders argument paths with their indexes as numbers, so
+// that customers[2] comes before customers[10].
+func naturalCompare(a, b string) int {
+	for a != "" && b != "" {
+		da, db := leadingDigits(a), leadingDigits(b)
+		if da == "" || db == "" {
+			if c := cmp.Compare(a[0], b[0]); c != 0 {
+				return c
+			}
+			a, b = a[1:], b[1:]
+			continue
+		}
+		if c := cmp.Or(cmp.Compare(len(da), len(db)), strings.Compare(da, db)); c != 0 {
+			return c
+		}
+		a, b = a[len(da):], b[len(db):]
+	}
+	return cmp.Compare(len(a), len(b))
+}
+
+func leadingDigits(s string) string {
+	i := 0
+	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+		i++
+	}
+	return s[:i]
 }
 
 var errReadOnly = &toolError{
@@ -126,8 +180,6 @@ func fromAPIError(err error, apiErr *bc.Error) *toolError {
 		te.Hint = fmt.Sprintf("the store's API quota is spent; wait %d ms, then call again", te.RetryAfterMS)
 	case te.Code == codeForbidden && apiErr.Method == http.MethodGet:
 		te.Hint = "the API account lacks the Customers read-only (or modify) scope: the operator must grant it; retrying will not help"
-	case te.Code == codeUpstream && apiErr.Method == http.MethodPost:
-		te.Hint = "BigCommerce failed, and the create may have been applied anyway: check with list_customer_groups before calling again"
 	}
 	return te
 }
