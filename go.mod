@@ -8,7 +8,6 @@ require (
 	github.com/mark3labs/mcp-go v1.2.1
 	go.uber.org/goleak v1.3.0
 	golang.org/x/sync v0.24.0
-	golang.org/x/time v0.16.0
 )
 
 require (

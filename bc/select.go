@@ -9,6 +9,10 @@ import (
 	"strings"
 )
 
+// MaxSelectorValues bounds each list of a selector, like the bulk tool's
+// explicit list of customers.
+const MaxSelectorValues = 10_000
+
 // maxEmailsPerQuery keeps an email:in filter well within URL length limits.
 const maxEmailsPerQuery = 50
 
@@ -42,6 +46,21 @@ func (sel CustomerSelector) options() (ListCustomersOptions, error) {
 		errs.add("all", "selects every customer, so it cannot be combined with filters")
 	case !sel.All && !filtered:
 		errs.add("where", "give at least one filter, or all: true to select every customer in the store")
+	}
+	for i, id := range sel.IDs {
+		if id < 1 {
+			errs.add(fmt.Sprintf("ids[%d]", i), "must be a customer id (1 or more)")
+		}
+	}
+	for i, id := range sel.CustomerGroupIDs {
+		if id < 0 {
+			errs.add(fmt.Sprintf("customer_group_ids[%d]", i), "must be a group id, or 0 for customers in no group")
+		}
+	}
+	for field, n := range map[string]int{"ids": len(sel.IDs), "emails": len(sel.Emails), "customer_group_ids": len(sel.CustomerGroupIDs)} {
+		if n > MaxSelectorValues {
+			errs.add(field, fmt.Sprintf("lists at most %d values, not %d: split the work into several calls", MaxSelectorValues, n))
+		}
 	}
 	for i, email := range sel.Emails {
 		if email == "" || strings.Contains(email, ",") {

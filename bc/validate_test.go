@@ -12,6 +12,19 @@ func ptr[T any](v T) *T { return &v }
 
 func rules(r ...DiscountRule) *[]DiscountRule { return &r }
 
+// assertProblemWith fails unless err is a *ValidationError naming field, or
+// nil when field is "".
+func assertProblemWith(t *testing.T, err error, field string) {
+	t.Helper()
+	var ve *ValidationError
+	switch {
+	case field == "" && err != nil:
+		t.Fatalf("unexpected error: %v", err)
+	case field != "" && (!errors.As(err, &ve) || ve.Fields[field] == ""):
+		t.Fatalf("err = %v, want a problem with %s", err, field)
+	}
+}
+
 func TestCustomerGroupInputIsValidatedBeforeAnyRequest(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
@@ -46,17 +59,7 @@ func TestCustomerGroupInputIsValidatedBeforeAnyRequest(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			err := tt.in.Validate(tt.create)
-			if tt.wantField == "" {
-				if err != nil {
-					t.Fatalf("unexpected error: %v", err)
-				}
-				return
-			}
-			var ve *ValidationError
-			if !errors.As(err, &ve) || ve.Fields[tt.wantField] == "" {
-				t.Fatalf("err = %v, want a problem with %s", err, tt.wantField)
-			}
+			assertProblemWith(t, tt.in.Validate(tt.create), tt.wantField)
 		})
 	}
 }
@@ -84,17 +87,7 @@ func TestCustomerUpdateIsValidatedAgainstTheDocumentedLimits(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			err := tt.in.Validate()
-			if tt.wantField == "" {
-				if err != nil {
-					t.Fatalf("unexpected error: %v", err)
-				}
-				return
-			}
-			var ve *ValidationError
-			if !errors.As(err, &ve) || ve.Fields[tt.wantField] == "" {
-				t.Fatalf("err = %v, want a problem with %s", err, tt.wantField)
-			}
+			assertProblemWith(t, tt.in.Validate(), tt.wantField)
 		})
 	}
 }
@@ -137,5 +130,26 @@ func TestInvalidInputSendsNoRequest(t *testing.T) {
 	}
 	if n := s.calls.Load(); n != 0 {
 		t.Fatalf("%d requests reached the server", n)
+	}
+}
+
+func TestASelectorWithImpossibleValuesIsRefusedBeforeAnyRequest(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name      string
+		sel       CustomerSelector
+		wantField string
+	}{
+		{"a negative customer id", CustomerSelector{IDs: []int{5, -1}}, "ids[1]"},
+		{"customer id 0", CustomerSelector{IDs: []int{0}}, "ids[0]"},
+		{"a negative group id", CustomerSelector{CustomerGroupIDs: []int{-7}}, "customer_group_ids[0]"},
+		{"too many ids", CustomerSelector{IDs: make([]int, MaxSelectorValues+1)}, "ids"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := tt.sel.options()
+			assertProblemWith(t, err, tt.wantField)
+		})
 	}
 }
