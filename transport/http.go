@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/mark3labs/mcp-go/server"
@@ -98,13 +99,16 @@ func serveListener(ctx context.Context, ln net.Listener, loopback bool, srv *ser
 	// the grace period cancels the tool calls still running.
 	requestsCtx, cancelRequests := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelRequests()
+	fresh := &freshConns{conns: map[net.Conn]struct{}{}}
 	hs := &http.Server{
+		ConnState:         fresh.track,
 		Handler:           newHandler(endpoints, g),
 		ReadHeaderTimeout: readHeaderTimeout,
 		IdleTimeout:       idleTimeout, // no WriteTimeout: it would cut SSE streams
 		BaseContext:       func(net.Listener) context.Context { return requestsCtx },
 		ErrorLog:          slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelWarn),
 	}
+	hs.RegisterOnShutdown(fresh.closeAll)
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(ln) }()
 	cfg.Logger.Info("serving MCP over HTTP", "transport", string(cfg.Kind), "addr", ln.Addr().String(),
@@ -133,6 +137,32 @@ func shutdown(hs *http.Server, endpoints mcpEndpoints, cancelRequests context.Ca
 		log.Warn("requests still running at the end of the grace period; cancelling them")
 		cancelRequests()
 		hs.Close()
+	}
+}
+
+// freshConns tracks connections that have not sent a request yet.
+// http.Server.Shutdown counts them as busy for 5 seconds, so a client holding
+// one open would delay every shutdown by that long; they are closed instead.
+type freshConns struct {
+	mu    sync.Mutex
+	conns map[net.Conn]struct{}
+}
+
+func (f *freshConns) track(c net.Conn, state http.ConnState) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if state == http.StateNew {
+		f.conns[c] = struct{}{}
+	} else {
+		delete(f.conns, c)
+	}
+}
+
+func (f *freshConns) closeAll() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for c := range f.conns {
+		c.Close()
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -193,5 +194,22 @@ func TestStreamableHTTPOffersNoStandaloneGETStream(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusMethodNotAllowed || resp.Header.Get("Allow") != "POST, DELETE" {
 		t.Fatalf("GET /mcp = %d, Allow %q; want 405, POST, DELETE", resp.StatusCode, resp.Header.Get("Allow"))
+	}
+}
+
+func TestShutdownDoesNotWaitForAConnectionThatSentNothing(t *testing.T) {
+	t.Parallel()
+	url, cancel, served := serveTest(t, StreamableHTTP, slowServer(nil, nil), 10*time.Second)
+	idle, err := net.Dial("tcp", strings.TrimPrefix(url, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer idle.Close()
+	time.Sleep(50 * time.Millisecond) // let the server accept it
+	start := time.Now()
+	cancel()
+	waitFor(t, served, "shutdown")
+	if elapsed := time.Since(start); elapsed > time.Second {
+		t.Fatalf("shutdown took %v with an idle new connection open", elapsed)
 	}
 }
