@@ -85,3 +85,28 @@ func sendOneBatchAtATime(b *testing.B, c *bc.Client, updates []bc.CustomerUpdate
 		}
 	}
 }
+
+// BenchmarkBulkBySelector is the selector path of issue 7: read the 2,000
+// matching customers (8 pages, fetched concurrently), then update them all.
+// Its limit is the concurrency limit's; the reads are part of the cost.
+func BenchmarkBulkBySelector(b *testing.B) {
+	const n = 2000
+	var elapsed time.Duration
+	for b.Loop() {
+		store := bcsim.New(bcsim.WithCustomers(n), bcsim.WithLatency(benchLatency, 0))
+		c := bulkClient(b, store, nil)
+		start := time.Now()
+		selected, _, err := c.Customers.Select(b.Context(), bc.CustomerSelector{All: true})
+		if err != nil || len(selected) != n {
+			b.Fatalf("selected %d of %d: %v", len(selected), n, err)
+		}
+		res, err := c.Customers.BulkSet(b.Context(), selected, bc.CustomerUpdate{Company: new("Selected Co")}, bc.BulkOptions{})
+		if err != nil || len(res.Updated) != n {
+			b.Fatalf("updated %d of %d: %v", len(res.Updated), n, err)
+		}
+		elapsed += time.Since(start)
+	}
+	rate := float64(n*b.N) / elapsed.Seconds()
+	b.ReportMetric(rate, "customers/s")
+	b.ReportMetric(rate/regime{parallel: true}.limit(), "frac_of_limit")
+}
