@@ -198,10 +198,19 @@ func (s *CustomersService) List(ctx context.Context, opts ListCustomersOptions) 
 // id order: the first page says how many pages there are, the rest are
 // fetched concurrently within the client's limits.
 func (s *CustomersService) ListAll(ctx context.Context, opts ListCustomersOptions) ([]Customer, *Response, error) {
+	return s.listAll(ctx, opts, 0)
+}
+
+// listAll is ListAll, refusing after the first page when more than
+// maxMatches customers match (0: no limit).
+func (s *CustomersService) listAll(ctx context.Context, opts ListCustomersOptions, maxMatches int) ([]Customer, *Response, error) {
 	opts.Page, opts.Limit = 1, MaxPageSize
 	first, resp, err := s.List(ctx, opts)
 	if err != nil || resp.Pagination == nil || resp.Pagination.TotalPages <= 1 {
 		return first, resp, err
+	}
+	if maxMatches > 0 && resp.Pagination.Total > maxMatches {
+		return nil, resp, tooManyMatches(resp.Pagination.Total)
 	}
 	rest, err := fetchConcurrently(ctx, resp.Pagination.TotalPages-1, resp, func(ctx context.Context, i int) ([]Customer, *Response, error) {
 		page := opts

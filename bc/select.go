@@ -4,17 +4,18 @@ import (
 	"context"
 	"fmt"
 	"iter"
-	"maps"
 	"slices"
 	"strings"
 )
 
-// MaxSelectorValues bounds each list of a selector, like the bulk tool's
-// explicit list of customers.
-const MaxSelectorValues = 10_000
+// MaxSelectorValues bounds each list of a selector, and MaxSelectorMatches the
+// customers it may match, like the bulk tool's explicit list of customers.
+const (
+	MaxSelectorValues  = 10_000
+	MaxSelectorMatches = 10_000
+)
 
-// maxEmailsPerQuery keeps an email:in filter well within URL length limits.
-const maxEmailsPerQuery = 50
+const maxEmailFilterLength = 2000
 
 // CustomerSelector picks customers by the V3 list filters; the filters given
 // must all match. In CustomerGroupIDs, 0 means customers in no group. An empty
@@ -75,28 +76,40 @@ func (sel CustomerSelector) options() (ListCustomersOptions, error) {
 }
 
 // Select returns the customers sel matches, in id order, paging the customer
-// list at MaxPageSize. Long id and email lists are queried in chunks.
+// list at MaxPageSize. Long id and email lists are queried in chunks, all at
+// once within the client's limits. A selector matching more than
+// MaxSelectorMatches customers is refused as soon as the first page says so.
 func (s *CustomersService) Select(ctx context.Context, sel CustomerSelector) ([]Customer, *Response, error) {
 	opts, err := sel.options()
 	if err != nil {
 		return nil, nil, err
 	}
-	total := &Response{}
-	found := map[int]Customer{}
+	var queries []ListCustomersOptions
 	for ids := range chunks(sel.IDs, MaxPageSize) {
-		for emails := range chunks(sel.Emails, maxEmailsPerQuery) {
-			opts.IDIn, opts.EmailIn = ids, emails
-			customers, resp, err := s.ListAll(ctx, opts)
-			total.add(resp)
-			if err != nil {
-				return nil, total, fmt.Errorf("select customers: %w", err)
-			}
-			for _, c := range customers {
-				found[c.ID] = c
-			}
+		for emails := range emailChunks(sel.Emails) {
+			q := opts
+			q.IDIn, q.EmailIn = ids, emails
+			queries = append(queries, q)
 		}
 	}
-	return slices.SortedFunc(maps.Values(found), func(a, b Customer) int { return a.ID - b.ID }), total, nil
+	total := &Response{}
+	results, err := fetchConcurrently(ctx, len(queries), total, func(ctx context.Context, i int) ([]Customer, *Response, error) {
+		return s.listAll(ctx, queries[i], MaxSelectorMatches)
+	})
+	if err != nil {
+		return nil, total, err
+	}
+	matched := mergeByID(results, customerID)
+	if len(matched) > MaxSelectorMatches {
+		return nil, total, tooManyMatches(len(matched))
+	}
+	return matched, total, nil
+}
+
+func tooManyMatches(n int) error {
+	return &ValidationError{Fields: map[string]string{"where": fmt.Sprintf(
+		"matches %d customers, more than the %d one call may change: narrow it (for example by group or date range) and make several calls",
+		n, MaxSelectorMatches)}}
 }
 
 // chunks is slices.Chunk, except that an empty list yields one empty chunk:
@@ -106,6 +119,25 @@ func chunks[T any](list []T, size int) iter.Seq[[]T] {
 		return func(yield func([]T) bool) { yield(nil) }
 	}
 	return slices.Chunk(list, size)
+}
+
+// emailChunks splits emails so that each email:in filter stays under
+// maxEmailFilterLength characters: emails can be 255 characters long, and
+// servers and proxies commonly refuse URLs over about 8 KB.
+func emailChunks(emails []string) iter.Seq[[]string] {
+	return func(yield func([]string) bool) {
+		start, length := 0, 0
+		for i, email := range emails {
+			if i > start && length+len(email)+1 > maxEmailFilterLength {
+				if !yield(emails[start:i]) {
+					return
+				}
+				start, length = i, 0
+			}
+			length += len(email) + 1
+		}
+		yield(emails[start:])
+	}
 }
 
 // ValidateSet checks the fields of a set: a CustomerUpdate without an id,

@@ -3,6 +3,7 @@ package bc_test
 import (
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/bigcommerce-mcp/bigcommerce-mcp/bc"
@@ -148,5 +149,19 @@ func TestPlanSetAndBulkSetJudgeFromTheSelectionWithoutReadingAgain(t *testing.T)
 	}
 	if n := store.Total("GET /v3/customers"); n != reads {
 		t.Errorf("%d more reads", n-reads)
+	}
+}
+
+func TestASelectorMatchingTooManyIsRefusedAfterOnePage(t *testing.T) {
+	t.Parallel()
+	store := bcsim.New(bcsim.WithCustomers(bc.MaxSelectorMatches + 1))
+	c := bulkClient(t, store, nil)
+	_, _, err := c.Customers.Select(t.Context(), bc.CustomerSelector{All: true})
+	var invalid *bc.ValidationError
+	if !errors.As(err, &invalid) || !strings.Contains(invalid.Fields["where"], "10001") {
+		t.Fatalf("err = %v, want the match count refused", err)
+	}
+	if n := store.Total("GET /v3/customers"); n != 1 {
+		t.Fatalf("%d list requests, want 1: the first page tells the total", n)
 	}
 }

@@ -153,3 +153,26 @@ func TestASelectorWithImpossibleValuesIsRefusedBeforeAnyRequest(t *testing.T) {
 		})
 	}
 }
+
+func TestEmailFiltersStayShort(t *testing.T) {
+	t.Parallel()
+	emails := make([]string, 100)
+	for i := range emails {
+		emails[i] = strings.Repeat("e", 200) + "@example.com"
+	}
+	n := 0
+	for chunk := range emailChunks(emails) {
+		n += len(chunk)
+		if length := len(strings.Join(chunk, ",")); length > maxEmailFilterLength {
+			t.Fatalf("a chunk of %d emails is %d characters long", len(chunk), length)
+		}
+	}
+	if n != len(emails) {
+		t.Fatalf("chunks hold %d emails, want %d", n, len(emails))
+	}
+	for chunk := range emailChunks(nil) {
+		if chunk != nil {
+			t.Fatal("no emails must be one query without an email filter")
+		}
+	}
+}
