@@ -178,29 +178,48 @@ func TestAWaitLongerThanTheDeadlineFailsAtOnce(t *testing.T) {
 	}
 }
 
-func TestAPOSTIsNotResentWhenItMayHaveBeenApplied(t *testing.T) {
+func TestACreateWhoseAnswerWasLostIsSettledByName(t *testing.T) {
 	t.Parallel()
-	var posts, gets int
-	c := newTestClient(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		switch r.Method {
-		case http.MethodPost:
-			posts++
-			dropConnection(w, r) // the group was created, the answer lost
-		case http.MethodGet:
-			gets++
-			if r.URL.Query().Get("name") != "Wholesale" {
-				t.Errorf("lookup by name got query %q", r.URL.RawQuery)
-			}
-			respond(200, "["+groupJSON+"]")(w, r)
-		}
-	}))
-	name := "Wholesale"
-	g, _, err := c.CustomerGroups.Create(context.Background(), CustomerGroupInput{Name: &name})
-	if err != nil || g.ID != 7 {
-		t.Fatalf("got %+v, %v; want the group found by name", g, err)
+	justCreated := strings.Replace(groupJSON, "Tue, 20 Nov 2012 00:00:00 +0000", time.Now().UTC().Format(time.RFC1123Z), 1)
+	unavailable := respond(503, "")
+	tests := []struct {
+		name      string
+		post      []http.HandlerFunc // answers to the POSTs, in turn
+		lookup    []http.HandlerFunc // answers to the name lookups, in turn
+		wantPosts int32
+		wantErr   error
+	}{
+		{"a group the lost POST created is returned", []http.HandlerFunc{dropConnection}, []http.HandlerFunc{respond(200, "["+justCreated+"]")}, 1, nil},
+		{"a 5xx is settled the same way", []http.HandlerFunc{unavailable}, []http.HandlerFunc{respond(200, "["+justCreated+"]")}, 1, nil},
+		{"a group that existed before is a conflict, not a success", []http.HandlerFunc{dropConnection}, []http.HandlerFunc{respond(200, "["+groupJSON+"]")}, 1, ErrConflict},
+		{"when no group exists the POST is sent again", []http.HandlerFunc{dropConnection, respond(201, justCreated)}, []http.HandlerFunc{respond(204, "")}, 2, nil},
 	}
-	if posts != 1 || gets != 1 {
-		t.Errorf("posts = %d, gets = %d; want 1 and 1", posts, gets)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			posts, lookups := &script{steps: tt.post}, &script{steps: tt.lookup}
+			c := newTestClient(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if r.Method == http.MethodPost {
+					posts.ServeHTTP(w, r)
+					return
+				}
+				if r.URL.Query().Get("name") != "Wholesale" {
+					t.Errorf("lookup by name got query %q", r.URL.RawQuery)
+				}
+				lookups.ServeHTTP(w, r)
+			}))
+			g, _, err := c.CustomerGroups.Create(context.Background(), CustomerGroupInput{Name: ptr("Wholesale")})
+			if tt.wantErr != nil {
+				if !errors.Is(err, tt.wantErr) {
+					t.Fatalf("err = %v, want %v", err, tt.wantErr)
+				}
+			} else if err != nil || g.ID != 7 {
+				t.Fatalf("got %+v, %v; want group 7", g, err)
+			}
+			if n := posts.calls.Load(); n != tt.wantPosts {
+				t.Errorf("POSTs = %d, want %d", n, tt.wantPosts)
+			}
+		})
 	}
 }
 

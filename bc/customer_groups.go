@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"time"
 	"unicode/utf8"
 )
 
@@ -336,13 +337,14 @@ func (s *CustomerGroupsService) Count(ctx context.Context) (int, *Response, erro
 // update was not: the saved group is returned (found by its unique name, since
 // the 207 body has no id) with resp.Warning set.
 //
-// A POST whose connection broke may or may not have been applied, so it is not
-// simply resent: Create looks the name up first and only resends if the group
-// does not exist.
+// A POST whose answer was lost (a broken connection or a 5xx) may or may not
+// have been applied, so it is not simply resent: Create looks the name up
+// first, and only resends if no such group exists.
 func (s *CustomerGroupsService) Create(ctx context.Context, in CustomerGroupInput) (*CustomerGroup, *Response, error) {
 	if err := in.Validate(true); err != nil {
 		return nil, nil, err
 	}
+	started := time.Now()
 	total := &Response{}
 	for attempt := 1; ; attempt++ {
 		var group CustomerGroup
@@ -351,16 +353,16 @@ func (s *CustomerGroupsService) Create(ctx context.Context, in CustomerGroupInpu
 		switch {
 		case err == nil && resp.StatusCode == http.StatusMultiStatus:
 			total.Warning = "the customer group was created, but the sitewide discount update failed; retry by updating the group with the same discount_rules"
-			return s.findCreated(ctx, *in.Name, total)
+			saved, err := s.findByName(ctx, *in.Name, total)
+			if err != nil {
+				return nil, total, fmt.Errorf("create customer group: BigCommerce saved it (207) without saying its id, and looking it up by name failed: %w", err)
+			}
+			return saved, total, nil
 		case err == nil:
 			return &group, total, nil
-		case errors.Is(err, ErrTransport) && attempt <= s.client.cfg.MaxRetries:
-			found, _, lookupErr := s.findCreated(ctx, *in.Name, total)
-			if lookupErr == nil {
-				return found, total, nil
-			}
-			if !errors.Is(lookupErr, ErrNotFound) {
-				return nil, total, fmt.Errorf("create customer group: the connection broke and checking whether the group was created failed: %w", lookupErr)
+		case (errors.Is(err, ErrTransport) || errors.Is(err, ErrUpstream)) && attempt <= s.client.cfg.MaxRetries:
+			if created, settled, err := s.settleLostCreate(ctx, *in.Name, started, total); settled {
+				return created, total, err
 			}
 		default:
 			return nil, total, fmt.Errorf("create customer group: %w", err)
@@ -368,19 +370,40 @@ func (s *CustomerGroupsService) Create(ctx context.Context, in CustomerGroupInpu
 	}
 }
 
-// findCreated looks a group up by its exact name.
-func (s *CustomerGroupsService) findCreated(ctx context.Context, name string, resp *Response) (*CustomerGroup, *Response, error) {
+// clockSkew is how far BigCommerce's clock may plausibly be from ours.
+const clockSkew = 5 * time.Minute
+
+// settleLostCreate finds out what became of a POST whose answer was lost.
+// settled is false when no such group exists, so the POST may be sent again.
+// A group of that name made before this call is not ours: the POST, if it
+// arrived, was refused as a duplicate, and the caller gets that conflict.
+func (s *CustomerGroupsService) settleLostCreate(ctx context.Context, name string, started time.Time, resp *Response) (group *CustomerGroup, settled bool, err error) {
+	found, err := s.findByName(ctx, name, resp)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		return nil, false, nil
+	case err != nil:
+		return nil, true, fmt.Errorf("create customer group: its answer was lost, and checking whether it was created failed: %w", err)
+	case !found.DateCreated.IsZero() && found.DateCreated.Before(started.Add(-clockSkew)):
+		return nil, true, &Error{Method: http.MethodPost, Path: "/v2/customer_groups", Status: http.StatusConflict,
+			Messages: []string{fmt.Sprintf("a customer group named %q already exists (id %d)", name, found.ID)}}
+	}
+	return found, true, nil
+}
+
+// findByName looks a group up by its exact name.
+func (s *CustomerGroupsService) findByName(ctx context.Context, name string, resp *Response) (*CustomerGroup, error) {
 	groups, r, err := s.List(ctx, ListCustomerGroupsOptions{Name: name})
 	resp.add(r)
 	if err != nil {
-		return nil, resp, err
+		return nil, err
 	}
 	for _, g := range groups {
 		if g.Name == name {
-			return &g, resp, nil
+			return &g, nil
 		}
 	}
-	return nil, resp, &Error{Method: http.MethodGet, Path: "/v2/customer_groups", Status: http.StatusNotFound,
+	return nil, &Error{Method: http.MethodGet, Path: "/v2/customer_groups", Status: http.StatusNotFound,
 		Messages: []string{fmt.Sprintf("no customer group named %q", name)}}
 }
 
