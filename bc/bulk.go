@@ -237,7 +237,7 @@ func (s *CustomersService) updateBatch(ctx context.Context, batch []CustomerUpda
 			out.notAttempted(batch, err)
 			return err
 		}
-		_, resp, err := s.Update(ctx, batch)
+		resp, err := s.Update(ctx, batch)
 		out.countCall(resp)
 		if err == nil {
 			for _, u := range batch {

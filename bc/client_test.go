@@ -256,3 +256,12 @@ func TestADeleteRetriedAfterALostAnswerSucceeds(t *testing.T) {
 		t.Fatalf("err = %v: deleting a missing group is not found", err)
 	}
 }
+
+func TestAnUpdateAnsweredWithAnUnreadable2xxCountsAsApplied(t *testing.T) {
+	t.Parallel()
+	c := newTestClient(t, respond(200, "<html>ok</html>"))
+	res, err := c.Customers.BulkUpdate(context.Background(), []CustomerUpdate{{ID: 1, Notes: ptr("n")}}, BulkOptions{})
+	if err != nil || len(res.Updated) != 1 || len(res.Failed) != 0 {
+		t.Fatalf("got %+v, %v; want customer 1 updated", res, err)
+	}
+}

@@ -247,19 +247,18 @@ func (s *CustomersService) GetByIDs(ctx context.Context, ids []int) (map[int]Cus
 // Update sends one Update Customers call of at most MaxCustomersPerUpdate
 // customers. It is retried after 5xx and broken connections (a PUT of the same
 // values is idempotent). A 422 rejects the whole batch; its *Error says which
-// items failed, keyed "<index>.<field>".
-func (s *CustomersService) Update(ctx context.Context, batch []CustomerUpdate) ([]Customer, *Response, error) {
+// items failed, keyed "<index>.<field>". Any 2xx means the batch was applied,
+// so the body (the updated customers) is not read: an unreadable one must not
+// turn applied updates into failures.
+func (s *CustomersService) Update(ctx context.Context, batch []CustomerUpdate) (*Response, error) {
 	if err := validateBatch(batch); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	var body struct {
-		Data []Customer `json:"data"`
-	}
-	resp, err := s.client.do(ctx, request{method: http.MethodPut, path: "/v3/customers", body: batch, limit: s.client.updates}, &body)
+	resp, err := s.client.do(ctx, request{method: http.MethodPut, path: "/v3/customers", body: batch, limit: s.client.updates}, nil)
 	if err != nil {
-		return nil, resp, fmt.Errorf("update customers: %w", err)
+		return resp, fmt.Errorf("update customers: %w", err)
 	}
-	return body.Data, resp, nil
+	return resp, nil
 }
 
 func validateBatch(batch []CustomerUpdate) error {
