@@ -167,9 +167,12 @@ func (r *BulkResult) skipUnchanged(updates []CustomerUpdate, current map[int]Cus
 
 // batchQueue hands batches to the workers and gathers what they report.
 type batchQueue struct {
-	progress func(BulkProgress)
+	// progress carries a snapshot per finished batch to the one goroutine that
+	// reports them, in order, so that a slow listener never holds up the
+	// workers. It has room for every batch: sending never blocks.
+	progress chan BulkProgress
 
-	mu       sync.Mutex // guards the fields below, and serialises progress calls
+	mu       sync.Mutex // guards the fields below
 	res      *BulkResult
 	batches  [][]CustomerUpdate // not yet started
 	finished int
@@ -180,7 +183,19 @@ type batchQueue struct {
 // that the client's slots stay busy without queueing goroutines on them, and
 // completes res with their outcome.
 func (s *CustomersService) run(ctx context.Context, res *BulkResult, pending []CustomerUpdate, progress func(BulkProgress)) *BulkResult {
-	queue := &batchQueue{progress: progress, res: res, batches: slices.Collect(slices.Chunk(pending, MaxCustomersPerUpdate))}
+	queue := &batchQueue{res: res, batches: slices.Collect(slices.Chunk(pending, MaxCustomersPerUpdate))}
+	reported := make(chan struct{})
+	if progress == nil {
+		close(reported)
+	} else {
+		queue.progress = make(chan BulkProgress, len(queue.batches))
+		go func() {
+			defer close(reported)
+			for p := range queue.progress {
+				progress(p)
+			}
+		}()
+	}
 	var wg sync.WaitGroup
 	for range min(MaxUpdateRequestsInFlight, len(queue.batches)) {
 		wg.Go(func() {
@@ -191,6 +206,10 @@ func (s *CustomersService) run(ctx context.Context, res *BulkResult, pending []C
 		})
 	}
 	wg.Wait()
+	if queue.progress != nil {
+		close(queue.progress)
+	}
+	<-reported // the result follows the last progress report
 	why := queue.stop
 	if why == nil {
 		why = ctx.Err()
@@ -224,7 +243,7 @@ func (q *batchQueue) finish(out *BulkResult, stop error) {
 		q.stop = stop
 	}
 	if q.progress != nil {
-		q.progress(q.res.progress(q.finished))
+		q.progress <- q.res.progress(q.finished)
 	}
 }
 

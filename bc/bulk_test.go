@@ -399,3 +399,31 @@ func TestTwoThousandCustomersThroughInjectedFaults(t *testing.T) {
 	}
 	t.Logf("%d batches, %d retries, %d 429s; injected %v", res.Batches, res.Retries, res.RateLimited, st.Injected)
 }
+
+func TestASlowProgressListenerDoesNotHoldUpTheWrites(t *testing.T) {
+	t.Parallel()
+	store := bcsim.New(bcsim.WithCustomers(100))
+	c := bulkClient(t, store, nil)
+	updates := companyUpdates(1, 100)
+	var calls []int
+	writtenWhileHeld := 0
+	res, err := c.Customers.BulkUpdate(t.Context(), updates, bc.BulkOptions{Progress: func(p bc.BulkProgress) {
+		if len(calls) == 0 { // hold the first report until every batch has been written
+			deadline := time.Now().Add(2 * time.Second)
+			for store.Total("PUT /v3/customers 200") < 10 && time.Now().Before(deadline) {
+				time.Sleep(time.Millisecond)
+			}
+			writtenWhileHeld = store.Total("PUT /v3/customers 200")
+		}
+		calls = append(calls, p.Batches)
+	}})
+	if err != nil || len(res.Updated) != 100 {
+		t.Fatalf("updated %d, %v", len(res.Updated), err)
+	}
+	if writtenWhileHeld != 10 {
+		t.Fatalf("the writes waited for the listener: %d of 10 batches written while it held the first report", writtenWhileHeld)
+	}
+	if !slices.Equal(calls, []int{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}) {
+		t.Fatalf("progress reports %v, want one per batch, in order, before the result", calls)
+	}
+}
