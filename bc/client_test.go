@@ -5,6 +5,8 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -263,5 +265,30 @@ func TestAnUpdateAnsweredWithAnUnreadable2xxCountsAsApplied(t *testing.T) {
 	res, err := c.Customers.BulkUpdate(context.Background(), []CustomerUpdate{{ID: 1, Notes: ptr("n")}}, BulkOptions{})
 	if err != nil || len(res.Updated) != 1 || len(res.Failed) != 0 {
 		t.Fatalf("got %+v, %v; want customer 1 updated", res, err)
+	}
+}
+
+func TestWithoutQuotaHeadersRequestsStillRunConcurrently(t *testing.T) {
+	t.Parallel()
+	var inFlight, most atomic.Int32
+	c := newTestClient(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n := inFlight.Add(1)
+		defer inFlight.Add(-1)
+		for m := most.Load(); n > m && !most.CompareAndSwap(m, n); m = most.Load() {
+		}
+		time.Sleep(20 * time.Millisecond)
+		respond(200, groupJSON)(w, r)
+	}))
+	var wg sync.WaitGroup
+	for range 10 {
+		wg.Go(func() {
+			if _, _, err := c.CustomerGroups.Get(context.Background(), 7); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	if most.Load() < 5 {
+		t.Fatalf("at most %d requests were in flight: without quota headers the caps alone should pace", most.Load())
 	}
 }

@@ -53,12 +53,14 @@ func headerInt(h http.Header, name string) (int, bool) {
 // quotaPacer shares the store's quota between every caller of one Client. It
 // tracks how many requests the window has left (from the latest headers, minus
 // requests still in flight) and holds new requests back until the window resets
-// rather than spending the last requests on 429s. Until a response has told it
-// the quota, it lets one request out at a time. After a 429 every caller pauses
-// until the advertised reset. It never sleeps while holding its mutex.
+// rather than spending the last requests on 429s. Until the first response, it
+// lets one request out at a time; if responses carry no quota headers, it
+// leaves the pace to the concurrency caps and 429s. After a 429 every caller
+// pauses until the advertised reset. It never sleeps while holding its mutex.
 type quotaPacer struct {
 	mu           sync.Mutex
 	now          func() time.Time
+	answered     bool      // a response has arrived, with or without quota headers
 	known        bool      // left and resetAt are estimates we can act on
 	left         int       // requests the window still allows, net of in-flight ones
 	resetAt      time.Time // when the current window ends
@@ -87,7 +89,7 @@ func (p *quotaPacer) reserve() (time.Duration, <-chan struct{}) {
 		p.startWindow(now)
 	}
 	switch {
-	case !p.known && p.inFlight > 0:
+	case !p.answered && p.inFlight > 0:
 		return 0, p.changed
 	case p.known && p.left <= 0:
 		return p.resetAt.Sub(now), nil
@@ -116,6 +118,9 @@ func (p *quotaPacer) finish(h http.Header) {
 	p.inFlight--
 	close(p.changed)
 	p.changed = make(chan struct{})
+	if h != nil {
+		p.answered = true
+	}
 	rl, ok := parseRateLimit(h)
 	if !ok {
 		return
