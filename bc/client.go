@@ -63,19 +63,19 @@ type Client struct {
 // New validates cfg and builds a Client.
 func New(cfg Config) (*Client, error) {
 	if cfg.StoreHash == "" || cfg.AccessToken == "" {
-		return nil, errors.New("bc: store hash and access token are required")
+		return nil, errors.New("the store hash and access token are required")
 	}
 	if strings.ContainsAny(cfg.StoreHash, "/?#% ") {
-		return nil, fmt.Errorf("bc: store hash %q is not valid: it is the short code in your store's API path", cfg.StoreHash)
+		return nil, fmt.Errorf("store hash %q is not valid: it is the short code in your store's API path", cfg.StoreHash)
 	}
 	if cfg.BaseURL == "" {
 		cfg.BaseURL = DefaultBaseURL
 	}
 	if u, err := url.Parse(cfg.BaseURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return nil, fmt.Errorf("bc: API base URL %q must be an absolute http(s) URL", cfg.BaseURL)
+		return nil, fmt.Errorf("API base URL %q must be an absolute http(s) URL", cfg.BaseURL)
 	}
 	if cfg.HTTPClient == nil {
-		cfg.HTTPClient = &http.Client{Timeout: 60 * time.Second}
+		cfg.HTTPClient = defaultHTTPClient()
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
@@ -105,6 +105,15 @@ func New(cfg Config) (*Client, error) {
 	c.CustomerGroups = &CustomerGroupsService{client: c}
 	c.Customers = &CustomersService{client: c}
 	return c, nil
+}
+
+// defaultHTTPClient keeps enough idle connections for every request the caps
+// allow in flight: http.DefaultTransport keeps 2 per host, which would mean a
+// new TLS handshake for most requests of a bulk update.
+func defaultHTTPClient() *http.Client {
+	transport := http.DefaultTransport.(*http.Transport).Clone()
+	transport.MaxIdleConnsPerHost = MaxGroupRequestsInFlight + MaxUpdateRequestsInFlight + maxCustomerReadsInFlight
+	return &http.Client{Timeout: 60 * time.Second, Transport: transport}
 }
 
 // Response describes how a call went: the final HTTP status, the quota left,

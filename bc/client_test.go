@@ -104,8 +104,8 @@ func TestTimeAcceptsUnsetForms(t *testing.T) {
 	if err := tm.UnmarshalJSON([]byte(`"2024-01-15T09:30:00Z"`)); err != nil || tm.Year() != 2024 {
 		t.Errorf("RFC 3339: %v, %v", tm, err)
 	}
-	if err := tm.UnmarshalJSON([]byte(`"yesterday"`)); err == nil {
-		t.Error("an unknown format must be an error")
+	if err := tm.UnmarshalJSON([]byte(`"yesterday"`)); err != nil || !tm.IsZero() {
+		t.Errorf("an unknown format must be left unset, not fail the response: %v, %v", tm, err)
 	}
 }
 
@@ -290,5 +290,19 @@ func TestWithoutQuotaHeadersRequestsStillRunConcurrently(t *testing.T) {
 	wg.Wait()
 	if most.Load() < 5 {
 		t.Fatalf("at most %d requests were in flight: without quota headers the caps alone should pace", most.Load())
+	}
+}
+
+func TestLowerCaseQuotaHeadersAreRead(t *testing.T) {
+	t.Parallel()
+	c := newTestClient(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// Assigning the map directly keeps the names lower-case on the wire.
+		w.Header()["x-rate-limit-requests-left"] = []string{"42"}
+		w.Header()["x-rate-limit-time-reset-ms"] = []string{"1500"}
+		respond(200, groupJSON)(w, r)
+	}))
+	_, resp, err := c.CustomerGroups.Get(context.Background(), 7)
+	if err != nil || resp.Rate.RequestsLeft != 42 || resp.Rate.ResetIn != 1500*time.Millisecond {
+		t.Fatalf("rate = %+v, %v; want 42 left, reset in 1.5s", resp.Rate, err)
 	}
 }

@@ -242,7 +242,7 @@ func setDate(errs fieldErrors, q url.Values, key, v string) {
 	if v == "" {
 		return
 	}
-	if _, err := ParseTime(v); err != nil {
+	if _, err := parseFilterDate(v); err != nil {
 		errs.add(key, err.Error())
 		return
 	}

@@ -16,7 +16,7 @@ func (c *fakeClock) advance(d time.Duration) { c.t = c.t.Add(d) }
 
 func quotaHeaders(left, resetMs int) http.Header {
 	h := http.Header{}
-	h.Set("x-rate-limit-requests-left", strconv.Itoa(left)) // lower-case names arrive too
+	h.Set("x-rate-limit-requests-left", strconv.Itoa(left))
 	h.Set("x-rate-limit-time-reset-ms", strconv.Itoa(resetMs))
 	h.Set("x-rate-limit-requests-quota", "10")
 	h.Set("x-rate-limit-time-window-ms", "1000")

@@ -22,9 +22,21 @@ var timeLayouts = []string{
 	"2006-01-02",
 }
 
-// ParseTime parses any date format the BigCommerce API uses.
-func ParseTime(s string) (time.Time, error) {
-	for _, layout := range timeLayouts {
+// parseTime parses any date format the BigCommerce API uses.
+func parseTime(s string) (time.Time, error) {
+	return parseIn(s, timeLayouts)
+}
+
+// filterLayouts are the forms the documentation shows for date filters.
+var filterLayouts = []string{time.RFC3339, "2006-01-02T15:04:05", "2006-01-02"}
+
+// parseFilterDate checks a date filter's value against the documented forms.
+func parseFilterDate(s string) (time.Time, error) {
+	return parseIn(s, filterLayouts)
+}
+
+func parseIn(s string, layouts []string) (time.Time, error) {
+	for _, layout := range layouts {
 		if t, err := time.Parse(layout, s); err == nil {
 			return t, nil
 		}
@@ -43,10 +55,9 @@ func (t *Time) UnmarshalJSON(data []byte) error {
 		*t = Time{}
 		return nil
 	}
-	parsed, err := ParseTime(s)
-	if err != nil {
-		return err
-	}
+	// A date in a format we don't know is left unset rather than failing the
+	// whole response: one odd record must not hide a page of good ones.
+	parsed, _ := parseTime(s)
 	*t = Time{parsed}
 	return nil
 }

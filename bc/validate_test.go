@@ -113,6 +113,10 @@ func TestInvalidInputSendsNoRequest(t *testing.T) {
 			_, _, err := c.CustomerGroups.List(ctx, ListCustomerGroupsOptions{DateCreatedMin: "last week"})
 			return err
 		},
+		func() error { // RFC 1123 is how dates arrive, not a documented filter form
+			_, _, err := c.CustomerGroups.List(ctx, ListCustomerGroupsOptions{DateModifiedMax: "Tue, 20 Nov 2012 00:00:00 +0000"})
+			return err
+		},
 		func() error {
 			_, err := c.Customers.Update(ctx, make([]CustomerUpdate, 11))
 			return err
