@@ -49,16 +49,15 @@ func run(args []string) error {
 		fmt.Println("bigcommerce-mcp", buildVersion())
 		return nil
 	}
-	if err := cfg.checkCredentials(); err != nil {
-		return err
-	}
 
 	logger := newLogger(os.Stderr, cfg.logLevel, isTerminal(os.Stderr), cfg.accessToken, cfg.authToken)
 	slog.SetDefault(logger) // the MCP library logs through the default logger
 
-	store, err := newStoreClient(cfg, logger)
-	if err != nil {
-		return err
+	var store *bc.Client // listing the tools reads no store, so it needs no credentials
+	if cfg.command != "tools" {
+		if store, err = newStoreClient(cfg, logger); err != nil {
+			return err
+		}
 	}
 
 	srv := tools.NewServer(store, tools.Config{ReadOnly: cfg.readOnly, Version: buildVersion(), Logger: logger})
@@ -69,9 +68,13 @@ func run(args []string) error {
 	return serve(ctx, cfg, srv, logger)
 }
 
-// newStoreClient connects to the store the environment names or, with
-// --sandbox, to a simulated store inside this process.
+// newStoreClient connects to the store the environment names, naming any
+// credential that is missing, or, with --sandbox, to a simulated store inside
+// this process.
 func newStoreClient(cfg config, logger *slog.Logger) (*bc.Client, error) {
+	if err := cfg.checkCredentials(); err != nil {
+		return nil, err
+	}
 	bcCfg := bc.Config{
 		StoreHash:   cfg.storeHash,
 		AccessToken: cfg.accessToken,
@@ -88,7 +91,7 @@ func newStoreClient(cfg config, logger *slog.Logger) (*bc.Client, error) {
 	}
 	client, err := bc.New(bcCfg)
 	if err != nil {
-		return nil, fmt.Errorf("configure the store client: %w", err)
+		return nil, fmt.Errorf("check BIGCOMMERCE_STORE_HASH and BIGCOMMERCE_API_URL: %w", err)
 	}
 	return client, nil
 }

@@ -334,14 +334,29 @@ func TestMissingCredentials(t *testing.T) {
 		{cleanEnv("BIGCOMMERCE_ACCESS_TOKEN=tok"), []string{"BIGCOMMERCE_STORE_HASH"}},
 	}
 	for _, tt := range tests {
-		stdout, stderr, code := runBinary(t, tt.env, "")
-		if code == 0 || stdout != "" {
-			t.Errorf("without %v: exit %d, stdout %q", tt.missing, code, stdout)
-		}
-		for _, want := range append(tt.missing, "--sandbox") {
-			if !strings.Contains(stderr, want) {
-				t.Errorf("the message %q does not mention %s", stderr, want)
+		for _, args := range [][]string{nil, {"call", "count_customer_groups"}} {
+			stdout, stderr, code := runBinary(t, tt.env, "", args...)
+			if code == 0 || stdout != "" {
+				t.Errorf("%v without %v: exit %d, stdout %q", args, tt.missing, code, stdout)
 			}
+			for _, want := range append(tt.missing, "--sandbox") {
+				if !strings.Contains(stderr, want) {
+					t.Errorf("the message %q does not mention %s", stderr, want)
+				}
+			}
+		}
+	}
+}
+
+func TestInvalidStoreSettingsNameTheVariableToFix(t *testing.T) {
+	t.Parallel()
+	for _, env := range [][]string{
+		cleanEnv("BIGCOMMERCE_STORE_HASH=abc/123", "BIGCOMMERCE_ACCESS_TOKEN=tok"),
+		cleanEnv("BIGCOMMERCE_STORE_HASH=abc123", "BIGCOMMERCE_ACCESS_TOKEN=tok", "BIGCOMMERCE_API_URL=ftp://example.com"),
+	} {
+		_, stderr, code := runBinary(t, env, "")
+		if code != 1 || !strings.HasPrefix(stderr, "bigcommerce-mcp: check BIGCOMMERCE_STORE_HASH and BIGCOMMERCE_API_URL: ") || strings.Contains(stderr, "bc: ") {
+			t.Errorf("exit %d, %q; want exit 1 and a message naming the variables", code, stderr)
 		}
 	}
 }
@@ -379,10 +394,11 @@ func TestUsageErrorsExitWithStatus2(t *testing.T) {
 	}
 }
 
+// Listing the tools reads no store, so it needs neither credentials nor --sandbox.
 func TestCLIListsTools(t *testing.T) {
 	t.Parallel()
 	for _, readOnly := range []bool{false, true} {
-		args := []string{"--sandbox", "tools"}
+		args := []string{"tools"}
 		if readOnly {
 			args = append(args, "--read-only")
 		}
@@ -397,7 +413,7 @@ func TestCLIListsTools(t *testing.T) {
 		}
 	}
 
-	stdout, _, code := runBinary(t, cleanEnv(), "", "tools", "--json", "--sandbox")
+	stdout, _, code := runBinary(t, cleanEnv(), "", "tools", "--json")
 	var tools []struct {
 		Name        string
 		InputSchema struct{ Type string } `json:"inputSchema"`

@@ -93,6 +93,13 @@ func (u CustomerUpdate) Validate() error {
 	if u.CustomerGroupID != nil && *u.CustomerGroupID < 0 {
 		errs.add("customer_group_id", "must be a group id, or 0 for no group")
 	}
+	// An empty list would not be sent at all (omitempty), yet count as a change.
+	if u.ChannelIDs != nil && len(u.ChannelIDs) == 0 {
+		errs.add("channel_ids", "give at least one channel id, or leave channel_ids out to keep the customer's channels")
+	}
+	if u.StoreCreditAmounts != nil && len(u.StoreCreditAmounts) == 0 {
+		errs.add("store_credit_amounts", `give at least one balance ([{"amount": 0}] clears the credit), or leave store_credit_amounts out`)
+	}
 	for i, id := range u.ChannelIDs {
 		if id < 1 {
 			errs.add(fmt.Sprintf("channel_ids[%d]", i), "must be a channel id (1 or more)")

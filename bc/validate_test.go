@@ -81,6 +81,8 @@ func TestCustomerUpdateIsValidatedAgainstTheDocumentedLimits(t *testing.T) {
 		{"a company is at most 255 characters", CustomerUpdate{ID: 1, Company: ptr(strings.Repeat("c", 256))}, "company"},
 		{"a group id cannot be negative", CustomerUpdate{ID: 1, CustomerGroupID: ptr(-1)}, "customer_group_id"},
 		{"invalid UTF-8 is refused", CustomerUpdate{ID: 1, FirstName: ptr("\xff")}, "first_name"},
+		{"an empty channel list is refused", CustomerUpdate{ID: 1, ChannelIDs: []int{}}, "channel_ids"},
+		{"an empty store credit list is refused", CustomerUpdate{ID: 1, StoreCreditAmounts: []StoreCredit{}}, "store_credit_amounts"},
 		{"group 0 means no group", CustomerUpdate{ID: 1, CustomerGroupID: ptr(0)}, ""},
 		{"an empty company clears it", CustomerUpdate{ID: 1, Company: ptr("")}, ""},
 	}

@@ -44,7 +44,7 @@ func TestListToolsTable(t *testing.T) {
 	want := [][]string{
 		{"NAME", "ANNOTATIONS", "DESCRIPTION"},
 		{"echo", "read-only", "Echo the arguments."},
-		{"wipe", "write, destructive, idempotent, open-world", "Fail."},
+		{"wipe", "write, destructive, idempotent", "Fail."},
 	}
 	if len(lines) != len(want) {
 		t.Fatalf("table:\n%s", out.String())

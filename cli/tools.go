@@ -9,9 +9,11 @@ import (
 
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
+
+	"github.com/bigcommerce-mcp/bigcommerce-mcp/tools"
 )
 
-// ListTools prints the tools srv lists: a table of names, annotations and
+// ListTools prints the tools srv lists: a table of names, behaviours and
 // the first line of each description or, asJSON, the full definitions.
 func ListTools(ctx context.Context, srv *server.MCPServer, out io.Writer, asJSON bool) error {
 	c, err := connect(ctx, srv)
@@ -29,30 +31,10 @@ func ListTools(ctx context.Context, srv *server.MCPServer, out io.Writer, asJSON
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "NAME\tANNOTATIONS\tDESCRIPTION")
 	for _, tool := range result.Tools {
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", tool.Name, annotations(tool.Annotations), firstLine(tool.Description))
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", tool.Name, tools.Behaviour(tool.Annotations), firstLine(tool.Description))
 	}
 	return tw.Flush()
 }
-
-// annotations names the hints that are set, the way DESIGN.md's tool table does.
-func annotations(a mcp.ToolAnnotation) string {
-	hints := []string{"write"}
-	if isSet(a.ReadOnlyHint) {
-		hints[0] = "read-only"
-	}
-	if isSet(a.DestructiveHint) {
-		hints = append(hints, "destructive")
-	}
-	if isSet(a.IdempotentHint) && !isSet(a.ReadOnlyHint) {
-		hints = append(hints, "idempotent")
-	}
-	if isSet(a.OpenWorldHint) {
-		hints = append(hints, "open-world")
-	}
-	return strings.Join(hints, ", ")
-}
-
-func isSet(hint *bool) bool { return hint != nil && *hint }
 
 func firstLine(s string) string {
 	line, _, _ := strings.Cut(strings.TrimSpace(s), "\n")

@@ -101,3 +101,18 @@ func lookup(t *testing.T, name string) workflow {
 	t.Fatalf("no prompt %s", name)
 	return workflow{}
 }
+
+// A read-only server hides bulk_update_customers, so every workflow that
+// calls it must say what to do without it.
+func TestWorkflowsSayWhatToDoWithoutTheBulkTool(t *testing.T) {
+	t.Parallel()
+	for _, w := range workflows {
+		text, err := w.render(sampleArguments(w))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(text, "bulk_update_customers") && !strings.Contains(text, "bulk_update_customers is not among your tools") {
+			t.Errorf("%s calls bulk_update_customers but does not say what to do on a read-only server", w.name)
+		}
+	}
+}

@@ -5,9 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"time"
 
-	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
 
 	"github.com/bigcommerce-mcp/bigcommerce-mcp/bc"
@@ -26,8 +24,8 @@ type CustomerFields struct {
 	TaxExemptCategory                       *string          `json:"tax_exempt_category,omitempty" jsonschema_description:"Tax exempt category code, up to 255 characters."`
 	CustomerGroupID                         *int             `json:"customer_group_id,omitempty" jsonschema_description:"Move the customer to this group (ids from list_customer_groups); 0 for no group."`
 	AcceptsProductReviewAbandonedCartEmails *bool            `json:"accepts_product_review_abandoned_cart_emails,omitempty" jsonschema_description:"Whether the customer gets product review and abandoned cart emails."`
-	ChannelIDs                              []int            `json:"channel_ids,omitempty" jsonschema:"minItems=1" jsonschema_description:"The channels the customer can access; replaces the list."`
-	StoreCreditAmounts                      []bc.StoreCredit `json:"store_credit_amounts,omitempty" jsonschema:"minItems=1" jsonschema_description:"Store credit balances; replace the current ones. [{\"amount\": 0}] clears the credit."`
+	ChannelIDs                              []int            `json:"channel_ids,omitempty" jsonschema_description:"The channels the customer can access, at least one; replaces the list."`
+	StoreCreditAmounts                      []bc.StoreCredit `json:"store_credit_amounts,omitempty" jsonschema_description:"Store credit balances, at least one; replace the current ones. [{\"amount\": 0}] clears the credit."`
 	ForcePasswordReset                      *bool            `json:"force_password_reset,omitempty" jsonschema_description:"Make the customer choose a new password at next sign-in."`
 
 	// The read-only fields are named only to refuse them with a reason.
@@ -61,9 +59,10 @@ func (f CustomerFields) refuseReadOnly(path string, problems map[string]string) 
 	}
 }
 
-// CustomerUpdateItem is one customer of an explicit list.
+// CustomerUpdateItem is one customer of an explicit list. Its id, like its
+// fields, is checked per item, so a bad one fails alone.
 type CustomerUpdateItem struct {
-	ID int `json:"id" jsonschema:"minimum=1" jsonschema_description:"The customer's id."`
+	ID int `json:"id" jsonschema_description:"The customer's id (1 or more)."`
 	CustomerFields
 }
 
@@ -215,9 +214,9 @@ func bulkUpdateCustomers(client *bc.Client) server.ServerTool {
 }
 
 func updateListed(ctx context.Context, client *bc.Client, in BulkUpdateCustomersInput) (BulkUpdateCustomersResult, error) {
-	updates := make([]bc.CustomerUpdate, len(in.Customers))
+	updates, ids := make([]bc.CustomerUpdate, len(in.Customers)), make([]int, len(in.Customers))
 	for i, item := range in.Customers {
-		updates[i] = item.toAPI(item.ID)
+		updates[i], ids[i] = item.toAPI(item.ID), item.ID
 	}
 	if in.DryRun {
 		plan, err := client.Customers.PlanBulkUpdate(ctx, updates)
@@ -226,7 +225,8 @@ func updateListed(ctx context.Context, client *bc.Client, in BulkUpdateCustomers
 		}
 		return planned(plan, listSample), nil
 	}
-	return applied(client.Customers.BulkUpdate(ctx, updates, bulkOptions(ctx)))
+	res, err := client.Customers.BulkUpdate(ctx, updates, bulkOptions(ctx))
+	return applied(ctx, ids, res, err)
 }
 
 func updateSelected(ctx context.Context, client *bc.Client, in BulkUpdateCustomersInput) (BulkUpdateCustomersResult, error) {
@@ -251,7 +251,12 @@ func updateSelected(ctx context.Context, client *bc.Client, in BulkUpdateCustome
 	if err := checkExpectCount(len(matched), in.ExpectCount); err != nil {
 		return BulkUpdateCustomersResult{}, err
 	}
-	return applied(client.Customers.BulkSet(ctx, matched, set, bulkOptions(ctx)))
+	ids := make([]int, len(matched))
+	for i, c := range matched {
+		ids[i] = c.ID
+	}
+	res, err := client.Customers.BulkSet(ctx, matched, set, bulkOptions(ctx))
+	return applied(ctx, ids, res, err)
 }
 
 func checkExpectCount(matched int, expected *int) error {
@@ -288,9 +293,16 @@ func planned(plan *bc.BulkPlan, sample int) BulkUpdateCustomersResult {
 	}
 }
 
-func applied(res *bc.BulkResult, err error) (BulkUpdateCustomersResult, error) {
+// applied reports a bulk run over ids. A result that does not account for
+// each id exactly once is a bug, never a store's doing: its counts would
+// mislead, so the call fails instead and says that writes were made.
+func applied(ctx context.Context, ids []int, res *bc.BulkResult, err error) (BulkUpdateCustomersResult, error) {
 	if err != nil {
 		return BulkUpdateCustomersResult{}, err
+	}
+	if err := res.AccountsFor(ids); err != nil {
+		loggerFrom(ctx).ErrorContext(ctx, "bulk update result fails its invariant", "err", err)
+		return BulkUpdateCustomersResult{}, errMiscounted
 	}
 	return BulkUpdateCustomersResult{
 		Total: res.Requested,
@@ -313,60 +325,4 @@ func orEmpty[T any](list []T) []T {
 		return []T{}
 	}
 	return list
-}
-
-type progressTokenKey struct{}
-
-// withProgressToken hands the request's progress token to the handler
-// through its context: typed handlers do not see the request itself.
-func withProgressToken(tool server.ServerTool) server.ServerTool {
-	handle := tool.Handler
-	tool.Handler = func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
-		meta := req.Params.Meta
-		if meta == nil || meta.ProgressToken == nil {
-			return handle(ctx, req)
-		}
-		res, err := handle(context.WithValue(ctx, progressTokenKey{}, meta.ProgressToken), req)
-		// Let the last progress notification go out before the result.
-		awaitQueuedNotifications(ctx, 1)
-		// The writer has taken it off the queue; give it time to write it. (A
-		// guess, not a guarantee: mcp-go offers no way to wait for the write.)
-		time.Sleep(10 * time.Millisecond)
-		return res, err
-	}
-	return tool
-}
-
-// awaitQueuedNotifications waits, for a second at most, until fewer than n
-// notifications are queued for the session. mcp-go v1.2.1 drops a
-// notification when the queue is full, and writes the queue from another
-// goroutine than results, so without this a fast run can lose progress
-// notifications or have its result overtake them.
-func awaitQueuedNotifications(ctx context.Context, n int) {
-	session := server.ClientSessionFromContext(ctx)
-	if session == nil {
-		return
-	}
-	queue := session.NotificationChannel()
-	for deadline := time.Now().Add(time.Second); len(queue) >= n && time.Now().Before(deadline) && ctx.Err() == nil; {
-		time.Sleep(time.Millisecond)
-	}
-}
-
-// progressNotifier sends one notifications/progress per finished batch, or
-// returns nil when the caller sent no progress token.
-func progressNotifier(ctx context.Context) func(bc.BulkProgress) {
-	token := ctx.Value(progressTokenKey{})
-	srv := server.ServerFromContext(ctx)
-	if token == nil || srv == nil {
-		return nil
-	}
-	return func(p bc.BulkProgress) {
-		if session := server.ClientSessionFromContext(ctx); session != nil {
-			awaitQueuedNotifications(ctx, cap(session.NotificationChannel()))
-		}
-		// Progress is advisory: a client that stopped listening must not stop the update.
-		_ = srv.SendNotificationToClient(ctx, string(mcp.MethodNotificationProgress), map[string]any{
-			"progressToken": token, "progress": p.Done, "total": p.Total, "message": p.Message})
-	}
 }

@@ -3,6 +3,7 @@ package tools
 import (
 	"context"
 	"encoding/json"
+	"log/slog"
 	"slices"
 	"strings"
 	"sync"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/mark3labs/mcp-go/mcp"
 
+	"github.com/bigcommerce-mcp/bigcommerce-mcp/bc"
 	"github.com/bigcommerce-mcp/bigcommerce-mcp/bc/bcsim"
 )
 
@@ -62,6 +64,54 @@ func TestBulkUpdateAnExplicitList(t *testing.T) {
 	}
 	if c, _ := s.store.Customer(5); !c.ForcePasswordReset || c.Phone != "+1" {
 		t.Errorf("customer 5 = %+v", c)
+	}
+}
+
+func TestABadItemFailsAloneWhileTheOthersAreUpdated(t *testing.T) {
+	t.Parallel()
+	s := newSession(t, Config{})
+	res := s.bulk(map[string]any{"customers": []map[string]any{
+		{"id": 0, "company": "Nobody"},
+		{"id": 2, "channel_ids": []int{0}},
+		{"id": 3, "store_credit_amounts": []any{}},
+		{"id": 1, "company": "Acme"},
+	}})
+	if res.Total != 4 || !slices.Equal(res.Updated, []int{1}) || res.Counts.Failed != 3 {
+		t.Fatalf("result %+v, want customer 1 updated and three failures", res)
+	}
+	for _, f := range res.Failed {
+		if f.Code != "invalid" || len(f.Fields) == 0 {
+			t.Errorf("failure %+v, want code invalid naming the field", f)
+		}
+	}
+	if c, _ := s.store.Customer(1); c.Company != "Acme" {
+		t.Errorf("customer 1 = %+v", c)
+	}
+	if c, _ := s.store.Customer(2); !slices.Equal(c.ChannelIDs, []int{1}) {
+		t.Errorf("customer 2's channels became %v", c.ChannelIDs)
+	}
+}
+
+func TestAMiscountedBulkResultFailsTheCallAndIsLogged(t *testing.T) {
+	t.Parallel()
+	var logs strings.Builder
+	ctx := context.WithValue(context.Background(), loggerKey{}, slog.New(slog.NewTextHandler(&logs, nil)))
+	for name, res := range map[string]*bc.BulkResult{
+		"a customer counted twice": {Requested: 2, Updated: []int{1, 2}, Unchanged: []int{2}},
+		"a customer left out":      {Requested: 2, Updated: []int{1}},
+		"a customer never asked":   {Requested: 2, Updated: []int{1, 2}, Failed: []bc.BulkFailure{{ID: 3}}},
+	} {
+		logs.Reset()
+		_, err := applied(ctx, []int{1, 2}, res, nil)
+		if got := toToolError(err); got.Code != codeInternal || got.Retryable {
+			t.Errorf("%s: error %+v, want internal", name, got)
+		}
+		if !strings.Contains(logs.String(), "level=ERROR") {
+			t.Errorf("%s: logged %q, want an error", name, logs.String())
+		}
+	}
+	if _, err := applied(ctx, []int{1, 2}, &bc.BulkResult{Requested: 2, Updated: []int{2}, NotAttempted: []int{1}}, nil); err != nil {
+		t.Errorf("a result that accounts for every customer: %v", err)
 	}
 }
 
@@ -140,6 +190,15 @@ func TestBulkUpdateSelectsByEachFilter(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestASelectorMatchingTooManyCustomersIsRefused(t *testing.T) {
+	t.Parallel()
+	s := newSession(t, Config{}, bcsim.WithCustomers(bc.MaxSelectorMatches+1))
+	got := s.fail(bulkTool, map[string]any{"where": map[string]any{"all": true}, "set": map[string]any{"notes": "x"}, "dry_run": true})
+	if got.Code != codeInvalidArgument || !strings.Contains(got.Fields["where"], "10001 customers") || !strings.Contains(got.Message, "where: matches") {
+		t.Errorf("error %+v, want invalid_argument saying where matches too many", got)
 	}
 }
 

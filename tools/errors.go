@@ -26,6 +26,7 @@ const (
 	codeUnavailable     = "unavailable"
 	codeCanceled        = "canceled"
 	codeReadOnly        = "read_only"
+	codeInternal        = "internal"
 )
 
 // toolError is a failed call as the model reads it.
@@ -108,6 +109,12 @@ var errReadOnly = &toolError{
 	Code:    codeReadOnly,
 	Message: "this server runs in read-only mode: write tools are disabled",
 	Hint:    "only the list, get and count tools work; the operator must restart the server without --read-only to make changes",
+}
+
+var errMiscounted = &toolError{
+	Code:    codeInternal,
+	Message: "the bulk update ran, but its result does not account for every customer exactly once (a bug in this server, logged for the operator), so no counts are given",
+	Hint:    "some customers may have been updated: check with the same call and dry_run=true, which shows what is still to change; repeating the call is safe, as customers already changed are skipped",
 }
 
 // toToolError maps any error a handler returns onto a code, a message and a

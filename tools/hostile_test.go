@@ -101,7 +101,6 @@ func hostileCalls() []hostileCall {
 		{"a group id of zero is refused", get, args{"id": 0}, "id"},
 		{"a negative group id is refused", deleteGroup, args{"id": -1}, "id"},
 		{"an update without an id is refused", update, args{"name": "Renamed"}, "id"},
-		{"a customer id of zero is refused", bulk, args{"customers": []args{{"id": 0, "company": "A"}}}, "customers[0].id"},
 		{"a customer without an id is refused", bulk, args{"customers": []args{{"company": "A"}}}, "customers[0].id"},
 		{"a negative group to move customers to is refused", bulk, set(args{"customer_group_id": -1}), "set.customer_group_id"},
 		{"a negative expect_count is refused", bulk, args{"where": args{"all": true}, "set": args{"notes": "x"}, "expect_count": -1}, "expect_count"},
@@ -142,6 +141,7 @@ func hostileCalls() []hostileCall {
 		{"set with nothing to change is refused", bulk, set(args{}), "set"},
 		{"two emails smuggled into one are refused", bulk, args{"where": args{"emails": []string{"a@example.com,b@example.com"}}, "set": args{"notes": "x"}}, "where.emails[0]"},
 		{"an empty channel list is refused", bulk, set(args{"channel_ids": []int{}}), "set.channel_ids"},
+		{"an empty list of store credits is refused", bulk, set(args{"store_credit_amounts": []args{}}), "set.store_credit_amounts"},
 		{"negative store credit is refused", bulk, set(args{"store_credit_amounts": []args{{"amount": -5}}}), "set.store_credit_amounts[0].amount"},
 	}
 }

@@ -37,7 +37,8 @@ func Registry(client *bc.Client) []server.ServerTool {
 	}
 }
 
-// NewServer builds the MCP server for one store.
+// NewServer builds the MCP server for one store. client may be nil for a
+// server that only lists its tools.
 func NewServer(client *bc.Client, cfg Config) *server.MCPServer {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
@@ -57,6 +58,8 @@ func NewServer(client *bc.Client, cfg Config) *server.MCPServer {
 	if cfg.ReadOnly {
 		// Write tools stay registered so that a call from a stale tool list
 		// gets a read_only error the model understands, not "unknown tool".
+		// That rules out server.WithToolFilter: it filters calls as well as
+		// lists, and answers a filtered tool with "tool not found".
 		writes := writeTools(tools)
 		hooks := &server.Hooks{}
 		hooks.AddAfterListTools(hideWrites(writes))
@@ -99,13 +102,24 @@ func hideWrites(writes map[string]bool) server.OnAfterListToolsFunc {
 	}
 }
 
+type loggerKey struct{}
+
+// loggerFrom returns the server's logger, for handlers with something to
+// report beyond their result.
+func loggerFrom(ctx context.Context) *slog.Logger {
+	if log, ok := ctx.Value(loggerKey{}).(*slog.Logger); ok {
+		return log
+	}
+	return slog.New(slog.DiscardHandler)
+}
+
 // logCalls logs each call's tool, duration and outcome; never arguments,
 // which may hold customers' personal data.
 func logCalls(log *slog.Logger) server.ToolHandlerMiddleware {
 	return func(next server.ToolHandlerFunc) server.ToolHandlerFunc {
 		return func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
 			start := time.Now()
-			res, err := next(ctx, req)
+			res, err := next(context.WithValue(ctx, loggerKey{}, log), req)
 			attrs := []any{"tool", req.Params.Name, "duration", time.Since(start).Round(time.Millisecond)}
 			switch {
 			case err != nil:

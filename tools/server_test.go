@@ -188,3 +188,24 @@ func TestCallsAreLoggedWithoutSecrets(t *testing.T) {
 		t.Errorf("logs = %q, want both calls and no token", got)
 	}
 }
+
+func TestBehaviourPutsAnnotationsIntoWords(t *testing.T) {
+	t.Parallel()
+	yes, no := mcp.ToBoolPtr(true), mcp.ToBoolPtr(false)
+	for _, tc := range []struct {
+		name string
+		a    mcp.ToolAnnotation
+		want string
+	}{
+		{"a read-only tool is read-only whatever else it says", mcp.ToolAnnotation{ReadOnlyHint: yes, DestructiveHint: yes}, "read-only"},
+		{"a creating tool is a plain write", creates.annotations(""), "write"},
+		{"an updating tool is an idempotent write", updates.annotations(""), "write, idempotent"},
+		{"a deleting tool is destructive and idempotent", deletes.annotations(""), "write, destructive, idempotent"},
+		{"hints left out take the specification's defaults", mcp.ToolAnnotation{}, "write, destructive"},
+		{"a write that says it is not destructive is not", mcp.ToolAnnotation{ReadOnlyHint: no, DestructiveHint: no}, "write"},
+	} {
+		if got := Behaviour(tc.a); got != tc.want {
+			t.Errorf("%s: Behaviour = %q, want %q", tc.name, got, tc.want)
+		}
+	}
+}

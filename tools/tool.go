@@ -30,6 +30,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
@@ -67,6 +68,30 @@ func (e effect) annotations(title string) mcp.ToolAnnotation {
 		IdempotentHint:  mcp.ToBoolPtr(e != creates),
 		OpenWorldHint:   mcp.ToBoolPtr(true), // every tool works on a live store
 	}
+}
+
+// Behaviour puts what a tool's annotations say it does to data into words,
+// as the README's and the command line's tool lists show it: "read-only", or
+// "write" followed by "destructive" and "idempotent" when they apply. Hints
+// left out take the defaults the MCP specification gives them.
+func Behaviour(a mcp.ToolAnnotation) string {
+	hint := func(h *bool, unset bool) bool {
+		if h == nil {
+			return unset
+		}
+		return *h
+	}
+	if hint(a.ReadOnlyHint, false) {
+		return "read-only"
+	}
+	words := []string{"write"}
+	if hint(a.DestructiveHint, true) {
+		words = append(words, "destructive")
+	}
+	if hint(a.IdempotentHint, false) {
+		words = append(words, "idempotent")
+	}
+	return strings.Join(words, ", ")
 }
 
 // newTool builds a tool from a typed handler; see the note at the top of this file.
