@@ -6,8 +6,9 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
-	"time"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -344,7 +345,6 @@ func (s *CustomerGroupsService) Create(ctx context.Context, in CustomerGroupInpu
 	if err := in.Validate(true); err != nil {
 		return nil, nil, err
 	}
-	started := time.Now()
 	total := &Response{}
 	for attempt := 1; ; attempt++ {
 		var group CustomerGroup
@@ -355,14 +355,25 @@ func (s *CustomerGroupsService) Create(ctx context.Context, in CustomerGroupInpu
 			total.Warning = "the customer group was created, but the sitewide discount update failed; retry by updating the group with the same discount_rules"
 			saved, err := s.findByName(ctx, *in.Name, total)
 			if err != nil {
-				return nil, total, fmt.Errorf("create customer group: BigCommerce saved it (207) without saying its id, and looking it up by name failed: %w", err)
+				return nil, total, fmt.Errorf("create customer group: BigCommerce created it (207) without saying its id, and looking it up by name failed (%v): find it with list_customer_groups", err)
 			}
 			return saved, total, nil
 		case err == nil:
 			return &group, total, nil
+		case attempt > 1 && errors.Is(err, ErrConflict):
+			// An earlier attempt, thought lost, may have created it after all.
+			created, _, settleErr := s.settleLostCreate(ctx, in, total)
+			if settleErr != nil {
+				return nil, total, settleErr
+			}
+			return created, total, nil
 		case (errors.Is(err, ErrTransport) || errors.Is(err, ErrUpstream)) && attempt <= s.client.cfg.MaxRetries:
-			if created, settled, err := s.settleLostCreate(ctx, *in.Name, started, total); settled {
+			if created, settled, err := s.settleLostCreate(ctx, in, total); settled {
 				return created, total, err
+			}
+			if err := s.client.pause(ctx, request{method: http.MethodPost, path: "/v2/customer_groups"},
+				backoff(s.client.cfg.RetryBaseDelay, s.client.cfg.RetryMaxDelay, attempt)); err != nil {
+				return nil, total, fmt.Errorf("create customer group: %w", err)
 			}
 		default:
 			return nil, total, fmt.Errorf("create customer group: %w", err)
@@ -370,25 +381,66 @@ func (s *CustomerGroupsService) Create(ctx context.Context, in CustomerGroupInpu
 	}
 }
 
-// clockSkew is how far BigCommerce's clock may plausibly be from ours.
-const clockSkew = 5 * time.Minute
-
 // settleLostCreate finds out what became of a POST whose answer was lost.
 // settled is false when no such group exists, so the POST may be sent again.
-// A group of that name made before this call is not ours: the POST, if it
-// arrived, was refused as a duplicate, and the caller gets that conflict.
-func (s *CustomerGroupsService) settleLostCreate(ctx context.Context, name string, started time.Time, resp *Response) (group *CustomerGroup, settled bool, err error) {
-	found, err := s.findByName(ctx, name, resp)
+// A group of that name with the settings sent is taken as ours: if it was
+// there before, the store is as asked all the same. One with other settings
+// is not ours, and the POST, if it arrived, was refused as a duplicate.
+// (Creation dates cannot tell: V2 dates may come without a time zone.)
+func (s *CustomerGroupsService) settleLostCreate(ctx context.Context, in CustomerGroupInput, resp *Response) (group *CustomerGroup, settled bool, err error) {
+	found, err := s.findByName(ctx, *in.Name, resp)
 	switch {
 	case errors.Is(err, ErrNotFound):
 		return nil, false, nil
 	case err != nil:
 		return nil, true, fmt.Errorf("create customer group: its answer was lost, and checking whether it was created failed: %w", err)
-	case !found.DateCreated.IsZero() && found.DateCreated.Before(started.Add(-clockSkew)):
+	case !in.describes(*found):
 		return nil, true, &Error{Method: http.MethodPost, Path: "/v2/customer_groups", Status: http.StatusConflict,
-			Messages: []string{fmt.Sprintf("a customer group named %q already exists (id %d)", name, found.ID)}}
+			Messages: []string{fmt.Sprintf("a customer group named %q exists (id %d) without the settings sent: it was there before, "+
+				"or this call created it without its discount rules; check it with get_customer_group", *in.Name, found.ID)}}
 	}
 	return found, true, nil
+}
+
+// describes reports whether g has every setting the input sets.
+func (in CustomerGroupInput) describes(g CustomerGroup) bool {
+	switch {
+	case in.IsDefault != nil && *in.IsDefault != g.IsDefault,
+		in.IsGroupForGuests != nil && *in.IsGroupForGuests != g.IsGroupForGuests,
+		in.CategoryAccess != nil && !sameCategoryAccess(*in.CategoryAccess, g.CategoryAccess),
+		in.DiscountRules != nil && !sameRules(*in.DiscountRules, g.DiscountRules):
+		return false
+	}
+	return true
+}
+
+func sameCategoryAccess(want CategoryAccess, have *CategoryAccess) bool {
+	if have == nil {
+		return want.Type == CategoryAccessAll && len(want.Categories) == 0
+	}
+	return want.Type == have.Type && slices.Equal(slices.Sorted(slices.Values(want.Categories)), slices.Sorted(slices.Values(have.Categories)))
+}
+
+// sameRules compares rule sets in any order. A price list rule is known by
+// its id alone: BigCommerce does not show its method and amount.
+func sameRules(want, have []DiscountRule) bool {
+	key := func(r DiscountRule) DiscountRule {
+		if r.Type == RuleTypePriceList {
+			return DiscountRule{Type: r.Type, PriceListID: r.PriceListID}
+		}
+		return r
+	}
+	compare := func(a, b DiscountRule) int { return strings.Compare(fmt.Sprint(a), fmt.Sprint(b)) }
+	w, h := make([]DiscountRule, len(want)), make([]DiscountRule, len(have))
+	for i, r := range want {
+		w[i] = key(r)
+	}
+	for i, r := range have {
+		h[i] = key(r)
+	}
+	slices.SortFunc(w, compare)
+	slices.SortFunc(h, compare)
+	return slices.Equal(w, h)
 }
 
 // findByName looks a group up by its exact name.
