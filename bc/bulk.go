@@ -23,7 +23,9 @@ const (
 
 // BulkOptions tune a bulk update.
 type BulkOptions struct {
-	// Progress, when set, is called once per finished batch, serially, with the running totals.
+	// Progress, when set, is called once per finished batch with the running
+	// totals, in order, from one goroutine (so it may lag behind the writes);
+	// BulkUpdate returns after its last call.
 	Progress func(BulkProgress)
 	// SkipUnchanged reads the customers first and sends only the updates that
 	// would change something. The others are reported as Unchanged, and ids that
@@ -327,7 +329,7 @@ func (r *BulkResult) failRejected(batch []CustomerUpdate, rejected map[int]map[s
 // failBatch records a batch whose failure is about the whole batch.
 func (r *BulkResult) failBatch(ctx context.Context, batch []CustomerUpdate, resp *Response, err error) {
 	switch {
-	case resp != nil && resp.maybeApplied || errors.Is(err, ErrUpstream) || errors.Is(err, ErrTransport):
+	case resp != nil && (resp.maybeApplied || resp.StatusCode/100 == 2) || errors.Is(err, ErrUpstream) || errors.Is(err, ErrTransport):
 		r.failAll(batch, FailureUnconfirmed, fmt.Errorf("BigCommerce did not confirm the update, which may have been applied; sending it again is safe: %w", err))
 	case ctx.Err() != nil || errors.Is(err, ErrRateLimited):
 		r.notAttempted(batch, err)

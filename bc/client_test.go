@@ -263,12 +263,14 @@ func TestADeleteRetriedAfterALostAnswerSucceeds(t *testing.T) {
 	}
 }
 
-func TestAnUpdateAnsweredWithAnUnreadable2xxCountsAsApplied(t *testing.T) {
+func TestAnUpdateAnsweredWithAnUnreadable2xxIsUnconfirmed(t *testing.T) {
 	t.Parallel()
-	c := newTestClient(t, respond(200, "<html>ok</html>"))
-	res, err := c.Customers.BulkUpdate(context.Background(), []CustomerUpdate{{ID: 1, Notes: ptr("n")}}, BulkOptions{})
-	if err != nil || len(res.Updated) != 1 || len(res.Failed) != 0 {
-		t.Fatalf("got %+v, %v; want customer 1 updated", res, err)
+	for _, body := range []string{"<html>ok</html>", `{"data":[]}`} {
+		c := newTestClient(t, respond(200, body))
+		res, err := c.Customers.BulkUpdate(context.Background(), []CustomerUpdate{{ID: 1, Notes: ptr("n")}}, BulkOptions{})
+		if err != nil || len(res.Failed) != 1 || res.Failed[0].Code != FailureUnconfirmed {
+			t.Fatalf("answer %s: got %+v, %v; want customer 1 unconfirmed", body, res, err)
+		}
 	}
 }
 

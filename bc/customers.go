@@ -2,6 +2,7 @@ package bc
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/mail"
@@ -254,14 +255,22 @@ func (s *CustomersService) GetByIDs(ctx context.Context, ids []int) (map[int]Cus
 // Update sends one Update Customers call of at most MaxCustomersPerUpdate
 // customers. It is retried after 5xx and broken connections (a PUT of the same
 // values is idempotent). A 422 rejects the whole batch; its *Error says which
-// items failed, keyed "<index>.<field>". Any 2xx means the batch was applied,
-// so the body (the updated customers) is not read: an unreadable one must not
-// turn applied updates into failures.
+// items failed, keyed "<index>.<field>". A 2xx whose body is not the updated
+// customers (a proxy's page, say) is an error with resp.StatusCode set: the
+// batch may or may not have been applied.
 func (s *CustomersService) Update(ctx context.Context, batch []CustomerUpdate) (*Response, error) {
 	if err := validateBatch(batch); err != nil {
 		return nil, err
 	}
-	resp, err := s.client.do(ctx, request{method: http.MethodPut, path: "/v3/customers", body: batch, limit: s.client.updates}, nil)
+	var body struct {
+		Data []struct {
+			ID int `json:"id"`
+		} `json:"data"`
+	}
+	resp, err := s.client.do(ctx, request{method: http.MethodPut, path: "/v3/customers", body: batch, limit: s.client.updates}, &body)
+	if err == nil && len(body.Data) == 0 {
+		err = errors.New("the answer lists no updated customers")
+	}
 	if err != nil {
 		return resp, fmt.Errorf("update customers: %w", err)
 	}
