@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"iter"
+	"net/url"
 	"slices"
 	"strings"
 )
@@ -58,10 +59,13 @@ func (sel CustomerSelector) options() (ListCustomersOptions, error) {
 			errs.add(fmt.Sprintf("customer_group_ids[%d]", i), "must be a group id, or 0 for customers in no group")
 		}
 	}
-	for field, n := range map[string]int{"ids": len(sel.IDs), "emails": len(sel.Emails), "customer_group_ids": len(sel.CustomerGroupIDs)} {
+	for field, n := range map[string]int{"ids": len(sel.IDs), "emails": len(sel.Emails)} {
 		if n > MaxSelectorValues {
 			errs.add(field, fmt.Sprintf("lists at most %d values, not %d: split the work into several calls", MaxSelectorValues, n))
 		}
+	}
+	if n := len(sel.CustomerGroupIDs); n > MaxPageSize { // they go into every query's URL
+		errs.add("customer_group_ids", fmt.Sprintf("lists at most %d groups, not %d", MaxPageSize, n))
 	}
 	for i, email := range sel.Emails {
 		if email == "" || strings.Contains(email, ",") {
@@ -84,26 +88,50 @@ func (s *CustomersService) Select(ctx context.Context, sel CustomerSelector) ([]
 	if err != nil {
 		return nil, nil, err
 	}
-	var queries []ListCustomersOptions
-	for ids := range chunks(sel.IDs, MaxPageSize) {
-		for emails := range emailChunks(sel.Emails) {
-			q := opts
-			q.IDIn, q.EmailIn = ids, emails
-			queries = append(queries, q)
-		}
-	}
+	queries, keep := sel.queries(opts)
 	total := &Response{}
 	results, err := fetchConcurrently(ctx, len(queries), total, func(ctx context.Context, i int) ([]Customer, *Response, error) {
 		return s.listAll(ctx, queries[i], MaxSelectorMatches)
 	})
 	if err != nil {
-		return nil, total, err
+		return nil, total, fmt.Errorf("select customers: %w", err)
 	}
-	matched := mergeByID(results, customerID)
+	matched := slices.DeleteFunc(mergeByID(results, customerID), func(c Customer) bool { return !keep(c) })
 	if len(matched) > MaxSelectorMatches {
 		return nil, total, tooManyMatches(len(matched))
 	}
 	return matched, total, nil
+}
+
+// queries splits the selector into list queries whose URLs stay short: ids
+// in chunks of MaxPageSize, or else emails in chunks of bounded length. When
+// it names both, emails are checked here rather than queried, which would take
+// a query for every pair of chunks.
+func (sel CustomerSelector) queries(opts ListCustomersOptions) ([]ListCustomersOptions, func(Customer) bool) {
+	var queries []ListCustomersOptions
+	keep := func(Customer) bool { return true }
+	switch {
+	case len(sel.IDs) > 0:
+		for ids := range slices.Chunk(sel.IDs, MaxPageSize) {
+			q := opts
+			q.IDIn = ids
+			queries = append(queries, q)
+		}
+		if len(sel.Emails) > 0 {
+			keep = func(c Customer) bool {
+				return slices.ContainsFunc(sel.Emails, func(e string) bool { return strings.EqualFold(e, c.Email) })
+			}
+		}
+	case len(sel.Emails) > 0:
+		for emails := range emailChunks(sel.Emails) {
+			q := opts
+			q.EmailIn = emails
+			queries = append(queries, q)
+		}
+	default:
+		queries = append(queries, opts)
+	}
+	return queries, keep
 }
 
 func tooManyMatches(n int) error {
@@ -112,29 +140,21 @@ func tooManyMatches(n int) error {
 		n, MaxSelectorMatches)}}
 }
 
-// chunks is slices.Chunk, except that an empty list yields one empty chunk:
-// no filter is one query.
-func chunks[T any](list []T, size int) iter.Seq[[]T] {
-	if len(list) == 0 {
-		return func(yield func([]T) bool) { yield(nil) }
-	}
-	return slices.Chunk(list, size)
-}
-
 // emailChunks splits emails so that each email:in filter stays under
-// maxEmailFilterLength characters: emails can be 255 characters long, and
-// servers and proxies commonly refuse URLs over about 8 KB.
+// maxEmailFilterLength characters once URL-encoded: emails can be 255
+// characters long, and servers and proxies commonly refuse URLs over 8 KB.
 func emailChunks(emails []string) iter.Seq[[]string] {
 	return func(yield func([]string) bool) {
 		start, length := 0, 0
 		for i, email := range emails {
-			if i > start && length+len(email)+1 > maxEmailFilterLength {
+			encoded := len(url.QueryEscape(email)) + len("%2C")
+			if i > start && length+encoded > maxEmailFilterLength {
 				if !yield(emails[start:i]) {
 					return
 				}
 				start, length = i, 0
 			}
-			length += len(email) + 1
+			length += encoded
 		}
 		yield(emails[start:])
 	}

@@ -165,3 +165,26 @@ func TestASelectorMatchingTooManyIsRefusedAfterOnePage(t *testing.T) {
 		t.Fatalf("%d list requests, want 1: the first page tells the total", n)
 	}
 }
+
+func TestASelectorWithIDsAndEmailsQueriesByIDsAndChecksEmails(t *testing.T) {
+	t.Parallel()
+	store := bcsim.New()
+	c := bulkClient(t, store, nil)
+	first, _ := store.Customer(1)
+	second, _ := store.Customer(2)
+	ids := make([]int, 300) // two id chunks
+	for i := range ids {
+		ids[i] = i + 1
+	}
+	got, _, err := c.Customers.Select(t.Context(), bc.CustomerSelector{IDs: ids,
+		Emails: []string{strings.ToUpper(first.Email), second.Email, "nobody@example.com"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got[0].ID != 1 || got[1].ID != 2 {
+		t.Fatalf("selected %v, want customers 1 and 2", got)
+	}
+	if n := store.Total("GET /v3/customers"); n != 2 {
+		t.Fatalf("%d queries, want one per id chunk", n)
+	}
+}

@@ -189,7 +189,7 @@ func (r *responseWatcher) Write(p []byte) (int, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	n, err := r.w.Write(p)
-	written := p[:n]
+	written := p // a response that failed to write is as done as one written: nothing will follow it
 	for {
 		i := bytes.IndexByte(written, '\n')
 		if i < 0 {
