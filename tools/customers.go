@@ -198,7 +198,7 @@ const (
 const bulkDescription = `Update many customers at once: 10 per BigCommerce call, 3 calls in flight, rate limits handled. Either an explicit list or a selector plus the fields to set.
 Two forms, never both:
 - customers: [{"id": 12, "customer_group_id": 2}, ...] (up to 10,000), each with its own fields;
-- where: {"customer_group_ids": [1]} (or ids, emails, date_created_min/max, date_modified_min/max; all: true for every customer) with set: {"customer_group_id": 2}.
+- where: {"customer_group_ids": [1]} (or ids, emails, date_created_min/max, date_modified_min/max; all: true for every customer) with set: {"customer_group_id": 2}; a selector may match up to 10,000 customers (narrow it, e.g. by date range, for more).
 Call it with dry_run: true first: it reads the customers and shows what would change (before/after), writing nothing. When where matches more than 100 customers, apply with expect_count equal to the number the dry run matched; if the store changed, nothing is written and the new count is returned.
 Customers already in the requested state are skipped (unchanged), so repeating a call is safe and cheap. One bad item fails alone. The result accounts for every customer once: updated, unchanged, failed (with why) or not attempted.
 Read-only fields (registration_ip_address, date_created, date_modified, origin_channel_id) cannot be sent.`
