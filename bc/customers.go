@@ -8,7 +8,6 @@ import (
 	"net/mail"
 	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 )
 
@@ -157,17 +156,6 @@ func (o ListCustomersOptions) query() (url.Values, error) {
 	setDate(errs, q, "date_modified:min", o.DateModifiedMin)
 	setDate(errs, q, "date_modified:max", o.DateModifiedMax)
 	return q, errs.err()
-}
-
-func setList(q url.Values, key string, ids []int) {
-	if len(ids) == 0 {
-		return
-	}
-	parts := make([]string, len(ids))
-	for i, id := range ids {
-		parts[i] = strconv.Itoa(id)
-	}
-	q.Set(key, strings.Join(parts, ","))
 }
 
 // Pagination is the V3 list metadata.

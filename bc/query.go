@@ -1,0 +1,52 @@
+package bc
+
+// Helpers that write list filters into a query string, leaving out the ones
+// not set.
+
+import (
+	"net/url"
+	"strconv"
+	"strings"
+)
+
+func setInt(q url.Values, key string, v int) {
+	if v > 0 {
+		q.Set(key, strconv.Itoa(v))
+	}
+}
+
+func setString(q url.Values, key, v string) {
+	if v != "" {
+		q.Set(key, v)
+	}
+}
+
+func setBool(q url.Values, key string, v *bool) {
+	if v != nil {
+		q.Set(key, strconv.FormatBool(*v))
+	}
+}
+
+// setDate checks a date filter locally, so a typo fails with a clear message
+// instead of a terse 400, and passes it on as given.
+func setDate(errs fieldErrors, q url.Values, key, v string) {
+	if v == "" {
+		return
+	}
+	if _, err := parseFilterDate(v); err != nil {
+		errs.add(key, err.Error())
+		return
+	}
+	q.Set(key, v)
+}
+
+func setList(q url.Values, key string, ids []int) {
+	if len(ids) == 0 {
+		return
+	}
+	parts := make([]string, len(ids))
+	for i, id := range ids {
+		parts[i] = strconv.Itoa(id)
+	}
+	q.Set(key, strings.Join(parts, ","))
+}
