@@ -8,7 +8,6 @@ import (
 	"errors"
 	"io"
 	"log/slog"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -27,15 +26,16 @@ const cancelWait = time.Second
 // flight cfg.ShutdownTimeout to finish and write their responses before
 // cancelling them, as the HTTP transports do. mcp-go's StdioServer cancels
 // every request as soon as its context or its input ends, so it sees neither
-// until then: it reads through a gate that holds back the end of input, and
-// its context outlives ctx.
+// until then: its context outlives ctx, and it reads through a gate that
+// never passes on the end of stdin.
 func serveStdio(ctx context.Context, srv *server.MCPServer, cfg Config) error {
 	stdio := server.NewStdioServer(srv)
 	stdio.SetErrorLogger(slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelError))
-	inFlight := newInFlight()
-	in := newInputGate(&frameLimiter{r: cfg.Stdin, max: MaxMessageBytes}, inFlight)
-	defer in.close()
-	out := &responseWatcher{w: cfg.Stdout, inFlight: inFlight}
+	reqs := &requests{open: map[string]int{}}
+	in := &inputGate{r: bufio.NewReader(&frameLimiter{r: cfg.Stdin, max: MaxMessageBytes}),
+		requests: reqs, ended: make(chan struct{}), released: make(chan struct{})}
+	defer close(in.released)
+	out := &responseWatcher{w: cfg.Stdout, requests: reqs}
 
 	requestsCtx, cancelRequests := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelRequests()
@@ -49,19 +49,16 @@ func serveStdio(ctx context.Context, srv *server.MCPServer, cfg Config) error {
 	case <-ctx.Done():
 	case <-in.ended:
 	}
-	in.stop()
+	answered := reqs.stop()
 	cfg.Logger.Info("shutting down", "grace", cfg.ShutdownTimeout)
-	grace := time.NewTimer(cfg.ShutdownTimeout)
-	defer grace.Stop()
 	select {
 	case err := <-listened:
 		return err
-	case <-inFlight.idle():
-	case <-grace.C:
+	case <-answered:
+	case <-time.After(cfg.ShutdownTimeout):
 		cfg.Logger.Warn("requests still running at the end of the grace period; cancelling them")
 	}
 	cancelRequests()
-	in.close()
 	select {
 	case err := <-listened:
 		if err != nil && !errors.Is(err, context.Canceled) {
@@ -73,98 +70,41 @@ func serveStdio(ctx context.Context, srv *server.MCPServer, cfg Config) error {
 	return in.readErr()
 }
 
-// inputGate passes stdin to the StdioServer a line at a time, noting each
-// request it lets through, and holds back the end of input until close.
-// After stop it lets nothing more through.
+// inputGate passes stdin to the StdioServer a line at a time, admitting each
+// through requests. Once stdin ends, or a line is refused because shutdown
+// has begun, it blocks until released rather than report the end: the
+// server would cancel the requests in flight. Read runs on the server's
+// reading goroutine, one call at a time; it may be left blocked on stdin,
+// as Listen returns once its context ends without waiting for its read.
 type inputGate struct {
-	lines    chan []byte
-	ended    chan struct{} // closed when the input has ended; see readErr
-	err      error         // why it ended: io.EOF or a read error
-	stopped  chan struct{}
-	closed   chan struct{}
-	stopOnce sync.Once
-	doneOnce sync.Once
-	inFlight *inFlight
-	current  []byte // what is left of the line being read
+	r        *bufio.Reader
+	requests *requests
+	line     []byte        // what the server has yet to read of the current line
+	ended    chan struct{} // closed once stdin has ended
+	err      error         // why stdin ended; set before ended is closed
+	released chan struct{} // closed when serveStdio returns
 }
 
-func newInputGate(r io.Reader, inFlight *inFlight) *inputGate {
-	g := &inputGate{lines: make(chan []byte), ended: make(chan struct{}),
-		stopped: make(chan struct{}), closed: make(chan struct{}), inFlight: inFlight}
-	go g.pump(bufio.NewReader(r))
-	return g
-}
-
-// pump reads lines for as long as the gate is open. Its last read may block
-// until stdin has more or ends; the process does not wait for it.
-func (g *inputGate) pump(r *bufio.Reader) {
-	for {
-		line, err := r.ReadBytes('\n')
-		if len(line) > 0 {
-			// A request counts as in flight from before the server can see it.
-			// A final line without a newline is never served, so never counted.
-			id, isRequest := "", false
-			if line[len(line)-1] == '\n' {
-				id, isRequest = requestID(line)
-			}
-			if isRequest {
-				g.inFlight.add(id)
-			}
-			select {
-			case <-g.stopped:
-			default:
-				select {
-				case g.lines <- line:
-					continue
-				case <-g.stopped:
-				}
-			}
-			if isRequest {
-				g.inFlight.done(id)
-			}
-			return
-		}
-		if err != nil {
+func (g *inputGate) Read(p []byte) (int, error) {
+	if len(g.line) == 0 {
+		line, err := g.r.ReadBytes('\n')
+		if err != nil && g.err == nil {
 			g.err = err
 			close(g.ended)
-			return
 		}
-	}
-}
-
-// Read is called by one goroutine at a time, as bufio.Reader requires.
-func (g *inputGate) Read(p []byte) (int, error) {
-	for len(g.current) == 0 {
-		lines := g.lines
-		select {
-		case <-g.stopped:
-			lines = nil
-		default:
-		}
-		select {
-		case g.current = <-lines:
-		case <-g.stopped:
-			<-g.closed
-			return 0, io.EOF
-		case <-g.closed:
+		// An unfinished last line is dropped: the server would never serve it.
+		if err != nil || !g.requests.admit(line) {
+			<-g.released
 			return 0, io.EOF
 		}
+		g.line = line
 	}
-	n := copy(p, g.current)
-	g.current = g.current[n:]
+	n := copy(p, g.line)
+	g.line = g.line[n:]
 	return n, nil
 }
 
-// stop lets no more lines through; those already through are served.
-func (g *inputGate) stop() { g.stopOnce.Do(func() { close(g.stopped) }) }
-
-// close ends the input as the server sees it.
-func (g *inputGate) close() {
-	g.stop()
-	g.doneOnce.Do(func() { close(g.closed) })
-}
-
-// readErr is the error that ended the input, if it ended other than at EOF.
+// readErr is the error that ended stdin, if it ended other than at EOF.
 func (g *inputGate) readErr() error {
 	select {
 	case <-g.ended:
@@ -176,86 +116,84 @@ func (g *inputGate) readErr() error {
 	return nil
 }
 
-// responseWatcher writes to stdout and marks each request answered once its
-// response is written.
+// responseWatcher writes to stdout and tells requests of each response.
 type responseWatcher struct {
 	mu       sync.Mutex // the library writes some messages without its own lock
 	w        io.Writer
-	partial  []byte // the start of a line not yet finished
-	inFlight *inFlight
+	requests *requests
+	partial  []byte // written but not yet a whole line
 }
 
 func (r *responseWatcher) Write(p []byte) (int, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	n, err := r.w.Write(p)
-	written := p // a response that failed to write is as done as one written: nothing will follow it
+	// A response that failed to write counts as answered: nothing will follow it.
+	if len(r.partial) > 0 {
+		p = append(r.partial, p...)
+	}
 	for {
-		i := bytes.IndexByte(written, '\n')
-		if i < 0 {
-			r.partial = append(r.partial, written...)
+		line, rest, whole := bytes.Cut(p, []byte{'\n'})
+		if !whole {
+			r.partial = bytes.Clone(line) // p is the caller's to reuse
 			return n, err
 		}
-		line := written[:i]
-		if len(r.partial) > 0 {
-			line = append(r.partial, line...)
-			r.partial = nil
-		}
 		if id, ok := responseID(line); ok {
-			r.inFlight.done(id)
+			r.requests.answer(id)
 		}
-		written = written[i+1:]
+		p = rest
 	}
 }
 
-// inFlight counts the requests read but not yet answered, by JSON-RPC id.
-type inFlight struct {
-	mu     sync.Mutex
-	ids    map[string]int
-	noneCh chan struct{} // closed while ids is empty
+// requests counts, by JSON-RPC id, the requests let through to the server
+// and not yet answered.
+type requests struct {
+	mu       sync.Mutex
+	open     map[string]int
+	stopped  bool
+	answered chan struct{} // made by stop; closed once open is empty
 }
 
-func newInFlight() *inFlight {
-	none := make(chan struct{})
-	close(none)
-	return &inFlight{ids: map[string]int{}, noneCh: none}
-}
-
-func (f *inFlight) add(id string) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if len(f.ids) == 0 {
-		f.noneCh = make(chan struct{})
+// admit reports whether a line may go to the server, counting it if it is
+// a request. It counts before the server can see the line, so that no
+// response can come first.
+func (r *requests) admit(line []byte) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.stopped {
+		return false
 	}
-	f.ids[id]++
+	if id, ok := requestID(line); ok {
+		r.open[id]++
+	}
+	return true
 }
 
-func (f *inFlight) done(id string) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.ids[id] == 0 {
+// stop, called once, admits nothing more. The channel it returns is closed
+// once every request admitted has been answered.
+func (r *requests) stop() <-chan struct{} {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.stopped = true
+	r.answered = make(chan struct{})
+	if len(r.open) == 0 {
+		close(r.answered)
+	}
+	return r.answered
+}
+
+func (r *requests) answer(id string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.open[id] == 0 {
 		return // an answer to a request not counted, such as a parse error's
 	}
-	if f.ids[id]--; f.ids[id] == 0 {
-		delete(f.ids, id)
+	if r.open[id]--; r.open[id] == 0 {
+		delete(r.open, id)
+		if len(r.open) == 0 && r.stopped {
+			close(r.answered)
+		}
 	}
-	if len(f.ids) == 0 {
-		close(f.noneCh)
-	}
-}
-
-// idle is closed once no request is in flight.
-func (f *inFlight) idle() <-chan struct{} {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.noneCh
-}
-
-// message is the part of a JSON-RPC message that tells requests, responses
-// and notifications apart.
-type message struct {
-	ID     json.RawMessage `json:"id"`
-	Method string          `json:"method"`
 }
 
 // requestID is the id of a request the server will answer.
@@ -264,7 +202,7 @@ func requestID(line []byte) (string, bool) {
 	if json.Unmarshal(line, &m) != nil || m.Method == "" || strings.HasPrefix(m.Method, "notifications/") {
 		return "", false
 	}
-	return idKey(m.ID)
+	return m.idKey()
 }
 
 // responseID is the id a response answers.
@@ -273,24 +211,26 @@ func responseID(line []byte) (string, bool) {
 	if json.Unmarshal(line, &m) != nil || m.Method != "" {
 		return "", false
 	}
-	return idKey(m.ID)
+	return m.idKey()
 }
 
-// idKey spells an id as the server echoes it: numbers lose their form (1.0
-// comes back as 1).
-func idKey(raw json.RawMessage) (string, bool) {
-	if len(raw) == 0 || string(raw) == "null" {
-		return "", false // nothing to answer
+// message is the part of a JSON-RPC message that tells requests, responses
+// and notifications apart.
+type message struct {
+	ID     any    `json:"id"`
+	Method string `json:"method"`
+}
+
+// idKey spells the id as the server echoes it, so that a request and its
+// response match: decoding and re-encoding turns 7.0 into 7 and "x\u0079"
+// into "xy".
+func (m message) idKey() (string, bool) {
+	switch m.ID.(type) {
+	case string, float64:
+		key, err := json.Marshal(m.ID)
+		return string(key), err == nil
 	}
-	var s string
-	if json.Unmarshal(raw, &s) == nil {
-		return "s" + s, true
-	}
-	var f float64
-	if json.Unmarshal(raw, &f) == nil {
-		return "n" + strconv.FormatFloat(f, 'g', -1, 64), true
-	}
-	return "", false
+	return "", false // no id, so no answer
 }
 
 // frameLimiter cuts every line longer than max down to its first max bytes,

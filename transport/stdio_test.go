@@ -232,3 +232,75 @@ func TestRequestAndResponseIDsMatchAsTheServerEchoesThem(t *testing.T) {
 		}
 	}
 }
+
+func TestResponseWatcherMatchesResponsesSplitAcrossWrites(t *testing.T) {
+	t.Parallel()
+	reqs := &requests{open: map[string]int{}}
+	for _, line := range []string{`{"id":1,"method":"ping"}`, `{"id":"a","method":"ping"}`} {
+		if !reqs.admit([]byte(line + "\n")) {
+			t.Fatalf("%s refused before shutdown", line)
+		}
+	}
+	answered := reqs.stop()
+	if reqs.admit([]byte(`{"id":2,"method":"ping"}` + "\n")) {
+		t.Error("a request was admitted after stop")
+	}
+	var stdout strings.Builder
+	w := &responseWatcher{w: &stdout, requests: reqs}
+	for _, chunk := range []string{`{"id":null,"error":{}}` + "\n" + `{"id":1,"res`, `ult":{}}` + "\n" + `{"id":"a",`} {
+		io.WriteString(w, chunk)
+	}
+	select {
+	case <-answered:
+		t.Fatal("all answered before the last response was whole")
+	default:
+	}
+	io.WriteString(w, `"result":{}}`+"\n")
+	waitFor(t, answered, "every request to be answered")
+	if want := `{"id":null,"error":{}}` + "\n" + `{"id":1,"result":{}}` + "\n" + `{"id":"a","result":{}}` + "\n"; stdout.String() != want {
+		t.Errorf("stdout got %q, want %q", stdout.String(), want)
+	}
+}
+
+func TestInputGateHoldsBackTheEndOfInput(t *testing.T) {
+	t.Parallel()
+	newGate := func(input string) *inputGate {
+		return &inputGate{r: bufio.NewReader(strings.NewReader(input)), requests: &requests{open: map[string]int{}},
+			ended: make(chan struct{}), released: make(chan struct{})}
+	}
+	readAll := func(g *inputGate) chan string {
+		got := make(chan string, 1)
+		go func() {
+			data, err := io.ReadAll(g)
+			got <- fmt.Sprint(string(data), err)
+		}()
+		return got
+	}
+
+	g := newGate(`{"id":1,"method":"ping"}` + "\nunfinished")
+	got := readAll(g)
+	waitFor(t, g.ended, "the end of input")
+	select {
+	case s := <-got:
+		t.Fatalf("the end of input reached the reader (%q) before release", s)
+	case <-time.After(20 * time.Millisecond):
+	}
+	close(g.released)
+	if s, want := waitFor(t, got, "the read"), `{"id":1,"method":"ping"}`+"\n<nil>"; s != want {
+		t.Errorf("read %q, want %q", s, want)
+	}
+	if err := g.readErr(); err != nil {
+		t.Errorf("readErr after EOF = %v", err)
+	}
+	if g.requests.open[`1`] != 1 {
+		t.Errorf("open requests %v, want request 1", g.requests.open)
+	}
+
+	g = newGate(`{"id":1,"method":"ping"}` + "\n")
+	g.requests.stop()
+	got = readAll(g)
+	close(g.released)
+	if s := waitFor(t, got, "the read"); s != "<nil>" {
+		t.Errorf("after stop the server read %q", s)
+	}
+}
