@@ -231,15 +231,17 @@ func TestABatchThatCannotCompleteStopsTheRun(t *testing.T) {
 
 func TestCancellationStartsNoNewBatch(t *testing.T) {
 	t.Parallel()
-	store := bcsim.New(bcsim.WithLatency(time.Millisecond, 0))
+	store := bcsim.New(bcsim.WithLatency(5*time.Millisecond, 0))
 	c := bulkClient(t, store, nil)
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
 	updates := companyUpdates(1, 300)
 	before := store.Customers()
 
+	sentAtCancel := 0
 	res, err := c.Customers.BulkUpdate(ctx, updates, bc.BulkOptions{Progress: func(p bc.BulkProgress) {
-		if p.Batches == 5 {
+		if p.Batches == 1 {
+			sentAtCancel = store.Total("PUT /v3/customers")
 			cancel()
 		}
 	}})
@@ -247,7 +249,12 @@ func TestCancellationStartsNoNewBatch(t *testing.T) {
 		t.Fatal(err)
 	}
 	mustAccount(t, store, res, updates)
-	if len(res.NotAttempted) < 200 || res.NotAttemptedReason != "the request was canceled before these were sent" {
+	// Progress is reported apart from the writes, so a few more batches may
+	// have started before the cancel; none may start after it.
+	if sent := store.Total("PUT /v3/customers"); sent > sentAtCancel+bc.MaxUpdateRequestsInFlight {
+		t.Errorf("%d batches were sent after the cancel; at most %d were in flight", sent-sentAtCancel, bc.MaxUpdateRequestsInFlight)
+	}
+	if len(res.NotAttempted) == 0 || res.NotAttemptedReason != "the request was canceled before these were sent" {
 		t.Errorf("%d not attempted because %q", len(res.NotAttempted), res.NotAttemptedReason)
 	}
 	for _, id := range res.NotAttempted {
