@@ -215,5 +215,10 @@ func (s *CustomersService) BulkSet(ctx context.Context, selected []Customer, set
 	if err != nil {
 		return nil, err
 	}
-	return s.run(ctx, res, res.skipUnchanged(pending, byID(selected)), opts.Progress), nil
+	current := byID(selected)
+	pending = res.skipUnchanged(pending, current)
+	if err := opts.beforeSend(pending, current); err != nil {
+		return nil, err
+	}
+	return s.run(ctx, res, pending, opts.Progress), nil
 }
