@@ -115,7 +115,8 @@ type Retention struct {
 // DefaultRetention keeps 90 days and a million items (a few hundred MB at most).
 var DefaultRetention = Retention{MaxAge: 90 * 24 * time.Hour, MaxItems: 1_000_000}
 
+// List's page size: DefaultLimit unless the filter says, at most MaxLimit.
 const (
-	defaultListLimit = 20
-	maxListLimit     = 100
+	DefaultLimit = 20
+	MaxLimit     = 100
 )

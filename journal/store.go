@@ -180,9 +180,9 @@ func (s *sqlStore) List(ctx context.Context, f Filter) ([]Change, error) {
 	}
 	limit := f.Limit
 	if limit <= 0 {
-		limit = defaultListLimit
+		limit = DefaultLimit
 	}
-	q, args = q+` ORDER BY id DESC LIMIT ?`, append(args, min(limit, maxListLimit))
+	q, args = q+` ORDER BY id DESC LIMIT ?`, append(args, min(limit, MaxLimit))
 	rows, err := s.db.QueryContext(ctx, s.d.bind(q), args...)
 	if err != nil {
 		return nil, failed("read the journal", err)
