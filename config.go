@@ -11,6 +11,7 @@ import (
 
 	"github.com/bigcommerce-mcp/bigcommerce-mcp/bc"
 	"github.com/bigcommerce-mcp/bigcommerce-mcp/cli"
+	"github.com/bigcommerce-mcp/bigcommerce-mcp/journal"
 	"github.com/bigcommerce-mcp/bigcommerce-mcp/transport"
 )
 
@@ -27,6 +28,9 @@ type config struct {
 	accessToken string
 	apiURL      string
 	authToken   string // MCP_AUTH_TOKEN
+
+	journal          string // --journal: a path, a postgres:// URL, "off", or "" for the default file
+	journalRetention journal.Retention
 
 	command  string   // "", "tools" or "call"
 	args     []string // the command's arguments
@@ -48,6 +52,7 @@ Environment:
   BIGCOMMERCE_STORE_HASH, BIGCOMMERCE_ACCESS_TOKEN   the store's API credentials (not needed with --sandbox)
   BIGCOMMERCE_API_URL                                 API base URL (default ` + bc.DefaultBaseURL + `)
   MCP_AUTH_TOKEN                                      bearer token HTTP clients must send (required off loopback)
+  BIGCOMMERCE_MCP_JOURNAL                             the journal: as --journal
 
 Flags:
 `
@@ -66,6 +71,7 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 	if cfg.apiURL == "" {
 		cfg.apiURL = bc.DefaultBaseURL
 	}
+	cfg.journal = getenv("BIGCOMMERCE_MCP_JOURNAL")
 	positional, err := parseInterspersed(newFlagSet(&cfg), args)
 	if errors.Is(err, flag.ErrHelp) {
 		return cfg, err
@@ -102,6 +108,10 @@ func newFlagSet(cfg *config) *flag.FlagSet {
 		cfg.logLevel = level
 		return nil
 	})
+	fs.Func("journal", "where the journal of writes (for list_changes and undo_change) is kept: a SQLite file `PATH`, a postgres:// URL, or off (default $XDG_STATE_HOME/bigcommerce-mcp/<store>.db; in memory with --sandbox)",
+		func(s string) error { cfg.journal = s; return nil })
+	fs.DurationVar(&cfg.journalRetention.MaxAge, "journal-max-age", journal.DefaultRetention.MaxAge, "journal changes older than this are deleted")
+	fs.IntVar(&cfg.journalRetention.MaxItems, "journal-max-items", journal.DefaultRetention.MaxItems, "the journal keeps the newest changes up to this many customers and groups written in all")
 	fs.BoolVar(&cfg.showVersion, "version", false, "print the version and exit")
 	fs.BoolVar(&cfg.jsonList, "json", false, "tools: print the full definitions, with input schemas, as JSON")
 	return fs

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/bigcommerce-mcp/bigcommerce-mcp/cli"
+	"github.com/bigcommerce-mcp/bigcommerce-mcp/journal"
 	"github.com/bigcommerce-mcp/bigcommerce-mcp/transport"
 )
 
@@ -41,7 +42,7 @@ func TestParseConfigReadsFlagsAndEnvironment(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := config{transport: transport.SSE, addr: "localhost:9000", logLevel: slog.LevelDebug, readOnly: true,
-		storeHash: "abc123", accessToken: "tok", apiURL: "http://localhost:1234", authToken: "bearer"}
+		storeHash: "abc123", accessToken: "tok", apiURL: "http://localhost:1234", authToken: "bearer", journalRetention: journal.DefaultRetention}
 	if !reflect.DeepEqual(cfg, want) {
 		t.Errorf("got %+v\nwant %+v", cfg, want)
 	}
