@@ -87,8 +87,12 @@ func TestRecordSettleGet(t *testing.T) {
 		if got[1200].Replaced != nil || got[1200].Key != 0 {
 			t.Errorf("a create's item has no replaced value nor key yet: %+v", got[1200])
 		}
-		outcomes := []Outcome{{Seq: 1200, Outcome: Applied, Key: 77, Wrote: json.RawMessage(`{"id":77,"name":"New"}`)}}
+		outcomes := []Outcome{{Seq: 1200, Outcome: Applied, Key: 77, Wrote: json.RawMessage(`{"id":77,"name":"New"}`)},
+			{Seq: 3, Outcome: Applied, Wrote: json.RawMessage(`{"customer_group_id":9}`)}}
 		for i := range 1200 {
+			if i == 3 {
+				continue
+			}
 			outcomes = append(outcomes, Outcome{Seq: i, Outcome: map[bool]string{true: Applied, false: Failed}[i%100 != 0]})
 		}
 		if err := s.Settle(ctx, id, outcomes, map[string]int{"updated": 1188, "failed": 12}); err != nil {
@@ -100,6 +104,9 @@ func TestRecordSettleGet(t *testing.T) {
 		}
 		if c.State != StateDone || c.Counts["updated"] != 1188 || got[0].Outcome != Failed || got[1].Outcome != Applied {
 			t.Errorf("settled %+v, items 0 and 1: %+v %+v", c, got[0], got[1])
+		}
+		if got[3].Key != 1003 || string(got[3].Wrote) != `{"customer_group_id":9}` || got[3].Outcome != Applied {
+			t.Errorf("a new Wrote alone changed the key: %+v", got[3])
 		}
 		if got[1200].Key != 77 || string(got[1200].Wrote) != `{"id":77,"name":"New"}` || got[1200].Outcome != Applied {
 			t.Errorf("the create did not learn its id: %+v", got[1200])

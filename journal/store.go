@@ -83,30 +83,60 @@ func (s *sqlStore) Settle(ctx context.Context, id int64, outcomes []Outcome, cou
 		return failed("record the outcome in the journal", err)
 	}
 	defer tx.Rollback()
-	bySeqs := map[string][]any{} // outcome -> seqs, for outcomes that change nothing else
-	for _, o := range outcomes {
-		if o.Key == 0 && o.Wrote == nil {
-			bySeqs[o.Outcome] = append(bySeqs[o.Outcome], o.Seq)
-			continue
-		}
-		if _, err := tx.ExecContext(ctx, s.d.bind(`UPDATE change_items SET outcome = ?, item_key = ?, wrote = ? WHERE change_id = ? AND seq = ?`),
-			o.Outcome, o.Key, nullJSON(o.Wrote), id, o.Seq); err != nil {
-			return failed("record the outcome in the journal", err)
-		}
-	}
-	for outcome, seqs := range bySeqs {
-		for chunk := range slices.Chunk(seqs, rowsPerInsert) {
-			q := `UPDATE change_items SET outcome = ? WHERE change_id = ? AND seq IN (?` + strings.Repeat(", ?", len(chunk)-1) + `)`
-			if _, err := tx.ExecContext(ctx, s.d.bind(q), append([]any{outcome, id}, chunk...)...); err != nil {
-				return failed("record the outcome in the journal", err)
-			}
-		}
+	if err := s.setOutcomes(ctx, tx, id, outcomes); err != nil {
+		return failed("record the outcome in the journal", err)
 	}
 	if _, err := tx.ExecContext(ctx, s.d.bind(`UPDATE changes SET state = ?, counts = ? WHERE id = ?`),
 		StateDone, string(countsJSON), id); err != nil {
 		return failed("record the outcome in the journal", err)
 	}
 	return failed("record the outcome in the journal", tx.Commit())
+}
+
+// setOutcomes writes the items' outcomes in a few statements: when outcomes
+// cover every item, the most common one is set on all at once (a 10,000-item
+// change is mostly "applied"), then the others by seq.
+func (s *sqlStore) setOutcomes(ctx context.Context, tx *sql.Tx, id int64, outcomes []Outcome) error {
+	bySeqs := map[string][]any{} // outcome -> seqs, for outcomes that change nothing else
+	for _, o := range outcomes {
+		if o.Key == 0 && o.Wrote == nil {
+			bySeqs[o.Outcome] = append(bySeqs[o.Outcome], o.Seq)
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, s.d.bind(`UPDATE change_items SET outcome = ?, item_key = COALESCE(NULLIF(?, 0), item_key),
+			wrote = COALESCE(?, wrote) WHERE change_id = ? AND seq = ?`), o.Outcome, o.Key, nullJSON(o.Wrote), id, o.Seq); err != nil {
+			return err
+		}
+	}
+	var items int
+	if err := tx.QueryRowContext(ctx, s.d.bind(`SELECT item_count FROM changes WHERE id = ?`), id).Scan(&items); err != nil {
+		return err
+	}
+	if common := mostCommon(bySeqs); len(outcomes) == items && common != "" {
+		if _, err := tx.ExecContext(ctx, s.d.bind(`UPDATE change_items SET outcome = ? WHERE change_id = ? AND outcome = ?`), common, id, Pending); err != nil {
+			return err
+		}
+		delete(bySeqs, common)
+	}
+	for outcome, seqs := range bySeqs {
+		for chunk := range slices.Chunk(seqs, rowsPerInsert) {
+			q := `UPDATE change_items SET outcome = ? WHERE change_id = ? AND seq IN (?` + strings.Repeat(", ?", len(chunk)-1) + `)`
+			if _, err := tx.ExecContext(ctx, s.d.bind(q), append([]any{outcome, id}, chunk...)...); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func mostCommon(bySeqs map[string][]any) string {
+	common := ""
+	for outcome, seqs := range bySeqs {
+		if common == "" || len(seqs) > len(bySeqs[common]) {
+			common = outcome
+		}
+	}
+	return common
 }
 
 func (s *sqlStore) MarkUndone(ctx context.Context, id, by int64) error {
