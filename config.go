@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"strings"
+	"unicode"
 
 	"github.com/bigcommerce-mcp/bigcommerce-mcp/bc"
 	"github.com/bigcommerce-mcp/bigcommerce-mcp/cli"
@@ -47,7 +48,7 @@ Usage:
 Environment:
   BIGCOMMERCE_STORE_HASH, BIGCOMMERCE_ACCESS_TOKEN   the store's API credentials (not needed with --sandbox)
   BIGCOMMERCE_API_URL                                 API base URL (default ` + bc.DefaultBaseURL + `)
-  MCP_AUTH_TOKEN                                      bearer token HTTP clients must send (required off loopback)
+  MCP_AUTH_TOKEN                                      bearer token HTTP clients must send, 32+ characters (required off loopback)
 
 Flags:
 `
@@ -79,7 +80,33 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 	if len(positional) > 0 {
 		cfg.command, cfg.args = positional[0], positional[1:]
 	}
+	if err := checkAuthToken(cfg.authToken); err != nil {
+		return cfg, err
+	}
 	return cfg, cfg.checkCommand()
+}
+
+// The shortest secrets accepted. A bearer token guards a live store from the
+// network, so it must resist guessing; BigCommerce's access tokens are far
+// longer than 8 characters, so a shorter one is a copying mistake. Neither
+// floor may drop below minRedactedLen: the logs redact only secrets that long.
+const (
+	minAuthTokenLen   = 32
+	minAccessTokenLen = minRedactedLen
+)
+
+// checkAuthToken refuses a weak MCP_AUTH_TOKEN, without quoting it.
+func checkAuthToken(token string) error {
+	const advice = "use at least %d random characters without spaces, such as the output of `openssl rand -hex 32`"
+	switch {
+	case token == "":
+		return nil
+	case strings.IndexFunc(token, unicode.IsSpace) >= 0:
+		return fmt.Errorf("MCP_AUTH_TOKEN contains whitespace, which clients rarely send intact: "+advice, minAuthTokenLen)
+	case len(token) < minAuthTokenLen:
+		return fmt.Errorf("MCP_AUTH_TOKEN is too short to guard the store (length %d): "+advice, len(token), minAuthTokenLen)
+	}
+	return nil
 }
 
 // newFlagSet defines the flags, each writing into cfg. It reports errors
@@ -163,10 +190,19 @@ func (cfg config) checkCredentials() error {
 		missing = append(missing, "BIGCOMMERCE_ACCESS_TOKEN")
 	}
 	if len(missing) == 0 {
-		return nil
+		return checkAccessToken(cfg.accessToken)
 	}
 	return fmt.Errorf("missing %s: set the store's API credentials in the environment, "+
 		"or run with --sandbox to try the server against a simulated store", strings.Join(missing, " and "))
+}
+
+// checkAccessToken refuses a token too short to be BigCommerce's, without quoting it.
+func checkAccessToken(token string) error {
+	if len(token) < minAccessTokenLen {
+		return fmt.Errorf("BIGCOMMERCE_ACCESS_TOKEN is too short to be a BigCommerce access token (length %d): "+
+			"copy the whole token of the store's API account", len(token))
+	}
+	return nil
 }
 
 func usageErrorf(format string, args ...any) error {

@@ -331,7 +331,7 @@ func TestMissingCredentials(t *testing.T) {
 	}{
 		{cleanEnv(), []string{"BIGCOMMERCE_STORE_HASH", "BIGCOMMERCE_ACCESS_TOKEN"}},
 		{cleanEnv("BIGCOMMERCE_STORE_HASH=abc123"), []string{"BIGCOMMERCE_ACCESS_TOKEN"}},
-		{cleanEnv("BIGCOMMERCE_ACCESS_TOKEN=tok"), []string{"BIGCOMMERCE_STORE_HASH"}},
+		{cleanEnv("BIGCOMMERCE_ACCESS_TOKEN=tok12345"), []string{"BIGCOMMERCE_STORE_HASH"}},
 	}
 	for _, tt := range tests {
 		for _, args := range [][]string{nil, {"call", "count_customer_groups"}} {
@@ -351,8 +351,8 @@ func TestMissingCredentials(t *testing.T) {
 func TestInvalidStoreSettingsNameTheVariableToFix(t *testing.T) {
 	t.Parallel()
 	for _, env := range [][]string{
-		cleanEnv("BIGCOMMERCE_STORE_HASH=abc/123", "BIGCOMMERCE_ACCESS_TOKEN=tok"),
-		cleanEnv("BIGCOMMERCE_STORE_HASH=abc123", "BIGCOMMERCE_ACCESS_TOKEN=tok", "BIGCOMMERCE_API_URL=ftp://example.com"),
+		cleanEnv("BIGCOMMERCE_STORE_HASH=abc/123", "BIGCOMMERCE_ACCESS_TOKEN=tok12345"),
+		cleanEnv("BIGCOMMERCE_STORE_HASH=abc123", "BIGCOMMERCE_ACCESS_TOKEN=tok12345", "BIGCOMMERCE_API_URL=ftp://example.com"),
 	} {
 		_, stderr, code := runBinary(t, env, "")
 		if code != 1 || !strings.HasPrefix(stderr, "bigcommerce-mcp: check BIGCOMMERCE_STORE_HASH and BIGCOMMERCE_API_URL: ") || strings.Contains(stderr, "bc: ") {
@@ -658,7 +658,7 @@ func TestHTTPSurvivesMalformedJSONRPC(t *testing.T) {
 
 func TestHTTPNeedsTheBearerTokenWhenSet(t *testing.T) {
 	t.Parallel()
-	const token = "e2e-bearer-token-0123456789"
+	const token = "e2e-bearer-token-0123456789abcdefg"
 	p, base := serveHTTP(t, cleanEnv("MCP_AUTH_TOKEN="+token), "http", "--sandbox", "--log-level", "debug")
 
 	resp, err := http.Post(base+"/mcp", "application/json", strings.NewReader(initializeRequest))
@@ -682,6 +682,24 @@ func TestRefusesAPublicAddressWithoutAToken(t *testing.T) {
 	_, stderr, code := runBinary(t, cleanEnv(), "", "--sandbox", "--transport", "http", "--addr", "0.0.0.0:0")
 	if code == 0 || !strings.Contains(stderr, "MCP_AUTH_TOKEN") {
 		t.Errorf("exit %d, %q; want a refusal naming MCP_AUTH_TOKEN", code, stderr)
+	}
+}
+
+func TestRefusesWeakSecretsAtStartUp(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct{ env, want string }{
+		{"MCP_AUTH_TOKEN=x", "MCP_AUTH_TOKEN is too short to guard the store (length 1)"},
+		{"MCP_AUTH_TOKEN= ", "MCP_AUTH_TOKEN contains whitespace"},
+		{"BIGCOMMERCE_ACCESS_TOKEN=short", "BIGCOMMERCE_ACCESS_TOKEN is too short to be a BigCommerce access token (length 5)"},
+	} {
+		env := cleanEnv(tt.env, "BIGCOMMERCE_STORE_HASH=abc123")
+		if !strings.HasPrefix(tt.env, "BIGCOMMERCE_") {
+			env = append(env, "BIGCOMMERCE_ACCESS_TOKEN=a-plausible-access-token")
+		}
+		_, stderr, code := runBinary(t, env, "", "--transport", "http", "--addr", "0.0.0.0:0")
+		if code != 1 || !strings.Contains(stderr, tt.want) {
+			t.Errorf("%s: exit %d, %q; want exit 1 and %q", tt.env, code, stderr, tt.want)
+		}
 	}
 }
 
@@ -725,12 +743,12 @@ func TestSecretsStayOutOfTheLogs(t *testing.T) {
 	t.Cleanup(func() { store.Close() })
 
 	env := cleanEnv("BIGCOMMERCE_STORE_HASH=abc123", "BIGCOMMERCE_ACCESS_TOKEN="+accessToken,
-		"BIGCOMMERCE_API_URL=http://"+ln.Addr().String(), "MCP_AUTH_TOKEN=bearer-e2e-0123456789")
+		"BIGCOMMERCE_API_URL=http://"+ln.Addr().String(), "MCP_AUTH_TOKEN=bearer-e2e-0123456789abcdefghijklmn")
 	stdout, stderr, code := runBinary(t, env, "", "--log-level", "debug", "call", "count_customer_groups")
 	if code != 1 {
 		t.Errorf("exit %d, want 1 for a failed call", code)
 	}
-	for _, secret := range []string{accessToken, "bearer-e2e-0123456789"} {
+	for _, secret := range []string{accessToken, "bearer-e2e-0123456789abcdefghijklmn"} {
 		if strings.Contains(stderr, secret) {
 			t.Errorf("a secret appears in the logs:\n%s", stderr)
 		}
