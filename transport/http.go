@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"slices"
+	"strconv"
 	"sync"
 	"time"
 
@@ -111,7 +112,7 @@ func serveListener(ctx context.Context, ln net.Listener, loopback bool, srv *ser
 	hs.RegisterOnShutdown(fresh.closeAll)
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(ln) }()
-	cfg.Logger.Info("serving MCP over HTTP", "transport", string(cfg.Kind), "addr", ln.Addr().String(),
+	cfg.Logger.Info("serving MCP over HTTP", "transport", string(cfg.Kind), "addr", displayAddr(cfg.Addr, ln.Addr()),
 		"paths", slices.Sorted(maps.Keys(endpoints.routes)), "auth", cfg.AuthToken != "")
 
 	select {
@@ -122,6 +123,17 @@ func serveListener(ctx context.Context, ln net.Listener, loopback bool, srv *ser
 	shutdown(hs, endpoints, cancelRequests, cfg.ShutdownTimeout, cfg.Logger)
 	<-served
 	return nil
+}
+
+// displayAddr is the address as the operator gave it, with the port actually
+// bound: the listener spells 0.0.0.0 as [::], which reads as IPv6 only.
+func displayAddr(given string, bound net.Addr) string {
+	host, _, err := net.SplitHostPort(given)
+	tcp, ok := bound.(*net.TCPAddr)
+	if err != nil || !ok {
+		return bound.String()
+	}
+	return net.JoinHostPort(host, strconv.Itoa(tcp.Port))
 }
 
 // shutdown stops accepting connections, ends the MCP streams, and gives

@@ -213,3 +213,19 @@ func TestShutdownDoesNotWaitForAConnectionThatSentNothing(t *testing.T) {
 		t.Fatalf("shutdown took %v with an idle new connection open", elapsed)
 	}
 }
+
+func TestTheAddressIsLoggedAsGiven(t *testing.T) {
+	t.Parallel()
+	wildcard := &net.TCPAddr{IP: net.IPv6zero, Port: 43210}
+	for given, want := range map[string]string{
+		"0.0.0.0:0":      "0.0.0.0:43210",
+		"0.0.0.0:43210":  "0.0.0.0:43210",
+		"localhost:8080": "localhost:43210",
+		"[::1]:0":        "[::1]:43210",
+		"":               "[::]:43210",
+	} {
+		if got := displayAddr(given, wildcard); got != want {
+			t.Errorf("displayAddr(%q) = %q, want %q", given, got, want)
+		}
+	}
+}
