@@ -7,7 +7,9 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"strconv"
 	"strings"
+	"time"
 	"unicode"
 
 	"github.com/bigcommerce-mcp/bigcommerce-mcp/bc"
@@ -29,6 +31,9 @@ type config struct {
 	apiURL      string
 	authToken   string // MCP_AUTH_TOKEN
 
+	maxSessions        int
+	sessionIdleTimeout time.Duration
+
 	command  string   // "", "tools" or "call"
 	args     []string // the command's arguments
 	jsonList bool     // tools --json
@@ -49,6 +54,7 @@ Environment:
   BIGCOMMERCE_STORE_HASH, BIGCOMMERCE_ACCESS_TOKEN   the store's API credentials (not needed with --sandbox)
   BIGCOMMERCE_API_URL                                 API base URL (default ` + bc.DefaultBaseURL + `)
   MCP_AUTH_TOKEN                                      bearer token HTTP clients must send, 32+ characters (required off loopback)
+  MCP_MAX_SESSIONS, MCP_SESSION_IDLE_TIMEOUT          defaults for --max-sessions and --session-idle-timeout
 
 Flags:
 `
@@ -63,11 +69,18 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 		accessToken: getenv("BIGCOMMERCE_ACCESS_TOKEN"),
 		apiURL:      getenv("BIGCOMMERCE_API_URL"),
 		authToken:   getenv("MCP_AUTH_TOKEN"),
+
+		maxSessions:        transport.DefaultMaxSessions,
+		sessionIdleTimeout: transport.DefaultSessionIdleTimeout,
 	}
 	if cfg.apiURL == "" {
 		cfg.apiURL = bc.DefaultBaseURL
 	}
-	positional, err := parseInterspersed(newFlagSet(&cfg), args)
+	fs := newFlagSet(&cfg)
+	if err := setFlagsFromEnv(fs, getenv); err != nil {
+		return cfg, err
+	}
+	positional, err := parseInterspersed(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
 		return cfg, err
 	}
@@ -129,9 +142,44 @@ func newFlagSet(cfg *config) *flag.FlagSet {
 		cfg.logLevel = level
 		return nil
 	})
+	fs.Func("max-sessions", "most live Streamable HTTP `sessions`; a new one ends the least recently used idle one (default "+
+		strconv.Itoa(transport.DefaultMaxSessions)+")", func(s string) (err error) {
+		cfg.maxSessions, err = parsePositive(s, strconv.Atoi, "1000")
+		return err
+	})
+	fs.Func("session-idle-timeout", "end a Streamable HTTP session left unused for this `duration` (default "+
+		transport.DefaultSessionIdleTimeout.String()+")", func(s string) (err error) {
+		cfg.sessionIdleTimeout, err = parsePositive(s, time.ParseDuration, "30m")
+		return err
+	})
 	fs.BoolVar(&cfg.showVersion, "version", false, "print the version and exit")
 	fs.BoolVar(&cfg.jsonList, "json", false, "tools: print the full definitions, with input schemas, as JSON")
 	return fs
+}
+
+// flagEnv names the environment variables that set a flag's default.
+var flagEnv = map[string]string{
+	"max-sessions":         "MCP_MAX_SESSIONS",
+	"session-idle-timeout": "MCP_SESSION_IDLE_TIMEOUT",
+}
+
+func setFlagsFromEnv(fs *flag.FlagSet, getenv func(string) string) error {
+	for name, variable := range flagEnv {
+		if value := getenv(variable); value != "" {
+			if err := fs.Set(name, value); err != nil {
+				return usageErrorf("%s=%q: %v", variable, value, err)
+			}
+		}
+	}
+	return nil
+}
+
+func parsePositive[T int | time.Duration](s string, parse func(string) (T, error), example string) (T, error) {
+	v, err := parse(s)
+	if err != nil || v <= 0 {
+		return 0, fmt.Errorf("want a positive value, such as %s", example)
+	}
+	return v, nil
 }
 
 func printUsage(w io.Writer) {

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/bigcommerce-mcp/bigcommerce-mcp/cli"
 	"github.com/bigcommerce-mcp/bigcommerce-mcp/transport"
@@ -26,7 +27,8 @@ func TestParseConfigDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	if cfg.transport != transport.Stdio || cfg.addr != "127.0.0.1:8080" || cfg.logLevel != slog.LevelInfo ||
-		cfg.apiURL != "https://api.bigcommerce.com" || cfg.sandbox || cfg.readOnly || cfg.command != "" {
+		cfg.apiURL != "https://api.bigcommerce.com" || cfg.sandbox || cfg.readOnly || cfg.command != "" ||
+		cfg.maxSessions != 1000 || cfg.sessionIdleTimeout != 30*time.Minute {
 		t.Errorf("defaults: %+v", cfg)
 	}
 }
@@ -43,7 +45,8 @@ func TestParseConfigReadsFlagsAndEnvironment(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := config{transport: transport.SSE, addr: "localhost:9000", logLevel: slog.LevelDebug, readOnly: true,
-		storeHash: "abc123", accessToken: "tok", apiURL: "http://localhost:1234", authToken: bearer32}
+		storeHash: "abc123", accessToken: "tok", apiURL: "http://localhost:1234", authToken: bearer32,
+		maxSessions: 1000, sessionIdleTimeout: 30 * time.Minute}
 	if !reflect.DeepEqual(cfg, want) {
 		t.Errorf("got %+v\nwant %+v", cfg, want)
 	}
@@ -129,5 +132,37 @@ func TestCheckCredentialsRefusesAnImplausibleAccessToken(t *testing.T) {
 	}
 	if err := (config{sandbox: true, accessToken: "x"}).checkCredentials(); err != nil {
 		t.Errorf("the sandbox ignores the access token: %v", err)
+	}
+}
+
+func TestParseConfigReadsSessionLimitsFromFlagsOrEnvironment(t *testing.T) {
+	t.Parallel()
+	vars := env(map[string]string{"MCP_MAX_SESSIONS": "50", "MCP_SESSION_IDLE_TIMEOUT": "5m"})
+	cfg, err := parseConfig(nil, vars)
+	if err != nil || cfg.maxSessions != 50 || cfg.sessionIdleTimeout != 5*time.Minute {
+		t.Errorf("from the environment: %d, %v, %v", cfg.maxSessions, cfg.sessionIdleTimeout, err)
+	}
+	cfg, err = parseConfig([]string{"--max-sessions", "7", "--session-idle-timeout", "90s"}, vars)
+	if err != nil || cfg.maxSessions != 7 || cfg.sessionIdleTimeout != 90*time.Second {
+		t.Errorf("flags over the environment: %d, %v, %v", cfg.maxSessions, cfg.sessionIdleTimeout, err)
+	}
+	for _, bad := range []struct{ args, env []string }{
+		{args: []string{"--max-sessions", "0"}},
+		{args: []string{"--max-sessions", "many"}},
+		{args: []string{"--session-idle-timeout", "30"}},
+		{env: []string{"MCP_MAX_SESSIONS", "-1"}},
+		{env: []string{"MCP_SESSION_IDLE_TIMEOUT", "soon"}},
+	} {
+		vars := map[string]string{}
+		if bad.env != nil {
+			vars[bad.env[0]] = bad.env[1]
+		}
+		_, err := parseConfig(bad.args, env(vars))
+		if cli.ExitCode(err) != 2 || !strings.Contains(err.Error(), "positive") {
+			t.Errorf("%q %q: %v; want a usage error", bad.args, bad.env, err)
+		}
+		if bad.env != nil && !strings.Contains(err.Error(), bad.env[0]) {
+			t.Errorf("%q: %v does not name the variable", bad.env, err)
+		}
 	}
 }

@@ -20,7 +20,6 @@ const (
 	readHeaderTimeout = 10 * time.Second
 	bodyReadTimeout   = 30 * time.Second
 	idleTimeout       = 2 * time.Minute
-	sessionIdleTTL    = 30 * time.Minute
 )
 
 // mcpEndpoints is the MCP side of an HTTP transport: its routes, and how to
@@ -32,8 +31,8 @@ type mcpEndpoints struct {
 
 // The library's own DNS-rebinding check is off because guard applies one
 // policy, ours, to every transport.
-func newEndpoints(kind Kind, srv *server.MCPServer, logger *slog.Logger) mcpEndpoints {
-	if kind == SSE {
+func newEndpoints(srv *server.MCPServer, cfg Config) mcpEndpoints {
+	if cfg.Kind == SSE {
 		sse := server.NewSSEServer(srv, server.WithSSEDisableLocalhostProtection(true))
 		return mcpEndpoints{
 			routes: map[string]http.Handler{"/sse": sse.SSEHandler(), "/message": sse.MessageHandler()},
@@ -43,13 +42,16 @@ func newEndpoints(kind Kind, srv *server.MCPServer, logger *slog.Logger) mcpEndp
 			},
 		}
 	}
+	sessions := newSessionCap(cfg.MaxSessions)
 	streamable := server.NewStreamableHTTPServer(srv,
 		server.WithDisableLocalhostProtection(true),
-		server.WithStreamableHTTPLogger(logger),
-		server.WithSessionIdleTTL(sessionIdleTTL),
+		server.WithStreamableHTTPLogger(cfg.Logger),
+		server.WithSessionIdManager(sessions),
+		server.WithSessionIdleTTL(cfg.SessionIdleTimeout),
 	)
+	sessions.end = endSessionVia(streamable)
 	return mcpEndpoints{
-		routes:        map[string]http.Handler{"/mcp": withoutListeningStream(streamable)},
+		routes:        map[string]http.Handler{"/mcp": withoutListeningStream(sessions.wrap(streamable))},
 		closeSessions: streamable.Shutdown, // it owns no http.Server, so this only ends sessions
 	}
 }
@@ -93,7 +95,8 @@ func serveHTTP(ctx context.Context, srv *server.MCPServer, cfg Config) error {
 }
 
 func serveListener(ctx context.Context, ln net.Listener, loopback bool, srv *server.MCPServer, cfg Config) error {
-	endpoints := newEndpoints(cfg.Kind, srv, cfg.Logger)
+	cfg = cfg.withDefaults()
+	endpoints := newEndpoints(srv, cfg)
 	g := guard{token: cfg.AuthToken, loopback: loopback, log: cfg.Logger}
 
 	// Request contexts derive from requestsCtx, so cancelling it at the end of
@@ -113,7 +116,8 @@ func serveListener(ctx context.Context, ln net.Listener, loopback bool, srv *ser
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(ln) }()
 	cfg.Logger.Info("serving MCP over HTTP", "transport", string(cfg.Kind), "addr", displayAddr(cfg.Addr, ln.Addr()),
-		"paths", slices.Sorted(maps.Keys(endpoints.routes)), "auth", cfg.AuthToken != "")
+		"paths", slices.Sorted(maps.Keys(endpoints.routes)), "auth", cfg.AuthToken != "",
+		"max_sessions", cfg.MaxSessions, "session_idle_timeout", cfg.SessionIdleTimeout)
 
 	select {
 	case err := <-served:

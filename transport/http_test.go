@@ -35,6 +35,11 @@ func slowServer(started chan<- struct{}, release <-chan struct{}) *server.MCPSer
 // called; served reports what Serve returned.
 func serveTest(t *testing.T, kind Kind, srv *server.MCPServer, grace time.Duration) (url string, cancel context.CancelFunc, served <-chan error) {
 	t.Helper()
+	return serveTestWith(t, srv, Config{Kind: kind, Logger: discard, ShutdownTimeout: grace})
+}
+
+func serveTestWith(t testing.TB, srv *server.MCPServer, cfg Config) (url string, cancel context.CancelFunc, served <-chan error) {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -42,7 +47,7 @@ func serveTest(t *testing.T, kind Kind, srv *server.MCPServer, grace time.Durati
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan error, 1)
 	go func() {
-		done <- serveListener(ctx, ln, true, srv, Config{Kind: kind, Logger: discard, ShutdownTimeout: grace})
+		done <- serveListener(ctx, ln, true, srv, cfg)
 	}()
 	return "http://" + ln.Addr().String(), cancel, done
 }
