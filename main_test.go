@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -24,6 +25,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bigcommerce-mcp/bigcommerce-mcp/bc/bcsim"
 	"github.com/mark3labs/mcp-go/client"
 	mcptransport "github.com/mark3labs/mcp-go/client/transport"
 	"github.com/mark3labs/mcp-go/mcp"
@@ -473,6 +475,11 @@ type stdioSession struct {
 
 func startStdio(t *testing.T, args ...string) *stdioSession {
 	t.Helper()
+	return startStdioWith(t, cleanEnv(), args...)
+}
+
+func startStdioWith(t *testing.T, env []string, args ...string) *stdioSession {
+	t.Helper()
 	s := &stdioSession{responses: make(chan map[string]any, 100), garbage: make(chan string, 100)}
 	cmd := exec.Command(binary, args...)
 	var err error
@@ -484,7 +491,7 @@ func startStdio(t *testing.T, args ...string) *stdioSession {
 		t.Fatal(err)
 	}
 	s.process = &process{cmd: cmd, stderr: &lockedBuffer{}, exited: make(chan struct{})}
-	cmd.Env, cmd.Stderr = cleanEnv(), s.stderr
+	cmd.Env, cmd.Stderr = env, s.stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -755,5 +762,127 @@ func TestSecretsStayOutOfTheLogs(t *testing.T) {
 		if strings.Contains(stdout, secret) {
 			t.Errorf("a secret appears in the tool result:\n%s", stdout)
 		}
+	}
+}
+
+// slowStore serves a simulated store of n customers in which every request
+// takes latency, and closes writing once it has taken the given number of
+// customer updates.
+func slowStore(t *testing.T, n int, latency time.Duration, writes int) (store *bcsim.Store, env []string, writing <-chan struct{}) {
+	t.Helper()
+	store = bcsim.New(bcsim.WithCustomers(n), bcsim.WithLatency(latency, 0))
+	signal := make(chan struct{})
+	var once sync.Once
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPut && strings.HasSuffix(r.URL.Path, "/v3/customers") && store.Total("PUT /v3/customers") >= writes {
+			once.Do(func() { close(signal) })
+		}
+		store.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	return store, cleanEnv("BIGCOMMERCE_STORE_HASH=abc123", "BIGCOMMERCE_ACCESS_TOKEN=e2e-access-token", "BIGCOMMERCE_API_URL="+srv.URL), signal
+}
+
+// bulkReport is the part of bulk_update_customers' result the shutdown test reads.
+type bulkReport struct {
+	Counts struct {
+		Updated, Failed int
+		NotAttempted    int `json:"not_attempted"`
+	}
+	Updated            []int
+	NotAttempted       []int  `json:"not_attempted"`
+	NotAttemptedReason string `json:"not_attempted_reason"`
+}
+
+func TestSIGTERMDuringABulkUpdateDeliversItsReport(t *testing.T) {
+	t.Parallel()
+	const customers = 2000
+	items := make([]map[string]any, customers)
+	for i := range items {
+		items[i] = map[string]any{"id": i + 1, "company": "Renamed at shutdown"}
+	}
+	args := map[string]any{"customers": items}
+	for _, kind := range []string{"stdio", "sse", "http"} {
+		t.Run(kind, func(t *testing.T) {
+			t.Parallel()
+			store, env, writing := slowStore(t, customers, 50*time.Millisecond, 5)
+			p, called := startBulkCall(t, kind, env, args)
+			waitFor(t, writing, "the update to be under way")
+			p.cmd.Process.Signal(syscall.SIGTERM)
+
+			report := waitFor(t, called, "the final report")
+			if report.Counts.Updated == 0 || report.Counts.NotAttempted == 0 || report.Counts.Failed != 0 ||
+				report.Counts.Updated+report.Counts.NotAttempted != customers {
+				t.Errorf("counts %+v; want some updated, the rest not attempted, none failed", report.Counts)
+			}
+			if !strings.Contains(report.NotAttemptedReason, "shutting down") {
+				t.Errorf("not attempted because %q", report.NotAttemptedReason)
+			}
+			for _, id := range report.Updated {
+				if c, _ := store.Customer(id); c.Company != "Renamed at shutdown" {
+					t.Fatalf("customer %d reported updated, but the store has %q", id, c.Company)
+				}
+			}
+			for _, id := range report.NotAttempted {
+				if c, _ := store.Customer(id); c.Company == "Renamed at shutdown" {
+					t.Fatalf("customer %d reported not attempted, but the store has it renamed", id)
+				}
+			}
+			if code := p.waitExit(t, 10*time.Second); code != 0 {
+				t.Errorf("exit %d after SIGTERM", code)
+			}
+		})
+	}
+}
+
+// startBulkCall starts the binary on kind and calls bulk_update_customers
+// with args; the report arrives on the channel.
+func startBulkCall(t *testing.T, kind string, env []string, args map[string]any) (*process, <-chan bulkReport) {
+	t.Helper()
+	called := make(chan bulkReport, 1)
+	if kind == "stdio" {
+		s := startStdioWith(t, env)
+		request, _ := json.Marshal(map[string]any{"jsonrpc": "2.0", "id": 2, "method": "tools/call",
+			"params": map[string]any{"name": "bulk_update_customers", "arguments": args}})
+		s.send(t, initializeRequest, `{"jsonrpc":"2.0","method":"notifications/initialized"}`, string(request))
+		go func() {
+			var report struct {
+				Result struct{ StructuredContent bulkReport } `json:"result"`
+			}
+			for msg := range s.responses {
+				if msg["id"] == 2.0 {
+					data, _ := json.Marshal(msg)
+					json.Unmarshal(data, &report)
+					called <- report.Result.StructuredContent
+					return
+				}
+			}
+		}()
+		return s.process, called
+	}
+	p, base := serveHTTP(t, env, kind)
+	c := httpClient(t, kind, base, nil)
+	go func() {
+		var req mcp.CallToolRequest
+		req.Params.Name, req.Params.Arguments = "bulk_update_customers", args
+		res, err := c.CallTool(t.Context(), req)
+		var report bulkReport
+		if err == nil {
+			data, _ := json.Marshal(res.StructuredContent)
+			json.Unmarshal(data, &report)
+		}
+		called <- report
+	}()
+	return p, called
+}
+
+func waitFor[T any](t *testing.T, ch <-chan T, what string) T {
+	t.Helper()
+	select {
+	case v := <-ch:
+		return v
+	case <-time.After(20 * time.Second):
+		t.Fatalf("timed out waiting for %s", what)
+		panic("unreachable")
 	}
 }
