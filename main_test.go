@@ -811,6 +811,7 @@ func TestSIGTERMDuringABulkUpdateDeliversItsReport(t *testing.T) {
 			p.cmd.Process.Signal(syscall.SIGTERM)
 
 			report := waitFor(t, called, "the final report")
+			t.Logf("%s: after SIGTERM the client got counts %+v, not attempted because %q", kind, report.Counts, report.NotAttemptedReason)
 			if report.Counts.Updated == 0 || report.Counts.NotAttempted == 0 || report.Counts.Failed != 0 ||
 				report.Counts.Updated+report.Counts.NotAttempted != customers {
 				t.Errorf("counts %+v; want some updated, the rest not attempted, none failed", report.Counts)
