@@ -434,3 +434,77 @@ func TestASlowProgressListenerDoesNotHoldUpTheWrites(t *testing.T) {
 		t.Fatalf("progress reports %v, want one per batch, in order, before the result", calls)
 	}
 }
+
+func TestOnlyWhatA2xxAnswerConfirmsIsReportedUpdated(t *testing.T) {
+	t.Parallel()
+	// Each rewrite sees one batch of 10 and answers for it: what it returns
+	// is what the client is told, whatever the simulator applied.
+	keepFirst := func(t *testing.T) func(*http.Request, int, []byte) (int, []byte) {
+		return func(_ *http.Request, status int, body []byte) (int, []byte) {
+			a := mustDecode(t, body)
+			a.Data = a.Data[:1]
+			return status, mustEncode(a)
+		}
+	}
+	otherCustomers := func(t *testing.T) func(*http.Request, int, []byte) (int, []byte) {
+		return func(_ *http.Request, status int, body []byte) (int, []byte) {
+			a := mustDecode(t, body)
+			for _, c := range a.Data {
+				c["id"] = c["id"].(float64) + 1000
+			}
+			return status, mustEncode(a)
+		}
+	}
+	multiStatus := func(t *testing.T) func(*http.Request, int, []byte) (int, []byte) {
+		return func(_ *http.Request, _ int, body []byte) (int, []byte) {
+			a := mustDecode(t, body)
+			a.Data = slices.Delete(a.Data, 1, 2)
+			a.Title, a.Errors = "Some customers could not be updated", map[string]any{"1.company": "company is locked"}
+			return http.StatusMultiStatus, mustEncode(a)
+		}
+	}
+	for _, tc := range []struct {
+		name    string
+		rewrite func(*testing.T) func(*http.Request, int, []byte) (int, []byte)
+		updated []int
+		codes   map[string]int // failure code to count
+	}{
+		{"a 200 listing one customer of each batch", keepFirst, []int{1, 11, 21},
+			map[string]int{bc.FailureUnconfirmed: 27}},
+		{"a 200 listing other customers", otherCustomers, nil,
+			map[string]int{bc.FailureUnconfirmed: 30}},
+		{"a 207 naming one customer of each batch", multiStatus, slices.DeleteFunc(ids(companyUpdates(1, 30)), func(id int) bool { return id%10 == 2 }),
+			map[string]int{bc.FailureRejected: 3}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			store := bcsim.New()
+			c := tamperedClient(t, store, http.MethodPut, "/v3/customers", tc.rewrite(t))
+			updates := companyUpdates(1, 30)
+			// A batch that confirms nothing stops a run, so each batch is a run of its own.
+			res := bc.BulkResult{Requested: len(updates)}
+			for batch := range slices.Chunk(updates, bc.MaxCustomersPerUpdate) {
+				out, err := c.Customers.BulkUpdate(t.Context(), batch, bc.BulkOptions{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				res.Updated, res.Failed = append(res.Updated, out.Updated...), append(res.Failed, out.Failed...)
+				res.NotAttempted = append(res.NotAttempted, out.NotAttempted...)
+			}
+			mustAccount(t, store, &res, updates)
+			if !slices.Equal(res.Updated, tc.updated) {
+				t.Errorf("reported updated %v, want %v", res.Updated, tc.updated)
+			}
+			codes := map[string]int{}
+			for _, f := range res.Failed {
+				codes[f.Code]++
+				if f.Code == bc.FailureRejected && (!strings.Contains(f.Message, "Some customers could not be updated") || f.Fields["company"] != "company is locked") {
+					t.Errorf("customer %d failed without the store's message: %+v", f.ID, f)
+				}
+			}
+			if !maps.Equal(codes, tc.codes) {
+				t.Errorf("failures %v, want %v", codes, tc.codes)
+			}
+		})
+	}
+}

@@ -2,6 +2,7 @@ package bc
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -240,29 +241,51 @@ func (s *CustomersService) GetByIDs(ctx context.Context, ids []int) (map[int]Cus
 	return found, total, nil
 }
 
+// UpdateAnswer is what a 2xx answer to Update Customers says of the batch:
+// the customers its data lists, and the items its errors name (a 207).
+type UpdateAnswer struct {
+	Confirmed map[int]bool              // ids of the batch that the answer's data lists
+	Rejected  map[int]map[string]string // batch index to field errors, from the answer's errors
+	Title     string                    // the answer's summary of what failed, when it names items
+}
+
 // Update sends one Update Customers call of at most MaxCustomersPerUpdate
 // customers. It is retried after 5xx and broken connections (a PUT of the same
 // values is idempotent). A 422 rejects the whole batch; its *Error says which
-// items failed, keyed "<index>.<field>". A 2xx whose body is not the updated
-// customers (a proxy's page, say) is an error with resp.StatusCode set: the
-// batch may or may not have been applied.
-func (s *CustomersService) Update(ctx context.Context, batch []CustomerUpdate) (*Response, error) {
+// items failed, keyed "<index>.<field>". A 2xx answer is read for what it
+// confirms: one that is not JSON, or that neither lists nor names any customer
+// sent (a proxy's page, say), is an error with resp.StatusCode set: the batch
+// may or may not have been applied.
+func (s *CustomersService) Update(ctx context.Context, batch []CustomerUpdate) (*UpdateAnswer, *Response, error) {
 	if err := validateBatch(batch); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var body struct {
 		Data []struct {
 			ID int `json:"id"`
 		} `json:"data"`
+		Title  string          `json:"title"`
+		Errors json.RawMessage `json:"errors"`
 	}
 	resp, err := s.client.do(ctx, request{method: http.MethodPut, path: "/v3/customers", body: batch, limit: s.client.updates}, &body)
-	if err == nil && len(body.Data) == 0 {
-		err = errors.New("the answer lists no updated customers")
-	}
 	if err != nil {
-		return resp, fmt.Errorf("update customers: %w", err)
+		return nil, resp, fmt.Errorf("update customers: %w", err)
 	}
-	return resp, nil
+	sent := make(map[int]bool, len(batch))
+	for _, u := range batch {
+		sent[u.ID] = true
+	}
+	answer := &UpdateAnswer{Confirmed: map[int]bool{}, Title: body.Title,
+		Rejected: itemErrors(parseFieldErrors(body.Errors), len(batch))}
+	for _, c := range body.Data {
+		if sent[c.ID] {
+			answer.Confirmed[c.ID] = true
+		}
+	}
+	if len(answer.Confirmed) == 0 && len(answer.Rejected) == 0 {
+		return nil, resp, errors.New("update customers: the answer neither lists nor names any of the customers sent")
+	}
+	return answer, resp, nil
 }
 
 func validateBatch(batch []CustomerUpdate) error {
