@@ -171,24 +171,84 @@ type Pagination struct {
 // CustomersService wraps the V3 customer endpoints.
 type CustomersService struct{ client *Client }
 
-// List fetches one page of customers.
+// ErrBadAnswer is matched by the *Error of a 2xx answer that does not hold
+// what was asked for: a customer list page without its data or pagination.
+var ErrBadAnswer = errors.New("BigCommerce's answer is not what was asked for")
+
+// List fetches one page of customers. A 2xx answer that is not such a page
+// (no data array, no pagination, figures that contradict each other) is
+// retried like a 5xx, then fails with ErrBadAnswer: it never reads as an
+// empty page.
 func (s *CustomersService) List(ctx context.Context, opts ListCustomersOptions) ([]Customer, *Response, error) {
 	q, err := opts.query()
 	if err != nil {
 		return nil, nil, err
 	}
+	total := &Response{}
+	for attempt := 1; ; attempt++ {
+		customers, resp, err := s.listPage(ctx, q, opts)
+		total.add(resp)
+		switch {
+		case err == nil:
+			total.Pagination = resp.Pagination
+			return customers, total, nil
+		case errors.Is(err, ErrBadAnswer) && attempt <= s.client.cfg.MaxRetries:
+			req := request{method: http.MethodGet, path: "/v3/customers"}
+			if err := s.client.pause(ctx, req, backoff(s.client.cfg.RetryBaseDelay, s.client.cfg.RetryMaxDelay, attempt)); err != nil {
+				return nil, total, fmt.Errorf("list customers: %w", err)
+			}
+		default:
+			return nil, total, fmt.Errorf("list customers: %w", err)
+		}
+	}
+}
+
+// listPage makes one List request and checks that its answer is a page.
+func (s *CustomersService) listPage(ctx context.Context, q url.Values, opts ListCustomersOptions) ([]Customer, *Response, error) {
 	var body struct {
-		Data []Customer `json:"data"`
+		Data *[]Customer `json:"data"`
 		Meta struct {
 			Pagination *Pagination `json:"pagination"`
 		} `json:"meta"`
 	}
 	resp, err := s.client.do(ctx, request{method: http.MethodGet, path: "/v3/customers", query: q, limit: s.client.reads}, &body)
-	if err != nil {
-		return nil, resp, fmt.Errorf("list customers: %w", err)
+	if err != nil && (resp == nil || resp.StatusCode/100 != 2) {
+		return nil, resp, err
+	}
+	problem := "it is not JSON"
+	if err == nil {
+		problem = pageProblem(body.Data, body.Meta.Pagination, opts)
+	}
+	if problem != "" {
+		return nil, resp, &Error{Method: http.MethodGet, Path: "/v3/customers", Status: resp.StatusCode, Err: ErrBadAnswer,
+			Messages: []string{"the answer is not a page of customers: " + problem}}
 	}
 	resp.Pagination = body.Meta.Pagination
-	return body.Data, resp, nil
+	return *body.Data, resp, nil
+}
+
+// pageProblem says what keeps an answer from being the page opts asked for,
+// or "" when nothing does.
+func pageProblem(data *[]Customer, p *Pagination, opts ListCustomersOptions) string {
+	switch {
+	case data == nil:
+		return "it has no data array"
+	case p == nil:
+		return "it has no pagination"
+	case p.Total < 0 || p.Count != len(*data) || p.Total < p.Count:
+		return fmt.Sprintf("its pagination (total %d, count %d) does not fit its %d customers", p.Total, p.Count, len(*data))
+	case p.PerPage < 1 || (opts.Limit > 0 && p.PerPage != opts.Limit) || p.Count > p.PerPage:
+		return fmt.Sprintf("its %d customers per page are not the %d asked for", p.PerPage, opts.Limit)
+	case p.TotalPages != (p.Total+p.PerPage-1)/p.PerPage:
+		return fmt.Sprintf("its %d pages do not fit %d customers at %d a page", p.TotalPages, p.Total, p.PerPage)
+	case p.CurrentPage != max(opts.Page, 1):
+		return fmt.Sprintf("it is page %d, not page %d", p.CurrentPage, max(opts.Page, 1))
+	case p.Count != min(p.PerPage, max(p.Total-(p.CurrentPage-1)*p.PerPage, 0)):
+		return fmt.Sprintf("its page %d holds %d of %d customers at %d a page", p.CurrentPage, p.Count, p.Total, p.PerPage)
+	case len(opts.IDIn) > 0 && p.Total > len(opts.IDIn):
+		return fmt.Sprintf("it counts %d matches for %d ids", p.Total, len(opts.IDIn))
+	}
+	return ""
 }
 
 // ListAll fetches every customer matching opts (Page and Limit are ignored) in

@@ -2,8 +2,10 @@ package bc_test
 
 import (
 	"errors"
+	"net/http"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/bigcommerce-mcp/bigcommerce-mcp/bc"
@@ -186,5 +188,50 @@ func TestASelectorWithIDsAndEmailsQueriesByIDsAndChecksEmails(t *testing.T) {
 	}
 	if n := store.Total("GET /v3/customers"); n != 2 {
 		t.Fatalf("%d queries, want one per id chunk", n)
+	}
+}
+
+func TestAnUnreadableCustomerPageIsAnUpstreamErrorNeverNoMatches(t *testing.T) {
+	t.Parallel()
+	for _, body := range []string{"", "{}", "<html>ok</html>", `{"data":[]}`, `{"data":null,"meta":{"pagination":{"total":0,"count":0,"per_page":250,"current_page":1,"total_pages":0}}}`,
+		`{"data":[],"meta":{"pagination":{"total":3000,"count":0,"per_page":250,"current_page":1,"total_pages":12}}}`} {
+		t.Run(body, func(t *testing.T) {
+			t.Parallel()
+			store := bcsim.New()
+			c := tamperedClient(t, store, http.MethodGet, "/v3/customers", func(*http.Request, int, []byte) (int, []byte) {
+				return http.StatusOK, []byte(body)
+			})
+			_, _, err := c.Customers.Select(t.Context(), bc.CustomerSelector{CustomerGroupIDs: []int{1}})
+			var apiErr *bc.Error
+			if !errors.Is(err, bc.ErrBadAnswer) || !errors.As(err, &apiErr) || apiErr.Status != http.StatusOK {
+				t.Errorf("select: err = %v, want the answer refused", err)
+			}
+			if n := store.Total("GET /v3/customers"); n != 9 {
+				t.Errorf("%d reads, want 9: the first and 8 retries, as for a 5xx", n)
+			}
+			res, err := c.Customers.BulkUpdate(t.Context(), companyUpdates(1, 3), bc.BulkOptions{SkipUnchanged: true})
+			if !errors.Is(err, bc.ErrBadAnswer) || res != nil {
+				t.Errorf("bulk update: %+v, %v; want the answer refused, no customer reported", res, err)
+			}
+			if n := store.Total("PUT /v3/customers"); n != 0 {
+				t.Errorf("%d updates sent", n)
+			}
+		})
+	}
+}
+
+func TestAnUnreadableCustomerPageIsRetried(t *testing.T) {
+	t.Parallel()
+	store := bcsim.New()
+	var answered atomic.Int32
+	c := tamperedClient(t, store, http.MethodGet, "/v3/customers", func(_ *http.Request, status int, body []byte) (int, []byte) {
+		if answered.Add(1) <= 2 {
+			return http.StatusOK, []byte("{}")
+		}
+		return status, body
+	})
+	got, _, err := c.Customers.Select(t.Context(), bc.CustomerSelector{IDs: []int{1, 2, 3}})
+	if err != nil || len(got) != 3 {
+		t.Fatalf("selected %d customers, %v; want the three, on the third attempt", len(got), err)
 	}
 }
