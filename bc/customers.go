@@ -176,9 +176,10 @@ type CustomersService struct{ client *Client }
 var ErrBadAnswer = errors.New("BigCommerce's answer is not what was asked for")
 
 // List fetches one page of customers. A 2xx answer that is not such a page
-// (no data array, no pagination, figures that contradict each other) is
+// (no data array, no pagination, figures that contradict each other), or
+// that holds a customer the filters exclude (a store that ignored one), is
 // retried like a 5xx, then fails with ErrBadAnswer: it never reads as an
-// empty page.
+// empty page, nor as a match.
 func (s *CustomersService) List(ctx context.Context, opts ListCustomersOptions) ([]Customer, *Response, error) {
 	q, err := opts.query()
 	if err != nil {
@@ -220,11 +221,20 @@ func (s *CustomersService) listPage(ctx context.Context, q url.Values, opts List
 		problem = pageProblem(body.Data, body.Meta.Pagination, opts)
 	}
 	if problem != "" {
-		return nil, resp, &Error{Method: http.MethodGet, Path: "/v3/customers", Status: resp.StatusCode, Err: ErrBadAnswer,
-			Messages: []string{"the answer is not a page of customers: " + problem}}
+		return nil, resp, badPage(resp, "the answer is not a page of customers: "+problem)
+	}
+	for _, c := range *body.Data {
+		if filter := opts.mismatch(c); filter != "" {
+			return nil, resp, badPage(resp, fmt.Sprintf(
+				"the answer holds customer %d, which does not match the filter %s: the store seems to have ignored it, so nothing was done on its answer", c.ID, filter))
+		}
 	}
 	resp.Pagination = body.Meta.Pagination
 	return *body.Data, resp, nil
+}
+
+func badPage(resp *Response, message string) *Error {
+	return &Error{Method: http.MethodGet, Path: "/v3/customers", Status: resp.StatusCode, Err: ErrBadAnswer, Messages: []string{message}}
 }
 
 // pageProblem says what keeps an answer from being the page opts asked for,
@@ -246,7 +256,7 @@ func pageProblem(data *[]Customer, p *Pagination, opts ListCustomersOptions) str
 	case p.Count != min(p.PerPage, max(p.Total-(p.CurrentPage-1)*p.PerPage, 0)):
 		return fmt.Sprintf("its page %d holds %d of %d customers at %d a page", p.CurrentPage, p.Count, p.Total, p.PerPage)
 	case len(opts.IDIn) > 0 && p.Total > len(opts.IDIn):
-		return fmt.Sprintf("it counts %d matches for %d ids", p.Total, len(opts.IDIn))
+		return fmt.Sprintf("it counts %d matches for the %d ids of the filter id:in", p.Total, len(opts.IDIn))
 	}
 	return ""
 }

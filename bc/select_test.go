@@ -235,3 +235,41 @@ func TestAnUnreadableCustomerPageIsRetried(t *testing.T) {
 		t.Fatalf("selected %d customers, %v; want the three, on the third attempt", len(got), err)
 	}
 }
+
+func TestAStoreThatIgnoresAFilterIsReportedNotActedOn(t *testing.T) {
+	t.Parallel()
+	seven, _ := bcsim.New().Customer(7)
+	for _, tc := range []struct {
+		filter string
+		sel    bc.CustomerSelector
+	}{
+		{"date_created:min", bc.CustomerSelector{DateCreatedMin: "2099-01-01"}},
+		{"date_modified:max", bc.CustomerSelector{DateModifiedMax: "2000-01-01T00:00:00Z"}},
+		{"customer_group_id:in", bc.CustomerSelector{CustomerGroupIDs: []int{2}}},
+		{"email:in", bc.CustomerSelector{Emails: []string{seven.Email}}},
+		{"id:in", bc.CustomerSelector{IDs: []int{4, 5, 6}}},
+	} {
+		t.Run(tc.filter, func(t *testing.T) {
+			t.Parallel()
+			store := bcsim.New()
+			c := tamperClient(t, store, ignoring(tc.filter))
+			got, _, err := c.Customers.Select(t.Context(), tc.sel)
+			if !errors.Is(err, bc.ErrBadAnswer) || !strings.Contains(err.Error(), tc.filter) {
+				t.Fatalf("selected %d customers, err = %v; want the ignored filter reported", len(got), err)
+			}
+		})
+	}
+}
+
+func TestAStoreThatIgnoresTheIDsOfAnExplicitListWritesNothing(t *testing.T) {
+	t.Parallel()
+	store := bcsim.New()
+	c := tamperClient(t, store, ignoring("id:in"))
+	res, err := c.Customers.BulkUpdate(t.Context(), companyUpdates(1, 3), bc.BulkOptions{SkipUnchanged: true})
+	if !errors.Is(err, bc.ErrBadAnswer) || res != nil {
+		t.Fatalf("%+v, %v: want the answer refused", res, err)
+	}
+	if n := store.Total("PUT /v3/customers"); n != 0 {
+		t.Errorf("%d updates sent", n)
+	}
+}
