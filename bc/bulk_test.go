@@ -2,6 +2,7 @@ package bc_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -506,5 +507,55 @@ func TestOnlyWhatA2xxAnswerConfirmsIsReportedUpdated(t *testing.T) {
 				t.Errorf("failures %v, want %v", codes, tc.codes)
 			}
 		})
+	}
+}
+
+func TestAFieldTheReadLeavesOutCountsAsChanged(t *testing.T) {
+	t.Parallel()
+	var c bc.Customer
+	if err := json.Unmarshal([]byte(`{"id":1,"company":"Acme","notes":null,"authentication":{}}`), &c); err != nil {
+		t.Fatal(err)
+	}
+	update := bc.CustomerUpdate{ID: 1, Company: new("Acme"), Notes: new(""), CustomerGroupID: new(0),
+		AcceptsProductReviewAbandonedCartEmails: new(false), Authentication: &bc.Authentication{}}
+	want := []string{"accepts_product_review_abandoned_cart_emails", "authentication.force_password_reset", "customer_group_id", "notes"}
+	if got := slices.Sorted(maps.Keys(update.Diff(c))); !slices.Equal(got, want) {
+		t.Errorf("changed %v, want %v", got, want)
+	}
+}
+
+func TestAGroupTheReadLeavesOutIsSentNotSkipped(t *testing.T) {
+	t.Parallel()
+	store := bcsim.New()
+	inTwo := matching(store, func(c bcsim.Customer) bool { return c.CustomerGroupID == 2 })[:5]
+	c := tamperedClient(t, store, http.MethodGet, "/v3/customers", func(_ *http.Request, status int, body []byte) (int, []byte) {
+		a := mustDecode(t, body)
+		for _, c := range a.Data {
+			delete(c, "customer_group_id")
+		}
+		return status, mustEncode(a)
+	})
+	updates := make([]bc.CustomerUpdate, len(inTwo))
+	for i, id := range inTwo {
+		updates[i] = bc.CustomerUpdate{ID: id, CustomerGroupID: new(0)}
+	}
+	plan, err := c.Customers.PlanBulkUpdate(t.Context(), updates)
+	if err != nil || len(plan.Changes) != len(inTwo) {
+		t.Fatalf("plan %+v, %v: want every customer to change", plan, err)
+	}
+	if got := plan.Changes[0].Fields["customer_group_id"]; got != (bc.FieldChange{After: 0}) {
+		t.Errorf("change %+v, want an unknown group to 0", got)
+	}
+	res, err := c.Customers.BulkUpdate(t.Context(), updates, bc.BulkOptions{SkipUnchanged: true})
+	if err != nil || !slices.Equal(res.Updated, inTwo) {
+		t.Fatalf("%+v, %v: want all updated", res, err)
+	}
+	for _, id := range inTwo {
+		if got, _ := store.Customer(id); got.CustomerGroupID != 0 {
+			t.Errorf("customer %d is still in group %d", id, got.CustomerGroupID)
+		}
+	}
+	if _, _, err := c.Customers.Select(t.Context(), bc.CustomerSelector{CustomerGroupIDs: []int{2}}); !errors.Is(err, bc.ErrBadAnswer) {
+		t.Errorf("selecting by group among customers without one: err = %v, want the answer refused", err)
 	}
 }

@@ -31,7 +31,48 @@ type Customer struct {
 	OriginChannelID                         int             `json:"origin_channel_id"`
 	DateCreated                             Time            `json:"date_created"`
 	DateModified                            Time            `json:"date_modified"`
+
+	// unshown holds the fields a read left out (or sent as null), which are
+	// unknown rather than empty; nil when every field is known.
+	unshown map[string]bool
 }
+
+// scalarFields are the fields of Customer that cannot tell a value left out
+// of a read from an empty one by themselves.
+var scalarFields = []string{"email", "first_name", "last_name", "company", "phone", "notes",
+	"tax_exempt_category", "customer_group_id", "accepts_product_review_abandoned_cart_emails"}
+
+// UnmarshalJSON records which fields the JSON leaves out, so that a missing
+// customer_group_id reads as unknown, not as group 0. Lists and
+// authentication left out are nil already; authentication without
+// force_password_reset is taken as left out.
+func (c *Customer) UnmarshalJSON(data []byte) error {
+	type plain Customer // without this method
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(data, &fields); err != nil {
+		return err
+	}
+	if err := json.Unmarshal(data, (*plain)(c)); err != nil {
+		return err
+	}
+	c.unshown = nil
+	for _, name := range scalarFields {
+		if raw, ok := fields[name]; !ok || string(raw) == "null" {
+			if c.unshown == nil {
+				c.unshown = map[string]bool{}
+			}
+			c.unshown[name] = true
+		}
+	}
+	var auth map[string]json.RawMessage
+	if json.Unmarshal(fields["authentication"], &auth) != nil || auth["force_password_reset"] == nil || string(auth["force_password_reset"]) == "null" {
+		c.Authentication = nil
+	}
+	return nil
+}
+
+// shows reports whether the customer as read shows the field (by its API name).
+func (c Customer) shows(field string) bool { return !c.unshown[field] }
 
 // StoreCredit is one store-credit balance.
 type StoreCredit struct {

@@ -141,9 +141,9 @@ func (o ListCustomersOptions) mismatch(c Customer) string {
 	switch {
 	case len(o.IDIn) > 0 && !slices.Contains(o.IDIn, c.ID):
 		return "id:in"
-	case len(o.CustomerGroupIDIn) > 0 && !slices.Contains(o.CustomerGroupIDIn, c.CustomerGroupID):
+	case len(o.CustomerGroupIDIn) > 0 && (!c.shows("customer_group_id") || !slices.Contains(o.CustomerGroupIDIn, c.CustomerGroupID)):
 		return "customer_group_id:in"
-	case len(o.EmailIn) > 0 && !slices.ContainsFunc(o.EmailIn, func(e string) bool { return strings.EqualFold(e, c.Email) }):
+	case len(o.EmailIn) > 0 && (!c.shows("email") || !slices.ContainsFunc(o.EmailIn, func(e string) bool { return strings.EqualFold(e, c.Email) })):
 		return "email:in"
 	}
 	for _, f := range []struct {
