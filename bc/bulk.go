@@ -18,7 +18,7 @@ import (
 const (
 	FailureInvalid     = "invalid"     // failed local validation: nothing was sent
 	FailureNotFound    = "not_found"   // no such customer (found by reading first): nothing was sent
-	FailureRejected    = "rejected"    // BigCommerce refused this item: a 422, or a 207 naming it
+	FailureRejected    = "rejected"    // BigCommerce refused this item (a 422, a 207 naming it), or certainly would: then it was not sent
 	FailureUnconfirmed = "unconfirmed" // sent, perhaps applied, never confirmed: re-running is safe
 )
 
@@ -71,7 +71,8 @@ type BulkFailure struct {
 // are the caller's mistake: a *ValidationError, before anything is sent. Every
 // other problem is reported per customer in the result:
 //
-//   - an item that fails validation fails alone, without being sent;
+//   - an item that fails validation fails alone, without being sent, and so
+//     does one the store would certainly refuse (see refuseCertain);
 //   - a 422 that names items by index fails them and resubmits the rest; one
 //     that names none is narrowed down by splitting the batch;
 //   - a batch that fails otherwise (retries exhausted, 401, 403...) stops the
@@ -86,14 +87,26 @@ func (s *CustomersService) BulkUpdate(ctx context.Context, updates []CustomerUpd
 	if err != nil {
 		return nil, err
 	}
+	var current map[int]Customer
 	if opts.SkipUnchanged {
-		current, err := s.current(ctx, pending)
-		if err != nil {
+		if current, err = s.current(ctx, pending); err != nil {
 			return nil, err
 		}
-		pending = res.skipUnchanged(pending, current)
+	}
+	if pending, err = s.sendable(ctx, res, pending, current); err != nil {
+		return nil, err
 	}
 	return s.run(ctx, res, pending, opts.Progress), nil
+}
+
+// sendable records the screened updates that need not or must not be sent
+// (see skipUnchanged and refuseCertain) and returns the others. A nil current
+// means the customers were not read: none is skipped as unchanged.
+func (s *CustomersService) sendable(ctx context.Context, r *BulkResult, pending []CustomerUpdate, current map[int]Customer) ([]CustomerUpdate, error) {
+	if current != nil {
+		pending = r.skipUnchanged(pending, current)
+	}
+	return s.refuseCertain(ctx, r, pending)
 }
 
 // screen refuses duplicate ids and records the items that fail validation,

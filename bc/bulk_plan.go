@@ -29,7 +29,9 @@ type FieldChange struct {
 }
 
 // PlanBulkUpdate reads the customers the updates name, in chunks the list
-// endpoint accepts, and says what BulkUpdate would change. It writes nothing.
+// endpoint accepts, and says what BulkUpdate would change, and which updates
+// it would not send because they fail validation, name no customer or would
+// certainly be refused. It writes nothing.
 func (s *CustomersService) PlanBulkUpdate(ctx context.Context, updates []CustomerUpdate) (*BulkPlan, error) {
 	res, pending, err := screen(updates)
 	if err != nil {
@@ -39,12 +41,15 @@ func (s *CustomersService) PlanBulkUpdate(ctx context.Context, updates []Custome
 	if err != nil {
 		return nil, err
 	}
-	return res.plan(pending, current), nil
+	return s.plan(ctx, res, pending, current)
 }
 
 // plan completes a screened result into a plan against the current customers.
-func (r *BulkResult) plan(pending []CustomerUpdate, current map[int]Customer) *BulkPlan {
-	changed := r.skipUnchanged(pending, current)
+func (s *CustomersService) plan(ctx context.Context, r *BulkResult, pending []CustomerUpdate, current map[int]Customer) (*BulkPlan, error) {
+	changed, err := s.sendable(ctx, r, pending, current)
+	if err != nil {
+		return nil, err
+	}
 	r.sort()
 	p := &BulkPlan{Requested: r.Requested, Unchanged: r.Unchanged, Failed: r.Failed,
 		Changes: make([]CustomerChange, len(changed))}
@@ -52,7 +57,7 @@ func (r *BulkResult) plan(pending []CustomerUpdate, current map[int]Customer) *B
 		p.Changes[i] = CustomerChange{ID: u.ID, Fields: u.Diff(current[u.ID])}
 	}
 	slices.SortFunc(p.Changes, func(a, b CustomerChange) int { return a.ID - b.ID })
-	return p
+	return p, nil
 }
 
 // Diff returns the fields u would change on c, keyed by their API names.

@@ -559,3 +559,76 @@ func TestAGroupTheReadLeavesOutIsSentNotSkipped(t *testing.T) {
 		t.Errorf("selecting by group among customers without one: err = %v, want the answer refused", err)
 	}
 }
+
+// failuresOf lists failures as "id code message fields", for comparing two accounts.
+func failuresOf(failed []bc.BulkFailure) []string {
+	out := make([]string, len(failed))
+	for i, f := range failed {
+		out[i] = fmt.Sprintf("%d %s %s %v", f.ID, f.Code, f.Message, f.Fields)
+	}
+	return out
+}
+
+func TestADryRunPredictsTheFailuresOfTheRealCall(t *testing.T) {
+	t.Parallel()
+	store := bcsim.New()
+	two, _ := store.Customer(2)
+	three, _ := store.Customer(3)
+	eleven, _ := store.Customer(11)
+	updates := []bc.CustomerUpdate{
+		{ID: 1, Company: new("Fine Co")},
+		{ID: 5, CustomerGroupID: new(777)}, // no such group
+		{ID: 6, CustomerGroupID: new(777)},
+		{ID: 7, Email: new("shared@example.com")}, // one email for two customers
+		{ID: 8, Email: new("Shared@example.com")},
+		{ID: 9, Email: new(strings.ToUpper(two.Email))}, // customer 2 has it
+		{ID: 10, Email: new(eleven.Email)},              // customer 11 gives it up in the same batch
+		{ID: 11, Email: new("fresh@example.com")},
+		{ID: 12, FirstName: new("")},                                 // invalid
+		{ID: 13, CustomerGroupID: new(777), Email: new(three.Email)}, // both
+		{ID: 14, CustomerGroupID: new(1)},
+		{ID: 9999, Company: new("Nobody")},
+	}
+	c := bulkClient(t, store, nil)
+
+	plan, err := c.Customers.PlanBulkUpdate(t.Context(), updates)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := store.Total("GET /v2/customer_groups/{id}"); n != 2 {
+		t.Errorf("%d group lookups, want one for each of the 2 groups named", n)
+	}
+	if n := store.Total("PUT /v3/customers"); n != 0 {
+		t.Fatalf("the dry run sent %d updates", n)
+	}
+	res, err := c.Customers.BulkUpdate(t.Context(), updates, bc.BulkOptions{SkipUnchanged: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustAccount(t, store, res, updates)
+	predicted, happened := failuresOf(plan.Failed), failuresOf(res.Failed)
+	if !slices.Equal(predicted, happened) {
+		t.Errorf("the dry run predicted failures\n%s\nthe real call had\n%s", strings.Join(predicted, "\n"), strings.Join(happened, "\n"))
+	}
+	if got := slices.Sorted(maps.Keys(failureCodes(res))); !slices.Equal(got, []int{5, 6, 7, 8, 9, 12, 13, 9999}) {
+		t.Errorf("failed %v", got)
+	}
+	for _, f := range res.Failed {
+		if f.ID == 13 && (!strings.Contains(f.Fields["customer_group_id"], "777") || !strings.Contains(f.Fields["email"], "customer 3")) {
+			t.Errorf("customer 13's failure does not name both problems: %+v", f)
+		}
+	}
+	changes := make([]int, len(plan.Changes))
+	for i, ch := range plan.Changes {
+		changes[i] = ch.ID
+	}
+	if !slices.Equal(changes, res.Updated) {
+		t.Errorf("the dry run would change %v, the real call updated %v", changes, res.Updated)
+	}
+	if n := store.Total("PUT /v3/customers 422"); n != 0 {
+		t.Errorf("the store refused %d batches: the failures were sent", n)
+	}
+	if got, _ := store.Customer(10); got.Email != eleven.Email {
+		t.Errorf("customer 10 has %q, want the email customer 11 gave up", got.Email)
+	}
+}

@@ -247,13 +247,14 @@ func byID(customers []Customer) map[int]Customer {
 }
 
 // PlanSet says what applying set to the selected customers would change,
-// judging from the customers as selected, without reading them again.
-func PlanSet(selected []Customer, set CustomerUpdate) (*BulkPlan, error) {
+// judging from the customers as selected, without reading them again; the
+// updates BulkSet would not send fail as they would there.
+func (s *CustomersService) PlanSet(ctx context.Context, selected []Customer, set CustomerUpdate) (*BulkPlan, error) {
 	res, pending, err := screenSet(selected, set)
 	if err != nil {
 		return nil, err
 	}
-	return res.plan(pending, byID(selected)), nil
+	return s.plan(ctx, res, pending, byID(selected))
 }
 
 // BulkSet applies set to the selected customers as BulkUpdate does, always
@@ -265,5 +266,8 @@ func (s *CustomersService) BulkSet(ctx context.Context, selected []Customer, set
 	if err != nil {
 		return nil, err
 	}
-	return s.run(ctx, res, res.skipUnchanged(pending, byID(selected)), opts.Progress), nil
+	if pending, err = s.sendable(ctx, res, pending, byID(selected)); err != nil {
+		return nil, err
+	}
+	return s.run(ctx, res, pending, opts.Progress), nil
 }

@@ -128,7 +128,7 @@ func TestPlanSetAndBulkSetJudgeFromTheSelectionWithoutReadingAgain(t *testing.T)
 	inTwo := matching(store, func(c bcsim.Customer) bool { return c.CustomerGroupID == 2 })
 	set := bc.CustomerUpdate{CustomerGroupID: new(2)}
 
-	plan, err := bc.PlanSet(selected, set)
+	plan, err := c.Customers.PlanSet(t.Context(), selected, set)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -271,5 +271,53 @@ func TestAStoreThatIgnoresTheIDsOfAnExplicitListWritesNothing(t *testing.T) {
 	}
 	if n := store.Total("PUT /v3/customers"); n != 0 {
 		t.Errorf("%d updates sent", n)
+	}
+}
+
+func TestADryRunWithASelectorPredictsTheFailuresOfTheRealCall(t *testing.T) {
+	t.Parallel()
+	two, _ := bcsim.New().Customer(2)
+	for _, tc := range []struct {
+		name   string
+		set    bc.CustomerUpdate
+		ids    []int
+		failed []int
+		field  string
+	}{
+		{"a group that does not exist", bc.CustomerUpdate{CustomerGroupID: new(777)}, []int{5, 6}, []int{5, 6}, "customer_group_id"},
+		{"one email for two customers", bc.CustomerUpdate{Email: new("one@example.com")}, []int{5, 6}, []int{5, 6}, "email"},
+		{"an email another customer has", bc.CustomerUpdate{Email: new(two.Email)}, []int{5}, []int{5}, "email"},
+		{"the customer's own email", bc.CustomerUpdate{Email: new(two.Email)}, []int{2}, nil, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			store := bcsim.New()
+			c := bulkClient(t, store, nil)
+			selected, _, err := c.Customers.Select(t.Context(), bc.CustomerSelector{IDs: tc.ids})
+			if err != nil {
+				t.Fatal(err)
+			}
+			plan, err := c.Customers.PlanSet(t.Context(), selected, tc.set)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := c.Customers.BulkSet(t.Context(), selected, tc.set, bc.BulkOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if predicted, happened := failuresOf(plan.Failed), failuresOf(res.Failed); !slices.Equal(predicted, happened) {
+				t.Errorf("predicted %v, happened %v", predicted, happened)
+			}
+			var failed []int
+			for _, f := range res.Failed {
+				failed = append(failed, f.ID)
+				if f.Code != bc.FailureRejected || f.Fields[tc.field] == "" || !strings.HasPrefix(f.Message, "not sent: ") {
+					t.Errorf("failure %+v, want rejected on %s, not sent", f, tc.field)
+				}
+			}
+			if !slices.Equal(failed, tc.failed) || store.Total("PUT /v3/customers 422") != 0 {
+				t.Errorf("failed %v, want %v; %d batches refused by the store", failed, tc.failed, store.Total("PUT /v3/customers 422"))
+			}
+		})
 	}
 }
