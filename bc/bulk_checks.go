@@ -11,8 +11,8 @@ import (
 
 // refuseCertain fails, without sending them, the updates the store is certain
 // to refuse as far as cheap reads tell: a customer_group_id naming no group
-// (one lookup per group named), an email given to two customers of the
-// request, or one that another customer has and keeps (one email query). The
+// (one lookup per group named), an email that another customer has and keeps,
+// or one given to two customers of the request (one email query). The
 // dry runs and the real calls both run it, so they fail the same customers,
 // with the same code and message: rejected, as the store's refusal would be,
 // with a message that says nothing was sent. It returns the other updates.
@@ -31,8 +31,8 @@ func (s *CustomersService) refuseCertain(ctx context.Context, r *BulkResult, upd
 		if u.CustomerGroupID != nil && missing[*u.CustomerGroupID] {
 			fields["customer_group_id"] = fmt.Sprintf("customer group %d does not exist", *u.CustomerGroupID)
 		}
-		if u.Email != nil && emailProblems[strings.ToLower(*u.Email)] != "" {
-			fields["email"] = emailProblems[strings.ToLower(*u.Email)]
+		if problem := emailProblems[u.ID]; problem != "" {
+			fields["email"] = problem
 		}
 		if len(fields) == 0 {
 			kept = append(kept, u)
@@ -75,10 +75,12 @@ func (s *CustomersService) missingGroups(ctx context.Context, updates []Customer
 	return missing, nil
 }
 
-// emailProblems maps each lower-cased email the updates assign that the
-// store would refuse to why: the request gives it to several customers, or
-// another customer has it and is not given another one by the request.
-func (s *CustomersService) emailProblems(ctx context.Context, updates []CustomerUpdate) (map[string]string, error) {
+// emailProblems maps each customer given an email that the store would
+// refuse to why: another customer has it and keeps it (neither is given
+// another email by the request), or, when no customer has it, the request
+// gives it to several customers. An email that several customers already
+// share (stores with several storefronts may allow that) is left to the store.
+func (s *CustomersService) emailProblems(ctx context.Context, updates []CustomerUpdate) (map[int]string, error) {
 	askers := map[string][]int{} // lower-cased email to the customers given it
 	assigned := map[int]string{} // customer to the lower-cased email it is given
 	for _, u := range updates {
@@ -88,29 +90,44 @@ func (s *CustomersService) emailProblems(ctx context.Context, updates []Customer
 			assigned[u.ID] = email
 		}
 	}
-	problems := map[string]string{}
-	var query []string
-	for _, email := range slices.Sorted(maps.Keys(askers)) {
-		switch {
-		case len(askers[email]) > 1:
-			problems[email] = fmt.Sprintf("%s is given to %d customers in this request, and an email belongs to one customer", email, len(askers[email]))
-		case !strings.Contains(email, ","): // a list separator cannot be queried; the store will judge it
-			query = append(query, email)
-		}
+	holders, err := s.emailHolders(ctx, slices.Sorted(maps.Keys(askers)))
+	if err != nil {
+		return nil, err
 	}
-	for emails := range slices.Chunk(query, MaxSelectorValues) {
-		holders, _, err := s.Select(ctx, CustomerSelector{Emails: emails})
-		if err != nil {
-			return nil, err
-		}
-		for _, h := range holders {
-			email := strings.ToLower(h.Email)
-			next, reassigned := assigned[h.ID]
-			if len(askers[email]) != 1 || askers[email][0] == h.ID || (reassigned && next != email) {
-				continue // the customer's own email, or one its holder gives up in this request
+	problems := map[int]string{}
+	for email, ids := range askers {
+		held := holders[email]
+		if len(held) == 1 {
+			if next, reassigned := assigned[held[0]]; reassigned && next != email {
+				held = nil // its holder gives it up in this request
 			}
-			problems[email] = fmt.Sprintf("%s already belongs to customer %d", email, h.ID)
+		}
+		for _, id := range ids {
+			switch {
+			case len(held) == 1 && held[0] != id:
+				problems[id] = fmt.Sprintf("%s already belongs to customer %d", email, held[0])
+			case len(held) == 0 && len(ids) > 1:
+				problems[id] = fmt.Sprintf("%s is given to %d customers in this request, and an email belongs to one customer", email, len(ids))
+			}
 		}
 	}
 	return problems, nil
+}
+
+// emailHolders maps each lower-cased email to the customers that have it.
+func (s *CustomersService) emailHolders(ctx context.Context, emails []string) (map[string][]int, error) {
+	// A list separator cannot be queried; the store will judge such an email.
+	emails = slices.DeleteFunc(emails, func(e string) bool { return strings.Contains(e, ",") })
+	holders := map[string][]int{}
+	for chunk := range slices.Chunk(emails, MaxSelectorValues) {
+		found, _, err := s.Select(ctx, CustomerSelector{Emails: chunk})
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range found {
+			email := strings.ToLower(c.Email)
+			holders[email] = append(holders[email], c.ID)
+		}
+	}
+	return holders, nil
 }

@@ -632,3 +632,22 @@ func TestADryRunPredictsTheFailuresOfTheRealCall(t *testing.T) {
 		t.Errorf("customer 10 has %q, want the email customer 11 gave up", got.Email)
 	}
 }
+
+func TestAnEmailItsHolderKeepsFailsOnlyForTheOthers(t *testing.T) {
+	t.Parallel()
+	store := bcsim.New()
+	two, _ := store.Customer(2)
+	c := bulkClient(t, store, nil)
+	updates := []bc.CustomerUpdate{{ID: 2, Email: new(two.Email)}, {ID: 5, Email: new(two.Email)}}
+	res, err := c.Customers.BulkUpdate(t.Context(), updates, bc.BulkOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(res.Updated, []int{2}) || len(res.Failed) != 1 || res.Failed[0].ID != 5 ||
+		!strings.Contains(res.Failed[0].Fields["email"], "already belongs to customer 2") {
+		t.Errorf("updated %v, failed %+v; want 2 updated and 5 failed, its email taken by 2", res.Updated, res.Failed)
+	}
+	if n := store.Total("PUT /v3/customers 422"); n != 0 {
+		t.Errorf("the store refused %d batches", n)
+	}
+}
