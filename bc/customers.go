@@ -291,7 +291,7 @@ func pageProblem(data *[]Customer, p *Pagination, opts ListCustomersOptions) str
 		return fmt.Sprintf("its pagination (total %d, count %d) does not fit its %d customers", p.Total, p.Count, len(*data))
 	case p.PerPage < 1 || (opts.Limit > 0 && p.PerPage != opts.Limit) || p.Count > p.PerPage:
 		return fmt.Sprintf("its %d customers per page are not the %d asked for", p.PerPage, opts.Limit)
-	case p.TotalPages != (p.Total+p.PerPage-1)/p.PerPage:
+	case p.TotalPages != (p.Total+p.PerPage-1)/p.PerPage && (p.Total > 0 || p.TotalPages > 1): // no match may count as one empty page
 		return fmt.Sprintf("its %d pages do not fit %d customers at %d a page", p.TotalPages, p.Total, p.PerPage)
 	case p.CurrentPage != max(opts.Page, 1):
 		return fmt.Sprintf("it is page %d, not page %d", p.CurrentPage, max(opts.Page, 1))

@@ -321,3 +321,15 @@ func TestADryRunWithASelectorPredictsTheFailuresOfTheRealCall(t *testing.T) {
 		})
 	}
 }
+
+func TestNoMatchMayComeAsOneEmptyPage(t *testing.T) {
+	t.Parallel()
+	store := bcsim.New()
+	c := tamperedClient(t, store, http.MethodGet, "/v3/customers", func(*http.Request, int, []byte) (int, []byte) {
+		return http.StatusOK, []byte(`{"data":[],"meta":{"pagination":{"total":0,"count":0,"per_page":250,"current_page":1,"total_pages":1}}}`)
+	})
+	got, _, err := c.Customers.Select(t.Context(), bc.CustomerSelector{CustomerGroupIDs: []int{1}})
+	if err != nil || len(got) != 0 {
+		t.Fatalf("selected %d, %v; want no match", len(got), err)
+	}
+}
