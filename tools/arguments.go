@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"math"
 	"slices"
 	"strings"
 	"unicode"
@@ -185,11 +186,16 @@ func hiddenCharacter(v string) string {
 	return ""
 }
 
+// maxInteger bounds every integer argument: BigCommerce's ids, counts and
+// pages are 32-bit, so anything larger is a mistake, never a record.
+const maxInteger = math.MaxInt32
+
 func (c *checker) checkNumber(path string, s *jsonschema.Schema, v json.Number) {
 	f, _ := v.Float64()
 	if s.Type == "integer" {
-		if _, err := v.Int64(); err != nil {
-			c.add(path, fmt.Sprintf("must be a whole number, not %s", v))
+		// v holds only digits here (kindOf): it fails to parse only when out of range.
+		if n, err := v.Int64(); err != nil || n > maxInteger || n < -maxInteger {
+			c.add(path, fmt.Sprintf("is out of range: BigCommerce's ids and counts are at most %d (got %s)", maxInteger, v))
 			return
 		}
 	}

@@ -103,6 +103,14 @@ func hostileCalls() []hostileCall {
 		{"an update without an id is refused", update, args{"name": "Renamed"}, "id"},
 		{"a customer without an id is refused", bulk, args{"customers": []args{{"company": "A"}}}, "customers[0].id"},
 		{"a negative group to move customers to is refused", bulk, set(args{"customer_group_id": -1}), "set.customer_group_id"},
+		{"a group id past 2^53 is refused, not rounded", get, raw(`{"id": 9007199254740993}`), "id"},
+		{"a group id of 2^63-1 is refused", deleteGroup, raw(`{"id": 9223372036854775807}`), "id"},
+		{"a group id of 2^31 is refused", update, raw(`{"id": 2147483648, "name": "X"}`), "id"},
+		{"a customer id of 2^31 in a list is refused", bulk, raw(`{"customers": [{"id": 2147483648, "notes": "x"}]}`), "customers[0].id"},
+		{"a customer id past 2^53 in a selector is refused", bulk, raw(`{"where": {"ids": [9007199254740993]}, "set": {"notes": "x"}}`), "where.ids[0]"},
+		{"a target group id of 2^31 is refused", bulk, raw(`{"where": {"ids": [1]}, "set": {"customer_group_id": 2147483648}}`), "set.customer_group_id"},
+		{"a product id of 2^31 in a rule is refused", create, raw(`{"name": "X", "discount_rules": [{"type": "product", "method": "fixed", "amount": 1, "product_id": 2147483648}]}`), "discount_rules[0].product_id"},
+		{"a page of 2^31 is refused", list, raw(`{"page": 2147483648}`), "page"},
 		{"a negative expect_count is refused", bulk, args{"where": args{"all": true}, "set": args{"notes": "x"}, "expect_count": -1}, "expect_count"},
 		{"a zero category id is refused", create, args{"name": "X", "category_access": args{"type": "specific", "categories": []int{0}}}, "category_access.categories[0]"},
 
@@ -170,4 +178,21 @@ func repeated[T any](n int, v T) []T {
 		out[i] = v
 	}
 	return out
+}
+
+// TestLargeIntegersAreNamedAsSent checks that an integer beyond BigCommerce's
+// 32-bit ids is refused with the value as the model wrote it, not as a
+// float64 rounded it, and that the largest id still reaches the store.
+func TestLargeIntegersAreNamedAsSent(t *testing.T) {
+	t.Parallel()
+	s := newSession(t, Config{})
+	for _, id := range []string{"9007199254740993", "9223372036854775807", "-9223372036854775809"} {
+		got := s.fail("get_customer_group", json.RawMessage(`{"id": `+id+`}`))
+		if problem := got.Fields["id"]; !strings.Contains(problem, id) || !strings.Contains(problem, "2147483647") {
+			t.Errorf("id %s: problem %q, want it to quote %s and name the limit 2147483647", id, problem, id)
+		}
+	}
+	if got := s.fail("get_customer_group", json.RawMessage(`{"id": 2147483647}`)); got.Code != codeNotFound {
+		t.Errorf("id 2147483647: got %+v, want the store's not_found", got)
+	}
 }

@@ -107,7 +107,9 @@ func newTool[In any, Out result](name, title, description string, e effect, hand
 	return server.ServerTool{
 		Tool: tool,
 		Handler: func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
-			in, err := decodeArguments[In](input, req.Params.Arguments)
+			// The raw arguments, as the client wrote them: Params.Arguments went
+			// through float64, which rounds integers above 2^53.
+			in, err := decodeArguments[In](input, req.GetRawArguments())
 			if err != nil {
 				return errorResult(err), nil
 			}
