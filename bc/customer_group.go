@@ -152,8 +152,13 @@ func validateDiscount(errs fieldErrors, field func(string) string, r DiscountRul
 	default:
 		errs.add(field("method"), fmt.Sprintf("%q is not one of percent, fixed, price", r.Method))
 	}
-	if r.Amount <= 0 {
+	switch {
+	case r.Amount <= 0:
 		errs.add(field("amount"), "must be greater than 0")
+	case r.Amount.Stored() == 0:
+		errs.add(field("amount"), fmt.Sprintf("%v rounds to 0.0000 at BigCommerce's 4 decimal places: the smallest discount is 0.0001", float64(r.Amount)))
+	case r.Amount > MaxAmount:
+		errs.add(field("amount"), fmt.Sprintf("%v is beyond any price: amounts are at most %.0f", float64(r.Amount), float64(MaxAmount)))
 	}
 	if r.PriceListID != 0 {
 		errs.add(field("price_list_id"), "is only for price_list rules")

@@ -218,3 +218,18 @@ func TestStoreFailuresAreRetryable(t *testing.T) {
 		})
 	}
 }
+
+func TestDiscountAmountsAtTheLimitsAreAccepted(t *testing.T) {
+	t.Parallel()
+	s := newSession(t, Config{})
+	created := succeed[CustomerGroupResult](s, "create_customer_group", map[string]any{
+		"name": "Limits",
+		"discount_rules": []map[string]any{
+			{"type": "all", "method": "percent", "amount": 0.0001},
+			{"type": "product", "method": "price", "amount": 900_000_000_000, "product_id": 77},
+		},
+	})
+	if rules := created.CustomerGroup.DiscountRules; len(rules) != 2 {
+		t.Errorf("created %+v, want both rules", created.CustomerGroup)
+	}
+}
