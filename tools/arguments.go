@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"maps"
 	"math"
 	"slices"
@@ -25,16 +26,14 @@ func decodeArguments[In any](schema *jsonschema.Schema, arguments any) (In, erro
 	if err != nil {
 		return in, invalidArguments(map[string]string{"arguments": err.Error()}, "")
 	}
-	var tree any
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	if err := dec.Decode(&tree); err != nil {
+	c := checker{problems: map[string]string{}}
+	tree, err := c.read(data)
+	if err != nil {
 		return in, invalidArguments(map[string]string{"arguments": "not valid JSON: " + err.Error()}, "")
 	}
 	if tree == nil {
 		tree = map[string]any{}
 	}
-	c := checker{problems: map[string]string{}}
 	c.check("", schema, tree)
 	if len(c.problems) > 0 {
 		return in, invalidArguments(c.problems, c.hint())
@@ -70,11 +69,77 @@ type checker struct {
 	valid    []string // the names allowed where it was found
 }
 
+// read decodes data as json.Decoder with UseNumber would, and reports every
+// key an object repeats: a decoder keeps one of them silently, so
+// {"dry_run": true, "dry_run": false} would write.
+func (c *checker) read(data []byte) (any, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	tree, err := c.readValue(dec, "")
+	if err == nil {
+		if _, extra := dec.Token(); extra != io.EOF {
+			err = errors.New("more than one value")
+		}
+	}
+	return tree, err
+}
+
+func (c *checker) readValue(dec *json.Decoder, path string) (any, error) {
+	token, err := dec.Token()
+	switch {
+	case err != nil:
+		return nil, err
+	case token == json.Delim('{'):
+		return c.readObject(dec, path)
+	case token == json.Delim('['):
+		return c.readArray(dec, path)
+	}
+	return token, nil
+}
+
+func (c *checker) readObject(dec *json.Decoder, path string) (any, error) {
+	object := map[string]any{}
+	for dec.More() {
+		token, err := dec.Token()
+		if err != nil {
+			return nil, err
+		}
+		key := token.(string) // the decoder allows only a string here
+		value, err := c.readValue(dec, join(path, key))
+		if err != nil {
+			return nil, err
+		}
+		if _, repeated := object[key]; repeated {
+			c.add(join(path, key), "is given more than once: give each argument once")
+		}
+		object[key] = value
+	}
+	_, err := dec.Token() // the closing brace
+	return object, err
+}
+
+func (c *checker) readArray(dec *json.Decoder, path string) (any, error) {
+	array := []any{}
+	for dec.More() {
+		value, err := c.readValue(dec, fmt.Sprintf("%s[%d]", path, len(array)))
+		if err != nil {
+			return nil, err
+		}
+		array = append(array, value)
+	}
+	_, err := dec.Token() // the closing bracket
+	return array, err
+}
+
+// add records the first problem found at path: a repeated key is reported
+// as such, whatever its values are.
 func (c *checker) add(path, problem string) {
 	if path == "" {
 		path = "arguments"
 	}
-	c.problems[path] = problem
+	if _, seen := c.problems[path]; !seen {
+		c.problems[path] = problem
+	}
 }
 
 func (c *checker) hint() string {

@@ -72,6 +72,12 @@ func hostileCalls() []hostileCall {
 		{"a group id written as a string is refused", bulk, item(args{"customer_group_id": "2"}), "customers[0].customer_group_id"},
 		{"ids written as one string are refused", bulk, args{"where": args{"ids": "1,2,3"}, "set": args{"notes": "x"}}, "where.ids"},
 
+		// Repeated keys: JSON decoders keep one of them, silently.
+		{"dry_run given twice is refused", bulk, raw(`{"customers": [{"id": 1, "notes": "x"}], "dry_run": true, "dry_run": false}`), "dry_run"},
+		{"an amount given twice in a rule is refused", create, raw(`{"name": "X", "discount_rules": [{"type": "all", "method": "percent", "amount": 5, "amount": 50}]}`), "discount_rules[0].amount"},
+		{"ids given twice in a selector are refused", bulk, raw(`{"where": {"ids": [1], "ids": [2]}, "set": {"notes": "x"}}`), "where.ids"},
+		{"an id given twice in the second item is refused", bulk, raw(`{"customers": [{"id": 1, "notes": "x"}, {"id": 2, "id": 3, "notes": "y"}]}`), "customers[1].id"},
+
 		// Unknown and misspelled arguments.
 		{"a misspelled filter is refused", list, args{"is_defualt": true}, "is_defualt"},
 		{"a camelCase filter is refused", list, args{"nameLike": "VIP"}, "nameLike"},
@@ -198,5 +204,16 @@ func TestLargeIntegersAreNamedAsSent(t *testing.T) {
 	}
 	if got := s.fail("get_customer_group", json.RawMessage(`{"id": 2147483647}`)); got.Code != codeNotFound {
 		t.Errorf("id 2147483647: got %+v, want the store's not_found", got)
+	}
+}
+
+// TestRepeatedKeysAreSaidToBeRepeated checks that a repeated key is reported
+// as repeated even when one of its values would be wrong on its own.
+func TestRepeatedKeysAreSaidToBeRepeated(t *testing.T) {
+	t.Parallel()
+	s := newSession(t, Config{})
+	got := s.fail("get_customer_group", json.RawMessage(`{"id": 1, "id": "two"}`))
+	if problem := got.Fields["id"]; !strings.Contains(problem, "more than once") {
+		t.Errorf("problem %q, want it to say id is given more than once", problem)
 	}
 }
