@@ -2,12 +2,14 @@ package tools
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"maps"
 	"math"
+	"regexp"
 	"slices"
 	"strings"
 	"unicode"
@@ -153,6 +155,10 @@ func (c *checker) hint() string {
 }
 
 func (c *checker) check(path string, s *jsonschema.Schema, v any) {
+	if len(s.AnyOf) > 0 {
+		c.checkAnyOf(path, s.AnyOf, v)
+		return
+	}
 	if want, got := s.Type, kindOf(v); want != "" && want != got && (want != "number" || got != "integer") {
 		c.add(path, fmt.Sprintf("must be %s, not %s", article(want), article(got)))
 		return
@@ -167,6 +173,27 @@ func (c *checker) check(path string, s *jsonschema.Schema, v any) {
 	case json.Number:
 		c.checkNumber(path, s, v)
 	}
+}
+
+// checkAnyOf accepts v when one of the choices does. Otherwise the choice of
+// v's own type says what is wrong, or the message lists the types allowed.
+func (c *checker) checkAnyOf(path string, choices []*jsonschema.Schema, v any) {
+	kinds := make([]string, len(choices))
+	for i, choice := range choices {
+		trial := checker{problems: map[string]string{}}
+		trial.check(path, choice, v)
+		if len(trial.problems) == 0 {
+			return
+		}
+		if kind := kindOf(v); choice.Type == kind || choice.Type == "number" && kind == "integer" {
+			for p, problem := range trial.problems {
+				c.add(p, problem)
+			}
+			return
+		}
+		kinds[i] = article(choice.Type)
+	}
+	c.add(path, fmt.Sprintf("must be %s, not %s", strings.Join(kinds, " or "), article(kindOf(v))))
 }
 
 func (c *checker) checkObject(path string, s *jsonschema.Schema, v map[string]any) {
@@ -224,6 +251,8 @@ func (c *checker) checkString(path string, s *jsonschema.Schema, v string) {
 		c.add(path, fmt.Sprintf("must be at least %d characters", *s.MinLength))
 	case s.MaxLength != nil && n > *s.MaxLength:
 		c.add(path, fmt.Sprintf("must be at most %d characters (got %d)", *s.MaxLength, n))
+	case s.Pattern != "" && !regexp.MustCompile(s.Pattern).MatchString(v):
+		c.add(path, fmt.Sprintf("%q is not %s", v, cmp.Or(s.Description, "of the form "+s.Pattern)))
 	default:
 		if problem := hiddenCharacter(v); problem != "" {
 			c.add(path, problem)
@@ -256,7 +285,11 @@ func hiddenCharacter(v string) string {
 const maxInteger = math.MaxInt32
 
 func (c *checker) checkNumber(path string, s *jsonschema.Schema, v json.Number) {
-	f, _ := v.Float64()
+	f, err := v.Float64()
+	if err != nil {
+		c.add(path, fmt.Sprintf("is out of range (got %s)", v))
+		return
+	}
 	if s.Type == "integer" {
 		// v holds only digits here (kindOf): it fails to parse only when out of range.
 		if n, err := v.Int64(); err != nil || n > maxInteger || n < -maxInteger {

@@ -37,7 +37,7 @@ type CategoryAccess struct {
 type DiscountRule struct {
 	Type        string  `json:"type" jsonschema:"enum=price_list,enum=all,enum=category,enum=product" jsonschema_description:"price_list: use a price list (then it must be the only rule); all: store-wide discount (at most one); category: discount on one category; product: discount on one product."`
 	Method      string  `json:"method,omitempty" jsonschema:"enum=percent,enum=fixed,enum=price" jsonschema_description:"For all/category/product rules: percent off, fixed amount off, or a fixed price."`
-	Amount      float64 `json:"amount,omitempty" jsonschema_description:"For all/category/product rules: 0.0001 or more (BigCommerce keeps 4 decimals); at most 100 for percent."`
+	Amount      Decimal `json:"amount,omitempty" jsonschema_description:"For all/category/product rules: a number or a decimal string (\"5.0000\"), 0.0001 or more (BigCommerce keeps 4 decimals); at most 100 for percent."`
 	CategoryID  int     `json:"category_id,omitempty" jsonschema:"minimum=1" jsonschema_description:"For category rules."`
 	ProductID   int     `json:"product_id,omitempty" jsonschema:"minimum=1" jsonschema_description:"For product rules."`
 	PriceListID int     `json:"price_list_id,omitempty" jsonschema:"minimum=1" jsonschema_description:"For price_list rules."`
@@ -57,7 +57,7 @@ func groupFromAPI(g bc.CustomerGroup) CustomerGroup {
 		out.CategoryAccess = &CategoryAccess{Type: ca.Type, Categories: ca.Categories}
 	}
 	for i, r := range g.DiscountRules {
-		out.DiscountRules[i] = DiscountRule{Type: r.Type, Method: r.Method, Amount: float64(r.Amount),
+		out.DiscountRules[i] = DiscountRule{Type: r.Type, Method: r.Method, Amount: Decimal(r.Amount),
 			CategoryID: r.CategoryID, ProductID: r.ProductID, PriceListID: r.PriceListID}
 	}
 	return out

@@ -233,3 +233,37 @@ func TestDiscountAmountsAtTheLimitsAreAccepted(t *testing.T) {
 		t.Errorf("created %+v, want both rules", created.CustomerGroup)
 	}
 }
+
+// TestDecimalStringsAreAccepted checks that amounts written as BigCommerce
+// writes them ("5.0000") are taken as numbers, and that other text is not.
+func TestDecimalStringsAreAccepted(t *testing.T) {
+	t.Parallel()
+	s := newSession(t, Config{})
+	created := succeed[CustomerGroupResult](s, "create_customer_group", map[string]any{
+		"name":           "Decimal",
+		"discount_rules": []map[string]any{{"type": "all", "method": "percent", "amount": "5.0000"}},
+	})
+	if stored, _ := s.store.Group(created.CustomerGroup.ID); len(stored.DiscountRules) != 1 || stored.DiscountRules[0].Amount != 5 {
+		t.Errorf("the store has %+v, want one rule of 5", stored.DiscountRules)
+	}
+	succeed[BulkUpdateCustomersResult](s, bulkTool, map[string]any{
+		"customers": []map[string]any{{"id": 1, "store_credit_amounts": []map[string]any{{"amount": "10.00"}}}},
+	})
+	if c, _ := s.store.Customer(1); len(c.StoreCredit) != 1 || c.StoreCredit[0] != 10 {
+		t.Errorf("customer 1 has store credit %v, want [10]", c.StoreCredit)
+	}
+
+	for _, tc := range []struct {
+		tool, field string
+		args        map[string]any
+	}{
+		{"create_customer_group", "discount_rules[0].amount",
+			map[string]any{"name": "X", "discount_rules": []map[string]any{{"type": "all", "method": "percent", "amount": "abc"}}}},
+		{bulkTool, "customers[0].store_credit_amounts[0].amount",
+			map[string]any{"customers": []map[string]any{{"id": 1, "store_credit_amounts": []map[string]any{{"amount": "1e3"}}}}}},
+	} {
+		if got := s.fail(tc.tool, tc.args); got.Code != codeInvalidArgument || !strings.Contains(got.Fields[tc.field], "decimal") {
+			t.Errorf("%s: got %+v, want invalid_argument saying %s must be a decimal", tc.tool, got, tc.field)
+		}
+	}
+}
