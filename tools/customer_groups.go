@@ -80,8 +80,8 @@ func formatTime(t bc.Time) string {
 
 // ListCustomerGroupsInput holds the documented filters of the group list.
 type ListCustomerGroupsInput struct {
-	Name             string `json:"name,omitempty" jsonschema_description:"Exact group name."`
-	NameLike         string `json:"name_like,omitempty" jsonschema_description:"Groups whose name contains this text."`
+	Name             string `json:"name,omitempty" jsonschema_description:"Exact group name, case-sensitive."`
+	NameLike         string `json:"name_like,omitempty" jsonschema_description:"Groups whose name contains this text, ignoring case."`
 	IsDefault        *bool  `json:"is_default,omitempty" jsonschema_description:"Only the default group (true) or only the others (false)."`
 	IsGroupForGuests *bool  `json:"is_group_for_guests,omitempty" jsonschema_description:"Only the guest group (true) or only the others (false)."`
 	DateCreated      string `json:"date_created,omitempty" jsonschema_description:"Created at exactly this time. Dates: YYYY-MM-DD, YYYY-MM-DDTHH:MM:SS or RFC 3339."`
@@ -130,7 +130,8 @@ const defaultPageSize = 50 // BigCommerce's default limit
 
 const listDescription = `List the store's customer groups, with their discount rules and category access.
 Use it to find a group's id, to check whether a name is taken, or to review pricing tiers.
-Filters: name (exact), name_like (contains), is_default, is_group_for_guests, date_created/_min/_max, date_modified/_min/_max (YYYY-MM-DD or RFC 3339).
+Names are unique ignoring case, but the name filter is exact: to check a name, use name_like and compare the names found ignoring case.
+Filters: name (exact), name_like (contains, any case), is_default, is_group_for_guests, date_created/_min/_max, date_modified/_min/_max (YYYY-MM-DD or RFC 3339).
 Results come in pages of up to 250 (default 50): more_pages tells you whether to ask for next_page; all_pages=true returns every matching group in one call.`
 
 func listCustomerGroups(client *bc.Client) server.ServerTool {
@@ -254,7 +255,7 @@ type CreateCustomerGroupInput struct {
 func (in CreateCustomerGroupInput) Validate() error { return validateGroup(in.toAPI(&in.Name), true) }
 
 const createDescription = `Create a customer group, optionally with category access and discount rules.
-Names are unique: check with list_customer_groups name=... first; a taken name fails with conflict.
+Names are unique ignoring case ("vip" clashes with "VIP"): check with list_customer_groups name_like=... first, comparing the names found ignoring case; a taken name fails with conflict.
 Discount rules: either one price_list rule alone, or at most one "all" (store-wide) rule plus category/product rules.
 Only one group can be the guest group: unset is_group_for_guests on the current one first, or this fails with conflict.
 Not idempotent: calling it twice tries to create two groups. If the result has a warning, follow it to finish the job.`

@@ -267,3 +267,28 @@ func TestDecimalStringsAreAccepted(t *testing.T) {
 		}
 	}
 }
+
+// TestNameCheckAdviceFindsACaseVariant follows the advice for checking that a
+// name is free: the store's names are unique ignoring case, while the name
+// filter is exact, so the check must be the name_like filter.
+func TestNameCheckAdviceFindsACaseVariant(t *testing.T) {
+	t.Parallel()
+	s := newSession(t, Config{})
+
+	clash := s.fail("create_customer_group", map[string]any{"name": "wholesale"})
+	if clash.Code != codeConflict || !strings.Contains(clash.Hint, "name_like") {
+		t.Errorf("got %+v, want conflict with a hint that points at name_like", clash)
+	}
+	if exact := succeed[CustomerGroupList](s, "list_customer_groups", map[string]any{"name": "wholesale"}); exact.Count != 0 {
+		t.Fatalf("name=wholesale found %+v; the store's name filter is exact, so the advice below is moot", exact.CustomerGroups)
+	}
+	like := succeed[CustomerGroupList](s, "list_customer_groups", map[string]any{"name_like": "wholesale"})
+	if like.Count != 1 || !strings.EqualFold(like.CustomerGroups[0].Name, "wholesale") {
+		t.Errorf("name_like=wholesale found %+v, want the group Wholesale", like.CustomerGroups)
+	}
+	for tool, description := range map[string]string{"create_customer_group": createDescription, "list_customer_groups": listDescription} {
+		if !strings.Contains(description, "name_like") || !strings.Contains(description, "ignoring case") {
+			t.Errorf("%s's description does not say to check names with name_like, ignoring case:\n%s", tool, description)
+		}
+	}
+}
