@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"maps"
 	"net/http"
 	"strings"
 	"time"
@@ -248,11 +247,11 @@ func (s groupSettings) toAPI(name *string) bc.CustomerGroupInput {
 
 // CreateCustomerGroupInput is a new group.
 type CreateCustomerGroupInput struct {
-	Name string `json:"name" jsonschema:"minLength=1,maxLength=255" jsonschema_description:"Unique group name."`
+	Name string `json:"name" jsonschema:"minLength=1,maxLength=255" jsonschema_description:"Unique group name (ignoring case): one line, without spaces at either end."`
 	groupSettings
 }
 
-func (in CreateCustomerGroupInput) Validate() error { return validateGroup(in.toAPI(&in.Name), true) }
+func (in CreateCustomerGroupInput) Validate() error { return in.toAPI(&in.Name).Validate(true) }
 
 const createDescription = `Create a customer group, optionally with category access and discount rules.
 Names are unique ignoring case ("vip" clashes with "VIP"): check with list_customer_groups name_like=... first, comparing the names found ignoring case; a taken name fails with conflict.
@@ -275,26 +274,11 @@ func createCustomerGroup(client *bc.Client) server.ServerTool {
 // UpdateCustomerGroupInput changes the fields given and leaves the rest alone.
 type UpdateCustomerGroupInput struct {
 	ID   int     `json:"id" jsonschema:"minimum=1" jsonschema_description:"The customer group's id."`
-	Name *string `json:"name,omitempty" jsonschema:"minLength=1,maxLength=255" jsonschema_description:"New unique name."`
+	Name *string `json:"name,omitempty" jsonschema:"minLength=1,maxLength=255" jsonschema_description:"New unique name (ignoring case): one line, without spaces at either end."`
 	groupSettings
 }
 
-func (in UpdateCustomerGroupInput) Validate() error { return validateGroup(in.toAPI(in.Name), false) }
-
-// validateGroup applies bc's rules and refuses a blank name, which
-// BigCommerce refuses too, but only after a round trip.
-func validateGroup(in bc.CustomerGroupInput, create bool) error {
-	err := in.Validate(create)
-	if in.Name == nil || *in.Name == "" || strings.TrimSpace(*in.Name) != "" {
-		return err
-	}
-	fields := map[string]string{"name": "must not be blank: give the group a name people can read"}
-	var invalid *bc.ValidationError
-	if errors.As(err, &invalid) {
-		maps.Copy(fields, invalid.Fields)
-	}
-	return &bc.ValidationError{Fields: fields}
-}
+func (in UpdateCustomerGroupInput) Validate() error { return in.toAPI(in.Name).Validate(false) }
 
 const updateDescription = `Change a customer group: only the fields you pass change.
 WARNING: discount_rules REPLACES THE GROUP'S WHOLE SET OF RULES. To add or change one rule, first get_customer_group, then send every rule to keep plus the new one; discount_rules: [] removes all discounts.

@@ -100,6 +100,11 @@ func hostileCalls() []hostileCall {
 		{"a NUL in a group name is refused", create, args{"name": "Whole\x00sale"}, "name"},
 		{"a lone surrogate in a group name is refused", create, raw(`{"name": "VIP \ud800"}`), "name"},
 		{"a right-to-left override in a group name is refused", update, args{"id": 2, "name": "\u202eelaselohW"}, "name"},
+		{"a tab in a group name is refused", create, args{"name": "Whole\tsale"}, "name"},
+		{"a newline in a new group name is refused", update, args{"id": 2, "name": "Whole\nsale"}, "name"},
+		{"a line separator in a group name is refused", create, args{"name": "Whole\u2028sale"}, "name"},
+		{"a leading space in a group name is refused", create, args{"name": " VIP"}, "name"},
+		{"a trailing no-break space in a new group name is refused", update, args{"id": 2, "name": "VIP\u00a0"}, "name"},
 		{"a control character in a name filter is refused", list, args{"name": "Retail\x1b[2J"}, "name"},
 		{"a NUL in notes set on customers is refused", bulk, set(args{"notes": "ok\x00hidden"}), "set.notes"},
 
