@@ -342,18 +342,66 @@ func article(kind string) string {
 	return "a " + kind
 }
 
-// unknownArgument says a name is unknown and suggests the closest valid one.
+// unknownArgument says a name is unknown and suggests the valid one most
+// likely meant.
 func unknownArgument(name string, valid []string) string {
-	best, bestDistance := "", len(name)/2+2
+	if best := likelyMeant(snakeCase(name), valid); best != "" {
+		return fmt.Sprintf("unknown argument; did you mean %q?", best)
+	}
+	return "unknown argument"
+}
+
+// likelyMeant picks the valid name a mistaken (snake_case) one most likely
+// stands for. Models add the resource's name to a field ("customer_id" for a
+// customer's id) or drop it ("group_id" for customer_group_id), so after an
+// exact match, a name that ends with a valid one in whole words, or is the
+// end of one in two words or more (a bare "id" could end any id), comes
+// before the closest spelling.
+func likelyMeant(name string, valid []string) string {
+	if slices.Contains(valid, name) { // only its case differed
+		return name
+	}
+	best, bestWords := "", 0
 	for _, candidate := range valid {
-		if d := editDistance(strings.ToLower(name), candidate); d < bestDistance {
+		words := 0
+		switch {
+		case strings.HasSuffix(name, "_"+candidate):
+			words = strings.Count(candidate, "_") + 1
+		case strings.HasSuffix(candidate, "_"+name) && strings.Contains(name, "_"):
+			words = strings.Count(name, "_") + 1
+		}
+		if words > bestWords {
+			best, bestWords = candidate, words
+		}
+	}
+	if best != "" {
+		return best
+	}
+	bestDistance := len(name)/2 + 2
+	for _, candidate := range valid {
+		if d := editDistance(name, candidate); d < bestDistance {
 			best, bestDistance = candidate, d
 		}
 	}
-	if best == "" {
-		return "unknown argument"
+	return best
+}
+
+// snakeCase writes a camelCase or kebab-case name as the tools' arguments
+// are written: customerGroupId becomes customer_group_id.
+func snakeCase(name string) string {
+	var b strings.Builder
+	var previous rune
+	for _, r := range name {
+		switch {
+		case r == '-':
+			r = '_'
+		case unicode.IsUpper(r) && (unicode.IsLower(previous) || unicode.IsDigit(previous)):
+			b.WriteByte('_')
+		}
+		b.WriteRune(unicode.ToLower(r))
+		previous = r
 	}
-	return fmt.Sprintf("unknown argument; did you mean %q?", best)
+	return b.String()
 }
 
 // editDistance is the Levenshtein distance between a and b.

@@ -2,6 +2,7 @@ package tools
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -220,5 +221,42 @@ func TestRepeatedKeysAreSaidToBeRepeated(t *testing.T) {
 	got := s.fail("get_customer_group", json.RawMessage(`{"id": 1, "id": "two"}`))
 	if problem := got.Fields["id"]; !strings.Contains(problem, "more than once") {
 		t.Errorf("problem %q, want it to say id is given more than once", problem)
+	}
+}
+
+// TestSuggestionsPointAtTheFieldMeant checks "did you mean" against the
+// mistakes models make: a resource's name before a field, a field without its
+// resource, camelCase and misspellings.
+func TestSuggestionsPointAtTheFieldMeant(t *testing.T) {
+	t.Parallel()
+	s := newSession(t, Config{})
+	item := func(field string) map[string]any {
+		return map[string]any{"customers": []map[string]any{{"id": 1, field: 5}}}
+	}
+	for _, tc := range []struct {
+		tool  string
+		args  map[string]any
+		field string
+		want  string
+	}{
+		{bulkTool, item("customer_id"), "customers[0].customer_id", "id"},
+		{bulkTool, item("customerId"), "customers[0].customerId", "id"},
+		{bulkTool, item("group_id"), "customers[0].group_id", "customer_group_id"},
+		{bulkTool, item("customerGroupId"), "customers[0].customerGroupId", "customer_group_id"},
+		{bulkTool, item("compnay"), "customers[0].compnay", "company"},
+		{"update_customer_group", map[string]any{"group_id": 2, "name": "X"}, "group_id", "id"},
+		{"list_customer_groups", map[string]any{"nameLike": "VIP"}, "nameLike", "name_like"},
+		{"list_customer_groups", map[string]any{"IsDefault": true}, "IsDefault", "is_default"},
+		{"create_customer_group", map[string]any{"name": "X", "discount_rules": []map[string]any{{"type": "all", "list_id": 3}}}, "discount_rules[0].list_id", "price_list_id"},
+	} {
+		got := s.fail(tc.tool, tc.args)
+		if want := fmt.Sprintf("did you mean %q?", tc.want); !strings.HasSuffix(got.Fields[tc.field], want) {
+			t.Errorf("%s: %s: %q, want it to end %s", tc.tool, tc.field, got.Fields[tc.field], want)
+		}
+	}
+	// A bare id where none belongs suggests nothing rather than some other id.
+	got := s.fail("create_customer_group", map[string]any{"name": "X", "discount_rules": []map[string]any{{"type": "all", "id": 3}}})
+	if problem := got.Fields["discount_rules[0].id"]; strings.Contains(problem, "did you mean") {
+		t.Errorf("discount_rules[0].id: %q, want no suggestion", problem)
 	}
 }
