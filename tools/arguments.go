@@ -2,14 +2,12 @@ package tools
 
 import (
 	"bytes"
-	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"maps"
 	"math"
-	"regexp"
 	"slices"
 	"strings"
 	"unicode"
@@ -18,11 +16,12 @@ import (
 	"github.com/invopop/jsonschema"
 )
 
-// decodeArguments checks a call's arguments against the tool's input schema
-// (unknown names, types, required fields, every constraint), decodes them into
-// In and runs In's own Validate. Every problem found is reported at once,
+// decodeArguments checks a call's arguments, as sent, against the tool's input
+// schema (with a JSON Schema validator: every constraint published is
+// enforced) and for what no schema says (checker.read, checker.inspect),
+// decodes them into In and runs In's own Validate. Every problem found is reported at once,
 // keyed by argument path, so a model can fix them all in one go.
-func decodeArguments[In any](schema *jsonschema.Schema, arguments any) (In, error) {
+func decodeArguments[In any](a *argumentSchema, arguments any) (In, error) {
 	var in In
 	data, err := argumentJSON(arguments)
 	if err != nil {
@@ -36,15 +35,12 @@ func decodeArguments[In any](schema *jsonschema.Schema, arguments any) (In, erro
 	if tree == nil {
 		tree = map[string]any{}
 	}
-	c.check("", schema, tree)
+	c.inspect("", a.schema, tree)
+	c.validate(a, tree)
 	if len(c.problems) > 0 {
 		return in, invalidArguments(c.problems, c.hint())
 	}
 	if err := json.Unmarshal(data, &in); err != nil {
-		var typeErr *json.UnmarshalTypeError
-		if errors.As(err, &typeErr) {
-			return in, invalidArguments(map[string]string{typeErr.Field: "is out of range for " + typeErr.Type.String()}, "")
-		}
 		return in, invalidArguments(map[string]string{"arguments": err.Error()}, "")
 	}
 	if v, ok := any(in).(validator); ok {
@@ -64,7 +60,8 @@ func argumentJSON(arguments any) ([]byte, error) {
 	return json.Marshal(arguments)
 }
 
-// checker walks a JSON value alongside the schema it should satisfy.
+// checker collects the problems of one call's arguments, keyed by argument
+// path; the first problem found at a path is the one reported.
 type checker struct {
 	problems map[string]string
 	unknown  bool     // an argument name was not recognised
@@ -154,108 +151,57 @@ func (c *checker) hint() string {
 	return "valid argument names here: " + strings.Join(c.valid, ", ")
 }
 
-func (c *checker) check(path string, s *jsonschema.Schema, v any) {
-	if len(s.AnyOf) > 0 {
-		c.checkAnyOf(path, s.AnyOf, v)
-		return
-	}
-	if want, got := s.Type, kindOf(v); want != "" && want != got && (want != "number" || got != "integer") {
-		c.add(path, fmt.Sprintf("must be %s, not %s", article(want), article(got)))
-		return
-	}
+// inspect is what a JSON Schema validator does not do: it names unknown
+// arguments with the one likely meant, takes an optional argument sent as
+// null as not given (models often do; the validator would refuse the null),
+// refuses hidden characters in every string, and integers beyond BigCommerce's.
+func (c *checker) inspect(path string, s *jsonschema.Schema, v any) {
+	s = choiceFor(s, v)
 	switch v := v.(type) {
 	case map[string]any:
-		c.checkObject(path, s, v)
+		c.inspectObject(path, s, v)
 	case []any:
-		c.checkArray(path, s, v)
-	case string:
-		c.checkString(path, s, v)
-	case json.Number:
-		c.checkNumber(path, s, v)
-	}
-}
-
-// checkAnyOf accepts v when one of the choices does. Otherwise the choice of
-// v's own type says what is wrong, or the message lists the types allowed.
-func (c *checker) checkAnyOf(path string, choices []*jsonschema.Schema, v any) {
-	kinds := make([]string, len(choices))
-	for i, choice := range choices {
-		trial := checker{problems: map[string]string{}}
-		trial.check(path, choice, v)
-		if len(trial.problems) == 0 {
-			return
-		}
-		if kind := kindOf(v); choice.Type == kind || choice.Type == "number" && kind == "integer" {
-			for p, problem := range trial.problems {
-				c.add(p, problem)
+		for i, item := range v {
+			if s.Items != nil {
+				c.inspect(fmt.Sprintf("%s[%d]", path, i), s.Items, item)
 			}
-			return
 		}
-		kinds[i] = article(choice.Type)
+	case string:
+		if problem := hiddenCharacter(v); problem != "" {
+			c.add(path, problem)
+		}
+	case json.Number:
+		c.inspectNumber(path, s, v)
 	}
-	c.add(path, fmt.Sprintf("must be %s, not %s", strings.Join(kinds, " or "), article(kindOf(v))))
 }
 
-func (c *checker) checkObject(path string, s *jsonschema.Schema, v map[string]any) {
-	properties := map[string]*jsonschema.Schema{}
-	var names []string
-	if s.Properties != nil {
-		for pair := s.Properties.Oldest(); pair != nil; pair = pair.Next() {
-			properties[pair.Key] = pair.Value
-			names = append(names, pair.Key)
+// choiceFor is the choice of an anyOf that has v's type, or s itself.
+func choiceFor(s *jsonschema.Schema, v any) *jsonschema.Schema {
+	for _, choice := range s.AnyOf {
+		if kind := kindOf(v); choice.Type == kind || choice.Type == "number" && kind == "integer" {
+			return choice
 		}
+	}
+	return s
+}
+
+func (c *checker) inspectObject(path string, s *jsonschema.Schema, v map[string]any) {
+	if s.Properties == nil {
+		return // an object of any shape
+	}
+	var names []string
+	for pair := s.Properties.Oldest(); pair != nil; pair = pair.Next() {
+		names = append(names, pair.Key)
 	}
 	for _, key := range slices.Sorted(maps.Keys(v)) {
-		prop, known := properties[key]
-		switch {
+		switch prop, known := s.Properties.Get(key); {
 		case !known:
 			c.add(join(path, key), unknownArgument(key, names))
 			c.unknown, c.valid = true, names
 		case v[key] == nil && !slices.Contains(s.Required, key):
-			// A model often sends null for "not given"; treat it so.
+			delete(v, key)
 		default:
-			c.check(join(path, key), prop, v[key])
-		}
-	}
-	for _, key := range s.Required {
-		if _, ok := v[key]; !ok {
-			c.add(join(path, key), "is required")
-		}
-	}
-}
-
-func (c *checker) checkArray(path string, s *jsonschema.Schema, v []any) {
-	n := uint64(len(v))
-	if s.MinItems != nil && n < *s.MinItems {
-		c.add(path, fmt.Sprintf("must have at least %d items", *s.MinItems))
-	}
-	if s.MaxItems != nil && n > *s.MaxItems {
-		c.add(path, fmt.Sprintf("must have at most %d items (got %d)", *s.MaxItems, n))
-	}
-	if s.Items == nil {
-		return
-	}
-	for i, item := range v {
-		c.check(fmt.Sprintf("%s[%d]", path, i), s.Items, item)
-	}
-}
-
-func (c *checker) checkString(path string, s *jsonschema.Schema, v string) {
-	n := uint64(utf8.RuneCountInString(v))
-	switch {
-	case len(s.Enum) > 0 && !slices.Contains(s.Enum, any(v)):
-		c.add(path, fmt.Sprintf("%q is not one of %s", v, enumList(s.Enum)))
-	case s.MinLength != nil && n < *s.MinLength && *s.MinLength == 1:
-		c.add(path, "must not be empty")
-	case s.MinLength != nil && n < *s.MinLength:
-		c.add(path, fmt.Sprintf("must be at least %d characters", *s.MinLength))
-	case s.MaxLength != nil && n > *s.MaxLength:
-		c.add(path, fmt.Sprintf("must be at most %d characters (got %d)", *s.MaxLength, n))
-	case s.Pattern != "" && !regexp.MustCompile(s.Pattern).MatchString(v):
-		c.add(path, fmt.Sprintf("%q is not %s", v, cmp.Or(s.Description, "of the form "+s.Pattern)))
-	default:
-		if problem := hiddenCharacter(v); problem != "" {
-			c.add(path, problem)
+			c.inspect(join(path, key), prop, v[key])
 		}
 	}
 }
@@ -284,27 +230,17 @@ func hiddenCharacter(v string) string {
 // pages are 32-bit, so anything larger is a mistake, never a record.
 const maxInteger = math.MaxInt32
 
-func (c *checker) checkNumber(path string, s *jsonschema.Schema, v json.Number) {
-	f, err := v.Float64()
-	if err != nil {
+func (c *checker) inspectNumber(path string, s *jsonschema.Schema, v json.Number) {
+	_, err := v.Float64()
+	n, notInteger := v.Int64()
+	switch {
+	case err != nil:
 		c.add(path, fmt.Sprintf("is out of range (got %s)", v))
-		return
-	}
-	if s.Type == "integer" {
-		// v holds only digits here (kindOf): it fails to parse only when out of range.
-		if n, err := v.Int64(); err != nil || n > maxInteger || n < -maxInteger {
-			c.add(path, fmt.Sprintf("is out of range: BigCommerce's ids and counts are at most %d (got %s)", maxInteger, v))
-			return
-		}
-	}
-	if limit, err := s.Minimum.Float64(); err == nil && f < limit {
-		c.add(path, fmt.Sprintf("must be %s or more (got %s)", s.Minimum, v))
-	}
-	if limit, err := s.ExclusiveMinimum.Float64(); err == nil && f <= limit {
-		c.add(path, fmt.Sprintf("must be greater than %s (got %s)", s.ExclusiveMinimum, v))
-	}
-	if limit, err := s.Maximum.Float64(); err == nil && f > limit {
-		c.add(path, fmt.Sprintf("must be %s or less (got %s)", s.Maximum, v))
+	case s.Type != "integer":
+	case kindOf(v) != "integer": // 2.0 passes JSON Schema's "integer"; Go will not decode it into an int
+		c.add(path, fmt.Sprintf("must be an integer, not a number (got %s)", v))
+	case notInteger != nil || n > maxInteger || n < -maxInteger:
+		c.add(path, fmt.Sprintf("is out of range: BigCommerce's ids and counts are at most %d (got %s)", maxInteger, v))
 	}
 }
 

@@ -18,9 +18,10 @@ type decoder struct {
 
 func decoderFor[In any]() decoder {
 	schema := schemas.Reflect[In]()
+	compiled := newArgumentSchema(schema)
 	return decoder{
 		schema: schemas.Marshal(schema),
-		decode: func(arguments any) (any, error) { return decodeArguments[In](schema, arguments) },
+		decode: func(arguments any) (any, error) { return decodeArguments[In](compiled, arguments) },
 	}
 }
 

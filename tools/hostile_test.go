@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/bigcommerce-mcp/bigcommerce-mcp/schemas"
 )
 
 // hostileCall is a tool call a confused or manipulated model might make. It
@@ -258,5 +260,33 @@ func TestSuggestionsPointAtTheFieldMeant(t *testing.T) {
 	got := s.fail("create_customer_group", map[string]any{"name": "X", "discount_rules": []map[string]any{{"type": "all", "id": 3}}})
 	if problem := got.Fields["discount_rules[0].id"]; strings.Contains(problem, "did you mean") {
 		t.Errorf("discount_rules[0].id: %q, want no suggestion", problem)
+	}
+}
+
+// taggedInput uses constraints no tool uses yet: a tag added to a tool's
+// input must be enforced as well as published.
+type taggedInput struct {
+	Code  string  `json:"code" jsonschema:"pattern=^[A-Z]+$"`
+	Ratio float64 `json:"ratio,omitempty" jsonschema:"exclusiveMaximum=1"`
+	Email string  `json:"email,omitempty" jsonschema:"format=email"`
+	Kind  string  `json:"kind,omitempty" jsonschema:"enum=a,enum=b"`
+}
+
+func TestEveryPublishedConstraintIsEnforced(t *testing.T) {
+	t.Parallel()
+	compiled := newArgumentSchema(schemas.Reflect[taggedInput]())
+	for _, tc := range []struct{ args, field string }{
+		{`{"code": "abc"}`, "code"},
+		{`{"code": "ABC", "ratio": 1}`, "ratio"},
+		{`{"code": "ABC", "email": "not an address"}`, "email"},
+		{`{"code": "ABC", "kind": "c"}`, "kind"},
+	} {
+		_, err := decodeArguments[taggedInput](compiled, json.RawMessage(tc.args))
+		if got := toToolError(err); got.Code != codeInvalidArgument || got.Fields[tc.field] == "" {
+			t.Errorf("%s: got %v, want invalid_argument naming %s", tc.args, err, tc.field)
+		}
+	}
+	if _, err := decodeArguments[taggedInput](compiled, json.RawMessage(`{"code": "ABC", "ratio": 0.5, "email": "a@example.com", "kind": "b"}`)); err != nil {
+		t.Errorf("valid arguments refused: %v", err)
 	}
 }
