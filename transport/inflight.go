@@ -32,12 +32,11 @@ func countHandlers(reqs *requests, next http.Handler) http.Handler {
 // is written on the session's stream (see watchSSEStreams); after stop it refuses.
 func countSSEMessages(reqs *requests, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, err := io.ReadAll(r.Body) // already buffered and bounded by guard
+		body, err := peekBody(r)
 		if err != nil {
 			http.Error(w, err.Error(), http.StatusBadRequest)
 			return
 		}
-		r.Body = io.NopCloser(bytes.NewReader(body))
 		id, isRequest := requestID(body)
 		key := sseKey(r.URL.Query().Get("sessionId"), id)
 		if !reqs.enter(key, isRequest) {
@@ -122,6 +121,13 @@ func (s *statusRecorder) Write(p []byte) (int, error) {
 }
 
 func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
+
+// peekBody reads the body guard buffered and bounded, leaving it to be read again.
+func peekBody(r *http.Request) ([]byte, error) {
+	body, err := io.ReadAll(r.Body)
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	return body, err
+}
 
 func refuseShuttingDown(w http.ResponseWriter) {
 	w.Header().Set("Retry-After", strconv.Itoa(int(shuttingDownRetryAfter/time.Second)))

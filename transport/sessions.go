@@ -3,12 +3,14 @@ package transport
 import (
 	"container/list"
 	"crypto/rand"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"strconv"
 	"sync"
 	"time"
 
+	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
 )
 
@@ -83,12 +85,12 @@ func (c *sessionCap) forget(id string) {
 	}
 }
 
-// wrap counts each request against its session, and makes room before a
-// request that may open one. When every session is busy it refuses with 503.
+// wrap counts each request against its session, and makes room before one
+// that opens a session. When every session is busy it refuses with 503.
 func (c *sessionCap) wrap(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id := r.Header.Get(server.HeaderKeySessionID)
-		if id == "" && r.Method == http.MethodPost && !c.makeRoom() {
+		if opensSession(r) && !c.makeRoom() {
 			w.Header().Set("Retry-After", strconv.Itoa(int(sessionRetryAfter.Seconds())))
 			http.Error(w, "the server has as many sessions as it allows, all busy: try again shortly", http.StatusServiceUnavailable)
 			return
@@ -96,6 +98,17 @@ func (c *sessionCap) wrap(next http.Handler) http.Handler {
 		defer c.use(id)()
 		next.ServeHTTP(w, r)
 	})
+}
+
+// opensSession reports whether r is an initialize request of a protocol
+// version that has sessions (those before 2026-07-28). Its body is buffered.
+func opensSession(r *http.Request) bool {
+	if r.Method != http.MethodPost || mcp.IsModernProtocol(r.Header.Get(mcp.HeaderProtocolVersion)) {
+		return false
+	}
+	body, err := peekBody(r)
+	var m message
+	return err == nil && json.Unmarshal(body, &m) == nil && m.Method == string(mcp.MethodInitialize)
 }
 
 // use marks a session busy and most recently used until the returned func is called.
@@ -146,12 +159,6 @@ func (c *sessionCap) pickVictim() (victim string, room bool) {
 		}
 	}
 	return "", false
-}
-
-func (c *sessionCap) count() int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return len(c.live)
 }
 
 // endSessionVia ends a session the way a client's DELETE does, so that the

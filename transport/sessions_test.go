@@ -73,6 +73,13 @@ func TestSessionsBeyondTheCapEndTheLeastRecentlyUsed(t *testing.T) {
 	if got := pingStatus(t, url, a); got != http.StatusOK { // a is now the most recently used
 		t.Fatalf("ping in a live session: %d", got)
 	}
+	modern := `{"jsonrpc":"2.0","id":9,"method":"ping"}`
+	req, _ := http.NewRequest(http.MethodPost, url+"/mcp", strings.NewReader(modern))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set(mcp.HeaderProtocolVersion, mcp.LATEST_PROTOCOL_VERSION) // a version without sessions
+	if resp, err := http.DefaultClient.Do(req); err == nil {
+		resp.Body.Close()
+	}
 	d := openSession(t, http.DefaultClient, url)
 	for session, want := range map[string]int{a: 200, b: 404, c: 200, d: 200} {
 		if got := pingStatus(t, url, session); got != want {

@@ -36,7 +36,7 @@ func serveStdio(ctx context.Context, srv *server.MCPServer, cfg Config) error {
 	in := &inputGate{r: bufio.NewReader(&frameLimiter{r: cfg.Stdin, max: MaxMessageBytes}),
 		requests: reqs, ended: make(chan struct{}), released: make(chan struct{})}
 	defer close(in.released)
-	out := answersTo(reqs, cfg.Stdout)
+	out := &responseWatcher{w: cfg.Stdout, requests: reqs}
 
 	requestsCtx, cancelRequests := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelRequests()
@@ -118,12 +118,12 @@ func (g *inputGate) readErr() error {
 	return nil
 }
 
-// responseWatcher writes to stdout and hands onLine each whole line written.
+// responseWatcher writes to stdout and tells requests of each response.
 type responseWatcher struct {
-	mu     sync.Mutex // the library writes some messages without its own lock
-	w      io.Writer
-	onLine func([]byte)
-	lines  lineSplitter
+	mu       sync.Mutex // the library writes some messages without its own lock
+	w        io.Writer
+	requests *requests
+	lines    lineSplitter
 }
 
 func (r *responseWatcher) Write(p []byte) (int, error) {
@@ -131,17 +131,14 @@ func (r *responseWatcher) Write(p []byte) (int, error) {
 	defer r.mu.Unlock()
 	n, err := r.w.Write(p)
 	// A response that failed to write counts as answered: nothing will follow it.
-	r.lines.split(p, r.onLine)
+	r.lines.split(p, r.answered)
 	return n, err
 }
 
-// answersTo writes to w and tells reqs of each JSON-RPC response written.
-func answersTo(reqs *requests, w io.Writer) *responseWatcher {
-	return &responseWatcher{w: w, onLine: func(line []byte) {
-		if id, ok := responseID(line); ok {
-			reqs.answer(id)
-		}
-	}}
+func (r *responseWatcher) answered(line []byte) {
+	if id, ok := responseID(line); ok {
+		r.requests.answer(id)
+	}
 }
 
 // lineSplitter cuts a written stream into lines.

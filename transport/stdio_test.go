@@ -246,7 +246,7 @@ func TestResponseWatcherMatchesResponsesSplitAcrossWrites(t *testing.T) {
 		t.Error("a request was admitted after stop")
 	}
 	var stdout strings.Builder
-	w := answersTo(reqs, &stdout)
+	w := &responseWatcher{w: &stdout, requests: reqs}
 	for _, chunk := range []string{`{"id":null,"error":{}}` + "\n" + `{"id":1,"res`, `ult":{}}` + "\n" + `{"id":"a",`} {
 		io.WriteString(w, chunk)
 	}
