@@ -692,6 +692,35 @@ func TestRefusesAPublicAddressWithoutAToken(t *testing.T) {
 	}
 }
 
+func TestTheSessionCapIsConfigurable(t *testing.T) {
+	t.Parallel()
+	_, base := serveHTTP(t, cleanEnv("MCP_MAX_SESSIONS=2"), "http", "--sandbox")
+	post := func(session, body string) *http.Response {
+		req, _ := http.NewRequest(http.MethodPost, base+"/mcp", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Accept", "application/json, text/event-stream")
+		if session != "" {
+			req.Header.Set("Mcp-Session-Id", session)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		return resp
+	}
+	var sessions []string
+	for range 3 {
+		sessions = append(sessions, post("", initializeRequest).Header.Get("Mcp-Session-Id"))
+	}
+	for i, want := range []int{http.StatusNotFound, http.StatusOK, http.StatusOK} {
+		if got := post(sessions[i], `{"jsonrpc":"2.0","id":2,"method":"ping"}`).StatusCode; got != want {
+			t.Errorf("ping in session %d of 3 with MCP_MAX_SESSIONS=2: %d, want %d", i+1, got, want)
+		}
+	}
+}
+
 func TestRefusesWeakSecretsAtStartUp(t *testing.T) {
 	t.Parallel()
 	for _, tt := range []struct{ env, want string }{
