@@ -17,15 +17,21 @@ import (
 func TestABulkUpdateKilledMidRunIsUndoneAfterARestart(t *testing.T) {
 	t.Parallel()
 	const customers = 3000
-	store := bcsim.New(bcsim.WithAccessToken("tok"), bcsim.WithCustomers(customers), bcsim.WithLatency(20*time.Millisecond, 0))
+	const token = "bc-access-token-journal-0123456789"
+	store := bcsim.New(bcsim.WithAccessToken(token), bcsim.WithCustomers(customers), bcsim.WithLatency(20*time.Millisecond, 0))
 	srv := httptest.NewServer(store)
 	t.Cleanup(srv.Close)
-	env := cleanEnv("BIGCOMMERCE_STORE_HASH=abc123", "BIGCOMMERCE_ACCESS_TOKEN=tok", "BIGCOMMERCE_API_URL="+srv.URL,
+	env := cleanEnv("BIGCOMMERCE_STORE_HASH=abc123", "BIGCOMMERCE_ACCESS_TOKEN="+token, "BIGCOMMERCE_API_URL="+srv.URL,
 		"BIGCOMMERCE_MCP_JOURNAL="+filepath.Join(t.TempDir(), "journal.db"))
 
 	p := start(t, env, "call", "bulk_update_customers",
 		`{"where": {"all": true}, "set": {"company": "Killed Mid-Run"}, "expect_count": `+strconv.Itoa(customers)+`}`)
 	for deadline := time.Now().Add(30 * time.Second); store.Stats().CustomersUpdated < 300; {
+		select {
+		case <-p.exited:
+			t.Fatal("the bulk update ended before it could be killed")
+		default:
+		}
 		if time.Now().After(deadline) {
 			t.Fatal("the bulk update never got going")
 		}
