@@ -175,7 +175,7 @@ Call it with dry_run: true first. When more than 100 items would be restored, ap
 The undo is journaled too: undoing it redoes the original.`
 
 func undoChange(client *bc.Client) server.ServerTool {
-	return withProgressToken(newTool("undo_change", "Undo a change", undoChangeDescription, creates,
+	return confirmFirst(withProgressToken(newTool("undo_change", "Undo a change", undoChangeDescription, creates,
 		func(ctx context.Context, in UndoChangeInput) (UndoChangeResult, error) {
 			j := journalFrom(ctx)
 			if j == nil {
@@ -211,7 +211,7 @@ func undoChange(client *bc.Client) server.ServerTool {
 				return UndoChangeResult{}, err
 			}
 			return ranResult(res, plan, run), nil
-		}))
+		})), askUndo(client))
 }
 
 const maxListed = 20 // conflicts and failures shown at once

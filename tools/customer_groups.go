@@ -308,7 +308,7 @@ func (d DeletedCustomerGroup) Summary() string {
 	return fmt.Sprintf("Customer group %d deleted. %s", d.ID, d.Note)
 }
 
-const deleteDescription = `Delete a customer group. This cannot be undone.
+const deleteDescription = `Delete a customer group. undo_change can create it again with its customers, but under a NEW id.
 Its customers are NOT deleted but are unassigned: they end up in no group and lose the group's pricing and category access.
 To keep them grouped, first move them with bulk_update_customers (where: {customer_group_ids: [id]}, set: {customer_group_id: <other group>}, dry_run first).
 Check the id with get_customer_group before deleting.`

@@ -34,7 +34,7 @@ func Registry(client *bc.Client) []server.ServerTool {
 		countCustomerGroups(client),
 		createCustomerGroup(client),
 		updateCustomerGroup(client),
-		deleteCustomerGroup(client),
+		confirmFirst(deleteCustomerGroup(client), askDelete(client)),
 		bulkUpdateCustomers(client),
 		listChanges(),
 		undoChange(client),
