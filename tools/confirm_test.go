@@ -7,12 +7,10 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/mark3labs/mcp-go/client"
 	"github.com/mark3labs/mcp-go/mcp"
 
-	"github.com/bigcommerce-mcp/bigcommerce-mcp/bc"
 	"github.com/bigcommerce-mcp/bigcommerce-mcp/bc/bcsim"
 )
 
@@ -47,27 +45,7 @@ var (
 func newAskingSession(t *testing.T, p *person, version string, cfg Config, opts ...bcsim.Option) *session {
 	t.Helper()
 	store := bcsim.New(append([]bcsim.Option{bcsim.WithAccessToken(testToken)}, opts...)...)
-	bcClient, err := bc.New(bc.Config{StoreHash: "test", AccessToken: testToken, BaseURL: "http://bcsim",
-		HTTPClient: store.Client(), RetryBaseDelay: time.Millisecond, MaxRetries: 2})
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := client.NewInProcessClientWithOptions(NewServer(bcClient, cfg), client.WithElicitationHandler(p))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
-	if err := c.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	init := mcp.InitializeRequest{}
-	init.Params.ProtocolVersion = version
-	init.Params.ClientInfo = mcp.Implementation{Name: "asking-test", Version: "1"}
-	res, err := c.Initialize(context.Background(), init)
-	if err != nil {
-		t.Fatalf("initialize: %v", err)
-	}
-	return &session{t: t, store: store, mcp: c, init: res}
+	return newSessionAt(t, store, testToken, cfg, version, client.WithElicitationHandler(p))
 }
 
 // protocolEras are the elicitation request (2025-11-25) and the multi
