@@ -276,3 +276,26 @@ func TestChangesToolsWithTheJournalOff(t *testing.T) {
 		}
 	}
 }
+
+func TestSummariesNameTheGroups(t *testing.T) {
+	names := map[int]string{1: "Retail", 2: "Wholesale"}
+	for _, tc := range []struct {
+		moves map[[2]int]int
+		want  string
+	}{
+		{map[[2]int]int{{1, 2}: 312}, "moved 312 customers from Retail (1) to Wholesale (2)"},
+		{map[[2]int]int{{1, 2}: 300, {0, 2}: 12}, "moved 312 customers to Wholesale (2) (300 from Retail (1), 12 from no group)"},
+		{map[[2]int]int{{9, 1}: 3}, "moved 3 customers from group 9 to Retail (1)"},
+	} {
+		if got := describeMoves(tc.moves, names); got != tc.want {
+			t.Errorf("describeMoves(%v) = %q, want %q", tc.moves, got, tc.want)
+		}
+	}
+}
+
+func TestListChangesRefusesABadDate(t *testing.T) {
+	s := newSession(t, Config{Journal: openJournal(t, journal.Memory)})
+	if e := s.fail("list_changes", map[string]any{"since": "last tuesday"}); e.Code != codeInvalidArgument || e.Fields["since"] == "" {
+		t.Errorf("a bad since: %+v", e)
+	}
+}

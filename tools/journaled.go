@@ -58,12 +58,13 @@ var errUnjournaled = &toolError{
 	Hint:    "the operator must fix the journal (disk space, file permissions, the database), or restart the server with --journal off to write without it",
 }
 
-// settle records what became of a journaled change. A failure is logged: the
-// write has happened, and the change, left open, shows as interrupted after
-// a restart, when undo reads its items back.
+// settle records what became of a journaled change, even when the call was
+// canceled: the writes it made are to be accounted for all the same. A
+// failure is logged: the write has happened, and the change, left open,
+// shows as interrupted after a restart, when undo reads its items back.
 func settle(ctx context.Context, id int64, outcomes []journal.Outcome, counts map[string]int) {
 	if j := journalFrom(ctx); j != nil && id != 0 {
-		if err := j.Settle(ctx, id, outcomes, counts); err != nil {
+		if err := j.Settle(context.WithoutCancel(ctx), id, outcomes, counts); err != nil {
 			loggerFrom(ctx).ErrorContext(ctx, "journal: recording a change's outcome failed", "change", id, "err", err)
 		}
 	}

@@ -312,7 +312,7 @@ func (p *undoPlan) run(ctx context.Context, client *bc.Client) (*undoRun, error)
 	}
 	settle(ctx, id, r.outcomes, r.counts())
 	if j := journalFrom(ctx); j != nil {
-		if err := j.MarkUndone(ctx, p.original.ID, id); err != nil {
+		if err := j.MarkUndone(context.WithoutCancel(ctx), p.original.ID, id); err != nil {
 			loggerFrom(ctx).ErrorContext(ctx, "journal: marking a change undone failed", "change", p.original.ID, "err", err)
 		}
 	}
@@ -377,11 +377,15 @@ func (r *undoRun) restoreCustomers(ctx context.Context, client *bc.Client, p *un
 	}
 }
 
-// counts sums the undo's items by outcome.
+// counts sums the undo's items by outcome, applied ones as restored.
 func (r *undoRun) counts() map[string]int {
 	counts := map[string]int{}
 	for _, o := range r.outcomes {
-		counts[o.Outcome]++
+		name := o.Outcome
+		if name == journal.Applied {
+			name = "restored"
+		}
+		counts[name]++
 	}
 	return counts
 }
