@@ -198,25 +198,28 @@ type settleless struct{ journal.Store }
 func (settleless) Settle(context.Context, int64, []journal.Outcome, map[string]int) error { return nil }
 
 func TestAnInterruptedChangeSurvivesARestartAndIsUndone(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "journal.db")
-	j := openJournal(t, path)
-	store := bcsim.New(bcsim.WithAccessToken(testToken), bcsim.WithCustomers(50))
-	s := newSessionWith(t, store, testToken, Config{Journal: settleless{j}})
-	succeed[BulkUpdateCustomersResult](s, "bulk_update_customers", map[string]any{
-		"customers": []map[string]any{{"id": 1, "company": "Cut Short"}, {"id": 2, "company": "Cut Short"}}})
-	j.Close()
+	for name, open := range journals(t) {
+		t.Run(name, func(t *testing.T) {
+			j, spec := open(t)
+			store := bcsim.New(bcsim.WithAccessToken(testToken), bcsim.WithCustomers(50))
+			s := newSessionWith(t, store, testToken, Config{Journal: settleless{j}})
+			succeed[BulkUpdateCustomersResult](s, "bulk_update_customers", map[string]any{
+				"customers": []map[string]any{{"id": 1, "company": "Cut Short"}, {"id": 2, "company": "Cut Short"}}})
+			j.Close()
 
-	restarted := newSessionWith(t, store, testToken, Config{Journal: openJournal(t, path)})
-	list := succeed[ChangeList](restarted, "list_changes", map[string]any{})
-	if list.Count != 1 || list.Changes[0].State != journal.StateInterrupted {
-		t.Fatalf("after the restart: %+v", list)
-	}
-	res := succeed[UndoChangeResult](restarted, "undo_change", map[string]any{"change_id": list.Changes[0].ID})
-	if res.Counts.Restored != 2 {
-		t.Fatalf("undo of the interrupted change: %+v", res)
-	}
-	if c, _ := store.Customer(1); c.Company == "Cut Short" {
-		t.Error("customer 1 was not restored")
+			restarted := newSessionWith(t, store, testToken, Config{Journal: openJournal(t, spec)})
+			list := succeed[ChangeList](restarted, "list_changes", map[string]any{})
+			if list.Count != 1 || list.Changes[0].State != journal.StateInterrupted {
+				t.Fatalf("after the restart: %+v", list)
+			}
+			res := succeed[UndoChangeResult](restarted, "undo_change", map[string]any{"change_id": list.Changes[0].ID})
+			if res.Counts.Restored != 2 {
+				t.Fatalf("undo of the interrupted change: %+v", res)
+			}
+			if c, _ := store.Customer(1); c.Company == "Cut Short" {
+				t.Error("customer 1 was not restored")
+			}
+		})
 	}
 }
 
