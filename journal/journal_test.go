@@ -302,6 +302,9 @@ func TestDefaultPath(t *testing.T) {
 	if got, _ := DefaultPath("../../etc", env(map[string]string{"HOME": "/h"})); filepath.Dir(got) != "/h/.local/state/bigcommerce-mcp" {
 		t.Errorf("a store hash escaped the journal directory: %s", got)
 	}
+	if _, err := Open(context.Background(), filepath.Join(t.TempDir(), "a%20b.db"), Options{}); err == nil {
+		t.Error("a path SQLite would decode as a URI was accepted")
+	}
 	if _, err := DefaultPath("abc", env(nil)); err == nil {
 		t.Error("no HOME nor XDG_STATE_HOME, yet a path")
 	}

@@ -74,8 +74,8 @@ func DefaultPath(store string, getenv func(string) string) (string, error) {
 // customers' names and emails): the directory 0700, the file 0600 (SQLite
 // gives its -wal and -shm files the database file's mode).
 func openFile(ctx context.Context, path string, opts Options) (Store, error) {
-	if strings.ContainsAny(path, "?#") {
-		return nil, fmt.Errorf("journal path %q: ? and # are not allowed in the file name", path)
+	if strings.ContainsAny(path, "?#%") {
+		return nil, fmt.Errorf("journal path %q: ?, # and %% are not allowed in it (SQLite would read it as a URI)", path)
 	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("journal directory: %w", err)
