@@ -250,5 +250,8 @@ func ranResult(res UndoChangeResult, p *undoPlan, r *undoRun) UndoChangeResult {
 	}
 	res.Failed = res.Failed[:min(len(res.Failed), maxListed)]
 	res.Note += fmt.Sprintf(" Undo change %d to redo.", r.id)
+	if res.Counts.Failed > 0 {
+		res.Note += fmt.Sprintf(" Not everything was restored: undo change %d again to retry the failed items.", res.ChangeID)
+	}
 	return res
 }

@@ -302,3 +302,26 @@ func TestListChangesRefusesABadDate(t *testing.T) {
 		t.Errorf("a bad since: %+v", e)
 	}
 }
+
+func TestAPartialUndoLeavesTheChangeToUndoAgain(t *testing.T) {
+	s := newSession(t, Config{Journal: openJournal(t, journal.Memory)}, bcsim.WithCustomers(100))
+	vip := membersOf(s.store, 3)
+	succeed[BulkUpdateCustomersResult](s, "bulk_update_customers", map[string]any{
+		"where": map[string]any{"customer_group_ids": []int{3}}, "set": map[string]any{"customer_group_id": 2}, "expect_count": len(vip)})
+	succeed[DeletedCustomerGroup](s, "delete_customer_group", map[string]any{"id": 3}) // the group they came from is gone
+	args := map[string]any{"change_id": 1}
+	if len(vip) > expectCountThreshold {
+		args["expect_count"] = len(vip)
+	}
+	res := succeed[UndoChangeResult](s, "undo_change", args)
+	if res.Counts.Restored != 0 || res.Counts.Failed != len(vip) || len(res.Failed) == 0 || !strings.Contains(res.Note, "again") {
+		t.Fatalf("undo into a deleted group: %+v", res)
+	}
+	list := succeed[ChangeList](s, "list_changes", map[string]any{"tool": "bulk_update_customers"})
+	if list.Changes[0].UndoneBy != 0 {
+		t.Errorf("a failed undo marked the change undone by %d", list.Changes[0].UndoneBy)
+	}
+	if e := s.call("undo_change", args); e.IsError {
+		t.Errorf("undoing the change again was refused: %s", text(e))
+	}
+}

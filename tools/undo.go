@@ -266,7 +266,6 @@ type undoRun struct {
 	recreated []RecreatedGroup
 	bulk      *bc.BulkResult
 	failures  []UndoItem // writes that failed
-	stopped   bool
 }
 
 // RecreatedGroup is a deleted group created again by an undo.
@@ -301,22 +300,33 @@ func (p *undoPlan) run(ctx context.Context, client *bc.Client) (*undoRun, error)
 		_, _, err := client.CustomerGroups.Update(ctx, step.id, step.input)
 		r.groupDone(step, err)
 	}
+	customersBack := len(p.restores) == 0 || r.bulk != nil && len(r.bulk.Updated) == len(p.restores)
 	for _, step := range p.remove {
-		if r.bulk != nil && len(r.bulk.Updated) < len(p.restores) {
+		if !customersBack {
 			r.failures = append(r.failures, UndoItem{Entity: journal.EntityGroup, ID: step.id,
-				Reason: "not deleted: some of its customers could not be moved back out of it"})
+				Reason: "not deleted: not every customer of this undo could be moved back, and some may still be in the group"})
+			r.outcomes = append(r.outcomes, journal.Outcome{Seq: step.seq, Outcome: journal.NotAttempted})
 			continue
 		}
 		_, err := client.CustomerGroups.Delete(ctx, step.id)
 		r.groupDone(step, err)
 	}
 	settle(ctx, id, r.outcomes, r.counts())
-	if j := journalFrom(ctx); j != nil {
-		if err := j.MarkUndone(context.WithoutCancel(ctx), p.original.ID, id); err != nil {
-			loggerFrom(ctx).ErrorContext(ctx, "journal: marking a change undone failed", "change", p.original.ID, "err", err)
-		}
-	}
+	r.markUndone(ctx, p.original.ID)
 	return r, nil
+}
+
+// markUndone marks the original change undone once every item of the undo
+// was restored; after a partial undo, undoing the original again retries
+// what failed (what was restored is then found as it was before).
+func (r *undoRun) markUndone(ctx context.Context, original int64) {
+	j := journalFrom(ctx)
+	if j == nil || len(r.failures) > 0 || r.bulk != nil && len(r.bulk.Failed)+len(r.bulk.NotAttempted) > 0 {
+		return
+	}
+	if err := j.MarkUndone(context.WithoutCancel(ctx), original, r.id); err != nil {
+		loggerFrom(ctx).ErrorContext(ctx, "journal: marking a change undone failed", "change", original, "err", err)
+	}
 }
 
 // groupDone records a group write's outcome, reporting whether it succeeded.
