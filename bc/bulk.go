@@ -371,6 +371,9 @@ func notSentReason(why error) string {
 // statusCode names an HTTP failure in snake_case, e.g. "forbidden".
 func statusCode(err error) string {
 	var apiErr *Error
+	if errors.Is(err, ErrRedirected) {
+		return FailureUpstream
+	}
 	if errors.As(err, &apiErr) && apiErr.Status > 0 {
 		return strings.ReplaceAll(strings.ToLower(http.StatusText(apiErr.Status)), " ", "_")
 	}

@@ -53,7 +53,8 @@ type Client struct {
 	cfg     Config
 	http    *http.Client
 	log     *slog.Logger
-	base    string // {BaseURL}/stores/{hash}
+	origin  *url.URL // of BaseURL: the only one the token is sent to
+	base    string   // {BaseURL}/stores/{hash}
 	pacer   *quotaPacer
 	groups  *semaphore.Weighted
 	updates *semaphore.Weighted
@@ -71,7 +72,8 @@ func New(cfg Config) (*Client, error) {
 	if cfg.BaseURL == "" {
 		cfg.BaseURL = DefaultBaseURL
 	}
-	if u, err := url.Parse(cfg.BaseURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+	origin, err := url.Parse(cfg.BaseURL)
+	if err != nil || (origin.Scheme != "https" && origin.Scheme != "http") || origin.Host == "" {
 		return nil, fmt.Errorf("API base URL %q must be an absolute http(s) URL", cfg.BaseURL)
 	}
 	if cfg.HTTPClient == nil {
@@ -92,19 +94,52 @@ func New(cfg Config) (*Client, error) {
 	if cfg.RetryMaxDelay <= 0 {
 		cfg.RetryMaxDelay = 10 * time.Second
 	}
+	httpClient := *cfg.HTTPClient // the redirect policy is ours, whatever the caller's client says
 	c := &Client{
 		cfg:     cfg,
-		http:    cfg.HTTPClient,
+		http:    &httpClient,
 		log:     cfg.Logger,
+		origin:  origin,
 		base:    strings.TrimRight(cfg.BaseURL, "/") + "/stores/" + cfg.StoreHash,
 		pacer:   newQuotaPacer(time.Now),
 		groups:  semaphore.NewWeighted(MaxGroupRequestsInFlight),
 		updates: semaphore.NewWeighted(MaxUpdateRequestsInFlight),
 		reads:   semaphore.NewWeighted(maxCustomerReadsInFlight),
 	}
+	httpClient.CheckRedirect = c.redirectPolicy
 	c.CustomerGroups = &CustomerGroupsService{client: c}
 	c.Customers = &CustomersService{client: c}
 	return c, nil
+}
+
+// maxRedirects bounds the redirects a read follows within the API base's origin.
+const maxRedirects = 5
+
+// redirectPolicy follows a redirect only for a read, and only within the API
+// base's origin: the access token, and a write's body, go nowhere else. A
+// redirect not followed comes back to do as the 3xx it is, and fails there.
+func (c *Client) redirectPolicy(next *http.Request, via []*http.Request) error {
+	read := via[0].Method == http.MethodGet || via[0].Method == http.MethodHead
+	if !read || !sameOrigin(next.URL, c.origin) || len(via) > maxRedirects {
+		return http.ErrUseLastResponse
+	}
+	return nil
+}
+
+func sameOrigin(a, b *url.URL) bool {
+	return strings.EqualFold(a.Scheme, b.Scheme) && strings.EqualFold(a.Host, b.Host)
+}
+
+// redirectTarget is where a 3xx pointed, as scheme, host and path (a query
+// may carry anything), for the error text.
+func (c *Client) redirectTarget(req request, h http.Header) string {
+	loc, err := url.Parse(h.Get("Location"))
+	from, fromErr := url.Parse(c.base + req.path)
+	if h.Get("Location") == "" || err != nil || fromErr != nil {
+		return ""
+	}
+	to := from.ResolveReference(loc)
+	return truncate(c.redactor().clean(to.Scheme+"://"+to.Host+to.Path), 200)
 }
 
 // defaultHTTPClient keeps enough idle connections for every request the caps
@@ -193,6 +228,9 @@ func (c *Client) do(ctx context.Context, req request, out any) (*Response, error
 		}
 		apiErr := parseError(status, c.redact(payload))
 		apiErr.Method, apiErr.Path = req.method, req.path
+		if status/100 == 3 {
+			apiErr.Location = c.redirectTarget(req, header)
+		}
 		wait, err := c.shouldRetry(ctx, req, resp, header, apiErr)
 		if err != nil {
 			return resp, err
@@ -335,6 +373,8 @@ func (c *Client) newHTTPRequest(ctx context.Context, req request, body []byte) (
 func (c *Client) redact(body []byte) []byte {
 	return bytes.ReplaceAll(body, []byte(c.cfg.AccessToken), []byte("[REDACTED]"))
 }
+
+func (c *Client) redactor() redactor { return redactor(c.cfg.AccessToken) }
 
 // redactURL drops the URL from *url.Error: it names the store, and keeping
 // error text free of request details is the simplest way to keep it free of secrets.

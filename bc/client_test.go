@@ -3,6 +3,7 @@ package bc
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"sync"
@@ -309,4 +310,64 @@ func TestWithoutQuotaHeadersRequestsStillRunConcurrently(t *testing.T) {
 	default:
 		t.Fatal("requests never ran five at a time: without quota headers the caps alone should pace")
 	}
+}
+
+func TestARedirectedWriteIsNotFollowedAndFailsNamingWhereItPointed(t *testing.T) {
+	t.Parallel()
+	for _, status := range []int{http.StatusFound, http.StatusTemporaryRedirect, http.StatusPermanentRedirect} {
+		for _, sameOrigin := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%d same origin %v", status, sameOrigin), func(t *testing.T) {
+				t.Parallel()
+				store, elsewhere := NewBadStore(t), NewElsewhere(t)
+				target := elsewhere.URL
+				if sameOrigin {
+					target = store.URL
+				}
+				store.Misbehave(Redirect(status, target))
+				updates := []CustomerUpdate{{ID: 1, Company: ptr("Redirected Co")}, {ID: 2, Company: ptr("Redirected Co")}}
+				res, err := store.Client(t, nil).Customers.BulkUpdate(context.Background(), updates, BulkOptions{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(res.Updated) != 0 || len(res.Failed) != 2 {
+					t.Fatalf("updated %v, failed %+v: a write that was redirected was not applied", res.Updated, res.Failed)
+				}
+				for _, f := range res.Failed {
+					if f.Code != "upstream_error" || !strings.Contains(f.Message, target+"/stores/bad/v3/customers") {
+						t.Errorf("customer %d: code %q, message %q; want upstream_error naming %s", f.ID, f.Code, f.Message, target)
+					}
+				}
+				if n, tokens, bodies := elsewhere.Seen(); n != 0 || len(tokens) != 0 || len(bodies) != 0 {
+					t.Errorf("the other origin got %d requests, tokens %q, bodies %q", n, tokens, bodies)
+				}
+				if c, _ := store.Sim.Customer(1); c.Company == "Redirected Co" {
+					t.Error("the redirected write reached the store")
+				}
+			})
+		}
+	}
+}
+
+func TestARedirectedReadIsFollowedOnlyWithinTheOrigin(t *testing.T) {
+	t.Parallel()
+	t.Run("to another origin it fails, and the token stays home", func(t *testing.T) {
+		t.Parallel()
+		store, elsewhere := NewBadStore(t), NewElsewhere(t)
+		store.Misbehave(Redirect(http.StatusTemporaryRedirect, elsewhere.URL))
+		_, _, err := store.Client(t, nil).CustomerGroups.Get(context.Background(), 1)
+		if !errors.Is(err, ErrRedirected) || !strings.Contains(err.Error(), elsewhere.URL+"/stores/bad/v2/customer_groups/1") {
+			t.Fatalf("err = %v, want a redirect error naming %s", err, elsewhere.URL)
+		}
+		if n, tokens, _ := elsewhere.Seen(); n != 0 || len(tokens) != 0 {
+			t.Errorf("the other origin got %d requests, tokens %q", n, tokens)
+		}
+	})
+	t.Run("within the origin it is followed", func(t *testing.T) {
+		t.Parallel()
+		store := NewBadStore(t)
+		store.Misbehave(Redirect(http.StatusMovedPermanently, store.URL))
+		if _, _, err := store.Client(t, nil).CustomerGroups.Get(context.Background(), 1); err != nil {
+			t.Fatal(err)
+		}
+	})
 }

@@ -1,6 +1,7 @@
 package bc
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -23,7 +24,13 @@ var (
 	ErrRateLimited   = errors.New("rate limited")
 	ErrUpstream      = errors.New("upstream error")
 	ErrTransport     = errors.New("connection failed")
+	ErrRedirected    = errors.New("redirected")
 )
+
+// FailureUpstream is the BulkFailure code of customers whose batch the store
+// answered in a way the client does not act on: a redirect, which it does not
+// follow for writes, so nothing was applied.
+const FailureUpstream = "upstream_error"
 
 // Error is a failed BigCommerce request: an error response in either the V2
 // format ([{"status","message"}]) or the V3 format ({"status","title","errors"}),
@@ -36,6 +43,7 @@ type Error struct {
 	Messages   []string          // V2 messages
 	Fields     map[string]string // V3 field errors, keyed "<index>.<field>" or "<field>"
 	RetryAfter time.Duration     // how long BigCommerce asked us to wait, when known
+	Location   string            // where a redirect (3xx) pointed, without its query
 	Err        error             // the transport error when Status is 0
 }
 
@@ -48,6 +56,9 @@ func (e *Error) Error() string {
 		return b.String()
 	default:
 		fmt.Fprintf(&b, "%d %s", e.Status, http.StatusText(e.Status))
+	}
+	if e.Status/100 == 3 {
+		fmt.Fprintf(&b, ": the store pointed to %s; not followed: this client sends writes, and the access token, to the configured API base only", cmp.Or(e.Location, "nowhere (no Location)"))
 	}
 	if msg := e.Message(); msg != "" {
 		b.WriteString(": " + msg)
@@ -93,6 +104,8 @@ func (e *Error) Is(target error) bool {
 		return e.Status >= 500
 	case ErrTransport:
 		return e.Status == 0
+	case ErrRedirected:
+		return e.Status/100 == 3
 	}
 	return false
 }
@@ -157,6 +170,16 @@ func parseFieldErrors(raw json.RawMessage) map[string]string {
 		}
 	}
 	return out
+}
+
+// redactor removes a secret from text that may reach error messages.
+type redactor string
+
+func (r redactor) clean(s string) string {
+	if r == "" {
+		return s
+	}
+	return strings.ReplaceAll(s, string(r), "[REDACTED]")
 }
 
 func truncate(s string, n int) string {
