@@ -1,9 +1,11 @@
 package bc
 
 import (
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -132,4 +134,19 @@ func (e *Elsewhere) Seen() (requests int, tokens, bodies []string) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	return e.requests, append([]string(nil), e.tokens...), append([]string(nil), e.bodies...)
+}
+
+// EchoToken answers every request with status and a JSON body made from
+// format, whose %s becomes the access token the request carried, spelled
+// with \u escapes throughout, as a store echoing headers might.
+func EchoToken(status int, format string) Misbehaviour {
+	return func(w http.ResponseWriter, r *http.Request, _ http.Handler) {
+		var escaped strings.Builder
+		for _, c := range r.Header.Get("X-Auth-Token") {
+			fmt.Fprintf(&escaped, `\u%04x`, c)
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(status)
+		fmt.Fprintf(w, format, escaped.String())
+	}
 }

@@ -226,7 +226,7 @@ func (c *Client) do(ctx context.Context, req request, out any) (*Response, error
 		if status >= 200 && status < 300 {
 			return resp, decode(status, payload, out)
 		}
-		apiErr := parseError(status, c.redact(payload))
+		apiErr := parseError(status, payload, c.cfg.AccessToken)
 		apiErr.Method, apiErr.Path = req.method, req.path
 		if status/100 == 3 {
 			apiErr.Location = c.redirectTarget(req, header)
@@ -366,12 +366,6 @@ func (c *Client) newHTTPRequest(ctx context.Context, req request, body []byte) (
 		httpReq.Header.Set("Content-Type", "application/json")
 	}
 	return httpReq, nil
-}
-
-// redact removes the access token from a response body before any of it can
-// reach error text: a misbehaving proxy or API may echo request headers back.
-func (c *Client) redact(body []byte) []byte {
-	return bytes.ReplaceAll(body, []byte(c.cfg.AccessToken), []byte("[REDACTED]"))
 }
 
 func (c *Client) redactor() redactor { return redactor(c.cfg.AccessToken) }

@@ -39,7 +39,7 @@ func TestErrorsAreParsedFromBothFormats(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			e := parseError(tt.status, []byte(tt.body))
+			e := parseError(tt.status, []byte(tt.body), "")
 			if !errors.Is(e, tt.sentinel) {
 				t.Errorf("errors.Is(%v, %v) = false", e, tt.sentinel)
 			}
@@ -370,4 +370,35 @@ func TestARedirectedReadIsFollowedOnlyWithinTheOrigin(t *testing.T) {
 			t.Fatal(err)
 		}
 	})
+}
+
+func TestATokenEscapedInAnErrorBodyIsRedactedAllTheSame(t *testing.T) {
+	t.Parallel()
+	for _, format := range []string{
+		`[{"status":500,"message":"token %s rejected"}]`,
+		`{"status":500,"title":"token %s rejected"}`,
+		`{"status":500,"title":"oops","detail":"token %s rejected"}`,
+		`{"status":500,"title":"oops","errors":{"token":"%s"}}`,
+		`{"status":500,"title":"oops","errors":{"%s":"the token"}}`,
+		`{"status":500,"title":"oops","errors":{"token":{"value":"%s"}}}`,
+	} {
+		store := NewBadStore(t)
+		store.Misbehave(EchoToken(http.StatusInternalServerError, format))
+		_, _, err := store.Client(t, nil).CustomerGroups.Get(context.Background(), 1)
+		if !errors.Is(err, ErrUpstream) {
+			t.Fatalf("body %s: err = %v, want an upstream error", format, err)
+		}
+		if strings.Contains(err.Error(), BadStoreToken) || !strings.Contains(err.Error(), "[REDACTED]") {
+			t.Errorf("body %s: the token is not redacted from %q", format, err)
+		}
+	}
+}
+
+func TestATokenCutByTheExcerptIsRedactedWhole(t *testing.T) {
+	t.Parallel()
+	body := strings.Repeat("x", 190) + " " + BadStoreToken
+	e := parseError(http.StatusBadGateway, []byte(body), BadStoreToken)
+	if strings.Contains(e.Error(), BadStoreToken[:8]) {
+		t.Fatalf("the excerpt shows the start of the token: %q", e.Error())
+	}
 }

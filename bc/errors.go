@@ -117,7 +117,10 @@ func (e *Error) Retryable() bool {
 
 // parseError reads an error body in either BigCommerce format. Anything else
 // (HTML from a proxy, an empty body) keeps the status and a trimmed excerpt.
-func parseError(status int, body []byte) *Error {
+// No text taken from it contains secret: it is removed from the body as sent
+// and, since JSON can spell it with escapes, from every string once decoded.
+func parseError(status int, body []byte, secret string) *Error {
+	clean := redactor(secret).clean
 	e := &Error{Status: status}
 	var v2 []struct {
 		Status  int    `json:"status"`
@@ -132,17 +135,17 @@ func parseError(status int, body []byte) *Error {
 	case json.Unmarshal(body, &v2) == nil:
 		for _, m := range v2 {
 			if m.Message != "" {
-				e.Messages = append(e.Messages, m.Message)
+				e.Messages = append(e.Messages, clean(m.Message))
 			}
 		}
 	case json.Unmarshal(body, &v3) == nil:
-		e.Title = v3.Title
+		e.Title = clean(v3.Title)
 		if v3.Detail != "" {
-			e.Messages = []string{v3.Detail}
+			e.Messages = []string{clean(v3.Detail)}
 		}
-		e.Fields = parseFieldErrors(v3.Errors)
+		e.Fields = parseFieldErrors(v3.Errors, clean)
 	default:
-		if excerpt := strings.TrimSpace(string(body)); excerpt != "" {
+		if excerpt := strings.TrimSpace(clean(string(body))); excerpt != "" {
 			e.Messages = []string{truncate(excerpt, 200)}
 		}
 	}
@@ -150,8 +153,10 @@ func parseError(status int, body []byte) *Error {
 }
 
 // parseFieldErrors accepts the documented {"0.email": "..."} map and, because
-// some V3 endpoints send them, string arrays ({"0.email": ["..."]}).
-func parseFieldErrors(raw json.RawMessage) map[string]string {
+// some V3 endpoints send them, string arrays ({"0.email": ["..."]}). Other
+// values are shown as JSON, re-encoded so that clean sees their strings
+// decoded.
+func parseFieldErrors(raw json.RawMessage, clean func(string) string) map[string]string {
 	var fields map[string]json.RawMessage
 	if json.Unmarshal(raw, &fields) != nil || len(fields) == 0 {
 		return nil
@@ -160,13 +165,16 @@ func parseFieldErrors(raw json.RawMessage) map[string]string {
 	for k, v := range fields {
 		var s string
 		var list []string
+		var other any
 		switch {
 		case json.Unmarshal(v, &s) == nil:
-			out[k] = s
+			out[clean(k)] = clean(s)
 		case json.Unmarshal(v, &list) == nil:
-			out[k] = strings.Join(list, "; ")
+			out[clean(k)] = clean(strings.Join(list, "; "))
 		default:
-			out[k] = truncate(string(v), 200)
+			_ = json.Unmarshal(v, &other) // v is valid JSON: it came out of a decoded object
+			decoded, _ := json.Marshal(other)
+			out[clean(k)] = truncate(clean(string(decoded)), 200)
 		}
 	}
 	return out
