@@ -150,3 +150,49 @@ func EchoToken(status int, format string) Misbehaviour {
 		fmt.Fprintf(w, format, escaped.String())
 	}
 }
+
+// Answer answers every request with status, body and the headers given as
+// name, value pairs (after the simulator's rate-limit headers, which they
+// replace), without letting the simulator see the request.
+func Answer(status int, body string, headers ...string) Misbehaviour {
+	return func(w http.ResponseWriter, r *http.Request, _ http.Handler) {
+		setPairs(w.Header(), headers)
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(status)
+		_, _ = w.Write([]byte(body))
+	}
+}
+
+// OverrideHeaders lets the simulator answer, with the headers given as name,
+// value pairs in place of its own: absurd rate limits on a good answer, say.
+func OverrideHeaders(headers ...string) Misbehaviour {
+	return func(w http.ResponseWriter, r *http.Request, behave http.Handler) {
+		behave.ServeHTTP(&headerOverride{ResponseWriter: w, headers: headers}, r)
+	}
+}
+
+type headerOverride struct {
+	http.ResponseWriter
+	headers []string
+	wrote   bool
+}
+
+func (o *headerOverride) WriteHeader(status int) {
+	if o.wrote {
+		return
+	}
+	o.wrote = true
+	setPairs(o.Header(), o.headers)
+	o.ResponseWriter.WriteHeader(status)
+}
+
+func (o *headerOverride) Write(p []byte) (int, error) {
+	o.WriteHeader(http.StatusOK)
+	return o.ResponseWriter.Write(p)
+}
+
+func setPairs(h http.Header, pairs []string) {
+	for i := 0; i+1 < len(pairs); i += 2 {
+		h.Set(pairs[i], pairs[i+1])
+	}
+}
