@@ -3,6 +3,7 @@ package bc
 import (
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -194,5 +195,26 @@ func (o *headerOverride) Write(p []byte) (int, error) {
 func setPairs(h http.Header, pairs []string) {
 	for i := 0; i+1 < len(pairs); i += 2 {
 		h.Set(pairs[i], pairs[i+1])
+	}
+}
+
+// ConcurrencyRefusals refuses the given share of requests as BigCommerce
+// does when a concurrency cap is hit: 429 at once, with most of the quota
+// left, a quota window's reset 30s away and X-Retry-After: 1.
+func ConcurrencyRefusals(share float64) Misbehaviour {
+	var mu sync.Mutex
+	rng := rand.New(rand.NewPCG(1, 2))
+	refuse := Answer(http.StatusTooManyRequests, `{"status":429,"title":"Too many concurrent requests"}`,
+		"X-Rate-Limit-Requests-Left", "120", "X-Rate-Limit-Requests-Quota", "150",
+		"X-Rate-Limit-Time-Reset-Ms", "30000", "X-Rate-Limit-Time-Window-Ms", "30000", "X-Retry-After", "1")
+	return func(w http.ResponseWriter, r *http.Request, behave http.Handler) {
+		mu.Lock()
+		refused := rng.Float64() < share
+		mu.Unlock()
+		if refused {
+			refuse(w, r, behave)
+			return
+		}
+		behave.ServeHTTP(w, r)
 	}
 }

@@ -256,21 +256,41 @@ func (c *Client) shouldRetry(ctx context.Context, req request, resp *Response, h
 	switch {
 	case apiErr.Status == http.StatusTooManyRequests:
 		resp.RateLimited++
-		wait, ok := retryAfter(header)
-		if !ok {
-			wait = backoff(c.cfg.RetryBaseDelay, c.cfg.RetryMaxDelay, resp.RateLimited)
-		}
+		wait, quotaSpent := c.rateLimitWait(header, resp.RateLimited)
 		apiErr.RetryAfter = wait
-		c.pacer.block(wait)
+		if quotaSpent {
+			c.pacer.block(wait)
+			wait = 0 // pause() waits for the pacer, which now holds everyone back
+		}
 		if lastAttempt {
 			return 0, apiErr
 		}
-		return 0, nil // pause() waits for the pacer, which now holds everyone back
+		return wait, nil
 	case apiErr.Retryable() && req.idempotent() && !lastAttempt:
 		resp.maybeApplied = true
 		return backoff(c.cfg.RetryBaseDelay, c.cfg.RetryMaxDelay, resp.Attempts), nil
 	}
 	return 0, apiErr
+}
+
+// rateLimitWait is how long a 429 asks to wait, and whether the store's quota
+// is spent, in which case every request must wait: until the reset, or
+// X-Retry-After, or a backoff. A 429 that leaves requests (or does not say)
+// is a concurrency refusal: only this request waits, X-Retry-After or a short
+// backoff, since the quota's reset says nothing about when a slot frees.
+func (c *Client) rateLimitWait(h http.Header, refusals int) (wait time.Duration, quotaSpent bool) {
+	left, known := headerCount(h, "X-Rate-Limit-Requests-Left")
+	quotaSpent = known && left == 0
+	ok := false
+	if quotaSpent {
+		wait, ok = retryAfter(h)
+	} else {
+		wait, ok = headerWait(h, "X-Retry-After", time.Second)
+	}
+	if !ok {
+		wait = backoff(c.cfg.RetryBaseDelay, c.cfg.RetryMaxDelay, refusals)
+	}
+	return wait, quotaSpent
 }
 
 // pause waits before the next attempt. A wait that cannot fit before the

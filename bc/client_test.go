@@ -160,7 +160,7 @@ func TestRetries(t *testing.T) {
 
 func TestAWaitLongerThanTheDeadlineFailsAtOnce(t *testing.T) {
 	t.Parallel()
-	s := &script{steps: []http.HandlerFunc{respond(429, "", "X-Rate-Limit-Time-Reset-Ms", "30000")}}
+	s := &script{steps: []http.HandlerFunc{respond(429, "", "X-Rate-Limit-Time-Reset-Ms", "30000", "X-Rate-Limit-Requests-Left", "0")}}
 	c := newTestClient(t, s)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()

@@ -66,8 +66,8 @@ func headerWait(h http.Header, name string, unit time.Duration) (time.Duration, 
 // requests still in flight) and holds new requests back until the window resets
 // rather than spending the last requests on 429s. Until the first response, it
 // lets one request out at a time; if responses carry no quota headers, it
-// leaves the pace to the concurrency caps and 429s. After a 429 every caller
-// pauses until the advertised reset. It never sleeps while holding its mutex.
+// leaves the pace to the concurrency caps and 429s. After a 429 that says the
+// quota is spent every caller pauses until the advertised reset. It never sleeps while holding its mutex.
 type quotaPacer struct {
 	mu           sync.Mutex
 	now          func() time.Time
@@ -149,7 +149,7 @@ func (p *quotaPacer) finish(h http.Header) {
 	p.known = true
 }
 
-// block pauses every caller for d, after a 429.
+// block pauses every caller for d, after a 429 that spent the quota.
 func (p *quotaPacer) block(d time.Duration) {
 	p.mu.Lock()
 	defer p.mu.Unlock()

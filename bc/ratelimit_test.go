@@ -200,3 +200,29 @@ func TestOnePoisonedAnswerHoldsNoCall(t *testing.T) {
 		})
 	}
 }
+
+func TestA429WithQuotaLeftHoldsOnlyItsOwnRequest(t *testing.T) {
+	t.Parallel()
+	store := NewBadStore(t)
+	c := store.Client(t, func(cfg *Config) { cfg.MaxRetries = 1 })
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	store.Misbehave(ConcurrencyRefusals(1))
+	_, _, err := c.CustomerGroups.Get(ctx, 1)
+	var apiErr *Error
+	if !errors.As(err, &apiErr) || !errors.Is(err, ErrRateLimited) || apiErr.RetryAfter != time.Second {
+		t.Fatalf("err = %v; want rate limited, retry after X-Retry-After's 1s (not the quota's 30s reset)", err)
+	}
+	if wait, _ := c.pacer.reserve(); wait != 0 {
+		t.Fatalf("a concurrency refusal held the whole store for %v", wait)
+	}
+	c.pacer.finish(nil)
+
+	store.Misbehave(Answer(http.StatusTooManyRequests, "", "X-Rate-Limit-Requests-Left", "0", "X-Rate-Limit-Time-Reset-Ms", "30000"))
+	if _, _, err := c.CustomerGroups.Get(ctx, 1); !errors.Is(err, ErrRateLimited) {
+		t.Fatalf("err = %v, want rate limited", err)
+	}
+	if wait, _ := c.pacer.reserve(); wait < 29*time.Second {
+		t.Fatalf("with the quota spent the store is held for %v, want until the 30s reset", wait)
+	}
+}
