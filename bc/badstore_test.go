@@ -3,6 +3,7 @@ package bc
 import (
 	"fmt"
 	"io"
+	"maps"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
@@ -216,5 +217,29 @@ func ConcurrencyRefusals(share float64) Misbehaviour {
 			return
 		}
 		behave.ServeHTTP(w, r)
+	}
+}
+
+// DripBody lets the simulator answer, then sends its status and headers at
+// once and the body one byte per every, as a stalled store or proxy might.
+func DripBody(every time.Duration) Misbehaviour {
+	return func(w http.ResponseWriter, r *http.Request, behave http.Handler) {
+		answer := httptest.NewRecorder()
+		behave.ServeHTTP(answer, r)
+		maps.Copy(w.Header(), answer.Header())
+		w.WriteHeader(answer.Code)
+		flusher, _ := w.(http.Flusher)
+		flusher.Flush()
+		tick := time.NewTicker(every)
+		defer tick.Stop()
+		for _, b := range answer.Body.Bytes() {
+			select {
+			case <-r.Context().Done():
+				return
+			case <-tick.C:
+			}
+			_, _ = w.Write([]byte{b})
+			flusher.Flush()
+		}
 	}
 }

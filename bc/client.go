@@ -35,13 +35,20 @@ type Config struct {
 	StoreHash   string
 	AccessToken string
 	BaseURL     string       // default DefaultBaseURL
-	HTTPClient  *http.Client // default: a client with a 60s timeout
+	HTTPClient  *http.Client // default: a client keeping enough idle connections
 	Logger      *slog.Logger // default: discard
 	UserAgent   string
 
 	MaxRetries     int           // per request, for 429s, 5xx and broken connections; default 8
 	RetryBaseDelay time.Duration // first backoff when the server gives no wait; default 250ms
 	RetryMaxDelay  time.Duration // longest single backoff; default 10s
+
+	// CallTimeout bounds one request with its retries and waits, so that a
+	// stalled store fails a call instead of holding it; default 1 minute.
+	CallTimeout time.Duration
+	// AttemptTimeout bounds one HTTP attempt, reading the answer included;
+	// default 30s.
+	AttemptTimeout time.Duration
 }
 
 // Client talks to one store. It is safe for concurrent use, and every limit it
@@ -93,6 +100,12 @@ func New(cfg Config) (*Client, error) {
 	}
 	if cfg.RetryMaxDelay <= 0 {
 		cfg.RetryMaxDelay = 10 * time.Second
+	}
+	if cfg.CallTimeout <= 0 {
+		cfg.CallTimeout = time.Minute
+	}
+	if cfg.AttemptTimeout <= 0 {
+		cfg.AttemptTimeout = 30 * time.Second
 	}
 	httpClient := *cfg.HTTPClient // the redirect policy is ours, whatever the caller's client says
 	c := &Client{
@@ -148,7 +161,7 @@ func (c *Client) redirectTarget(req request, h http.Header) string {
 func defaultHTTPClient() *http.Client {
 	transport := http.DefaultTransport.(*http.Transport).Clone()
 	transport.MaxIdleConnsPerHost = MaxGroupRequestsInFlight + MaxUpdateRequestsInFlight + maxCustomerReadsInFlight
-	return &http.Client{Timeout: 60 * time.Second, Transport: transport}
+	return &http.Client{Transport: transport} // the attempt and call timeouts bound it
 }
 
 // Response describes how a call went: the final HTTP status, the quota left,
@@ -194,9 +207,33 @@ func (r request) idempotent() bool { return r.method != http.MethodPost }
 
 var errWaitTooLong = errors.New("the wait needed is longer than the time left before the deadline")
 
-// do sends req, applying the concurrency cap of its class, the store's quota and
-// the retry policy, and decodes a 2xx body into out (when out is not nil).
+// do sends req, applying the concurrency cap of its class, the store's quota,
+// the retry policy and the call deadline, and decodes a 2xx body into out
+// (when out is not nil).
 func (c *Client) do(ctx context.Context, req request, out any) (*Response, error) {
+	callCtx, cancel := context.WithTimeout(ctx, c.cfg.CallTimeout)
+	defer cancel()
+	resp, err := c.try(callCtx, req, out)
+	if ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
+		err = c.timedOut(req, resp, err)
+	}
+	return resp, err
+}
+
+// timedOut explains a request that ran out of the call deadline: if it was
+// on its way it is a connection failure (perhaps applied); if it never left,
+// it says so.
+func (c *Client) timedOut(req request, resp *Response, err error) error {
+	if resp.maybeApplied {
+		return &Error{Method: req.method, Path: req.path,
+			Err: fmt.Errorf("no complete answer within the call deadline of %s", c.cfg.CallTimeout)}
+	}
+	return fmt.Errorf("%s %s: not sent: no room under the store's limits within the call deadline of %s: %w",
+		req.method, req.path, c.cfg.CallTimeout, err)
+}
+
+// try is do within the call deadline.
+func (c *Client) try(ctx context.Context, req request, out any) (*Response, error) {
 	body, err := encodeBody(req.body)
 	if err != nil {
 		return nil, err
@@ -318,26 +355,38 @@ func (c *Client) send(ctx context.Context, req request, body []byte) (int, http.
 	var header http.Header
 	defer func() { c.pacer.finish(header) }()
 
-	httpReq, err := c.newHTTPRequest(ctx, req, body)
+	attemptCtx, cancel := context.WithTimeout(ctx, c.cfg.AttemptTimeout)
+	defer cancel()
+	httpReq, err := c.newHTTPRequest(attemptCtx, req, body)
 	if err != nil {
 		return 0, nil, nil, err
 	}
 	start := time.Now()
 	httpResp, err := c.http.Do(httpReq)
 	if err != nil {
-		c.log.DebugContext(ctx, "bigcommerce request failed", "method", req.method, "path", req.path, "err", redactURL(err))
-		return 0, nil, nil, redactURL(err)
+		err = c.attemptErr(ctx, attemptCtx, redactURL(err))
+		c.log.DebugContext(ctx, "bigcommerce request failed", "method", req.method, "path", req.path, "err", err)
+		return 0, nil, nil, err
 	}
 	defer httpResp.Body.Close()
+	header = httpResp.Header // an answer, even if its body never arrives whole
 	payload, err := io.ReadAll(io.LimitReader(httpResp.Body, maxResponseBytes))
 	if err != nil {
-		return 0, nil, nil, fmt.Errorf("read response: %w", err)
+		return 0, nil, nil, c.attemptErr(ctx, attemptCtx, fmt.Errorf("read response: %w", err))
 	}
-	header = httpResp.Header
 	c.log.DebugContext(ctx, "bigcommerce request", "method", req.method, "path", req.path,
 		"status", httpResp.StatusCode, "duration", time.Since(start).Round(time.Millisecond),
 		"requests_left", header.Get("X-Rate-Limit-Requests-Left"))
 	return httpResp.StatusCode, header, payload, nil
+}
+
+// attemptErr names an attempt that ran out of its own time, while the call
+// still has some, for what it is.
+func (c *Client) attemptErr(callCtx, attemptCtx context.Context, err error) error {
+	if callCtx.Err() == nil && attemptCtx.Err() != nil {
+		return fmt.Errorf("no complete answer within the attempt timeout of %s", c.cfg.AttemptTimeout)
+	}
+	return err
 }
 
 // admit blocks until the request may start: a free slot in its class and room

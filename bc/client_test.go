@@ -402,3 +402,61 @@ func TestATokenCutByTheExcerptIsRedactedWhole(t *testing.T) {
 		t.Fatalf("the excerpt shows the start of the token: %q", e.Error())
 	}
 }
+
+// stalledClient is a client of a store that sends its answers' headers at
+// once and their bodies a byte every 20ms, with a call deadline of 500ms and
+// an attempt timeout of 100ms. ctx is the caller's, a generous guard.
+func stalledClient(t *testing.T) (*BadStore, *Client, context.Context) {
+	store := NewBadStore(t)
+	store.Misbehave(DripBody(20 * time.Millisecond))
+	c := store.Client(t, func(cfg *Config) { cfg.CallTimeout, cfg.AttemptTimeout = 500*time.Millisecond, 100*time.Millisecond })
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	t.Cleanup(cancel)
+	return store, c, ctx
+}
+
+func TestAStalledStoreFailsACallAtItsDeadline(t *testing.T) {
+	t.Parallel()
+	_, c, ctx := stalledClient(t)
+	_, resp, err := c.CustomerGroups.Get(ctx, 1)
+	if ctx.Err() != nil {
+		t.Fatal("the call ran until the caller gave up: nothing bounded it")
+	}
+	if !errors.Is(err, ErrTransport) || !strings.Contains(err.Error(), "call deadline of 500ms") {
+		t.Fatalf("err = %v, want a connection failure naming the call deadline", err)
+	}
+	if resp.Attempts < 2 {
+		t.Errorf("attempts = %d: an attempt that timed out should have been retried within the call's time", resp.Attempts)
+	}
+}
+
+func TestABulkUpdateOnAStalledStoreReportsWhatItDid(t *testing.T) {
+	t.Parallel()
+	store, c, ctx := stalledClient(t)
+	updates := make([]CustomerUpdate, 50) // five batches: three go out, time out and stop the run
+	for i := range updates {
+		updates[i] = CustomerUpdate{ID: i + 1, Company: ptr("Stalled Co")}
+	}
+	res, err := c.Customers.BulkUpdate(ctx, updates, BulkOptions{})
+	if err != nil || ctx.Err() != nil {
+		t.Fatalf("err = %v, caller's guard %v", err, ctx.Err())
+	}
+	ids := make([]int, len(updates))
+	for i, u := range updates {
+		ids[i] = u.ID
+	}
+	if err := res.AccountsFor(ids); err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Updated) != 0 || len(res.Failed) != 30 || len(res.NotAttempted) != 20 {
+		t.Fatalf("updated %d, failed %d, not attempted %d; want 0, 30 (the batches sent), 20", len(res.Updated), len(res.Failed), len(res.NotAttempted))
+	}
+	for _, f := range res.Failed {
+		if f.Code != FailureUnconfirmed {
+			t.Fatalf("customer %d: %s %q; want unconfirmed: the store got the write but never finished answering", f.ID, f.Code, f.Message)
+		}
+		if c, _ := store.Sim.Customer(f.ID); c.Company != "Stalled Co" {
+			t.Fatalf("customer %d was not written: the stalled store should have applied it", f.ID)
+		}
+	}
+}
