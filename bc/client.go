@@ -215,21 +215,22 @@ func (c *Client) do(ctx context.Context, req request, out any) (*Response, error
 	defer cancel()
 	resp, err := c.try(callCtx, req, out)
 	if ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
-		err = c.timedOut(req, resp, err)
+		err = c.timedOut(req, resp)
 	}
 	return resp, err
 }
 
 // timedOut explains a request that ran out of the call deadline: if it was
 // on its way it is a connection failure (perhaps applied); if it never left,
-// it says so.
-func (c *Client) timedOut(req request, resp *Response, err error) error {
+// the limits left it no room in time: rate limited, with the longest a slot
+// can stay taken as the wait.
+func (c *Client) timedOut(req request, resp *Response) error {
 	if resp.maybeApplied {
 		return &Error{Method: req.method, Path: req.path,
 			Err: fmt.Errorf("no complete answer within the call deadline of %s", c.cfg.CallTimeout)}
 	}
-	return fmt.Errorf("%s %s: not sent: no room under the store's limits within the call deadline of %s: %w",
-		req.method, req.path, c.cfg.CallTimeout, err)
+	return &Error{Method: req.method, Path: req.path, Status: http.StatusTooManyRequests, RetryAfter: c.cfg.AttemptTimeout,
+		Messages: []string{fmt.Sprintf("not sent: the store's limits left no room within the call deadline of %s", c.cfg.CallTimeout)}}
 }
 
 // try is do within the call deadline.
