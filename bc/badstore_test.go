@@ -203,16 +203,11 @@ func setPairs(h http.Header, pairs []string) {
 // does when a concurrency cap is hit: 429 at once, with most of the quota
 // left, a quota window's reset 30s away and X-Retry-After: 1.
 func ConcurrencyRefusals(share float64) Misbehaviour {
-	var mu sync.Mutex
-	rng := rand.New(rand.NewPCG(1, 2))
 	refuse := Answer(http.StatusTooManyRequests, `{"status":429,"title":"Too many concurrent requests"}`,
 		"X-Rate-Limit-Requests-Left", "120", "X-Rate-Limit-Requests-Quota", "150",
 		"X-Rate-Limit-Time-Reset-Ms", "30000", "X-Rate-Limit-Time-Window-Ms", "30000", "X-Retry-After", "1")
 	return func(w http.ResponseWriter, r *http.Request, behave http.Handler) {
-		mu.Lock()
-		refused := rng.Float64() < share
-		mu.Unlock()
-		if refused {
+		if rand.Float64() < share {
 			refuse(w, r, behave)
 			return
 		}

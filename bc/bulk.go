@@ -74,10 +74,11 @@ type BulkFailure struct {
 //   - a 422 that names items by index fails them and resubmits the rest; one
 //     that names none is narrowed down by splitting the batch;
 //   - a batch that fails otherwise (retries exhausted, 401, 403...) stops the
-//     run: no new batch starts. Its customers fail with FailureUnconfirmed when
-//     an attempt may have been applied (a 5xx, a broken connection, a
-//     cancellation in flight), are NotAttempted when nothing was applied (429s),
-//     and fail with the status otherwise;
+//     run: no new batch starts, beyond those already waiting for a slot. Its
+//     customers fail with FailureUnconfirmed when an attempt may have been
+//     applied (a 5xx, a broken connection, a cancellation in flight), are
+//     NotAttempted when nothing was applied (429s), and fail with the status
+//     otherwise;
 //   - after cancellation or the deadline no new batch starts, and what was not
 //     sent is NotAttempted.
 func (s *CustomersService) BulkUpdate(ctx context.Context, updates []CustomerUpdate, opts BulkOptions) (*BulkResult, error) {
@@ -167,6 +168,12 @@ func (r *BulkResult) skipUnchanged(updates []CustomerUpdate, current map[int]Cus
 	return changed
 }
 
+// updateWorkers is twice the slots: while a batch waits out a concurrency
+// refusal (429 with quota left, X-Retry-After: 1), the slot it gave up
+// carries another batch instead of standing idle. The client's cap still
+// bounds the batches in flight.
+const updateWorkers = 2 * MaxUpdateRequestsInFlight
+
 // batchQueue hands batches to the workers and gathers what they report.
 type batchQueue struct {
 	// progress carries a snapshot per finished batch to the one goroutine that
@@ -181,9 +188,8 @@ type batchQueue struct {
 	stop     error // the batch failure that ended the run
 }
 
-// run sends the pending updates with MaxUpdateRequestsInFlight workers, so
-// that the client's slots stay busy without queueing goroutines on them, and
-// completes res with their outcome.
+// run sends the pending updates with updateWorkers workers, and completes res
+// with their outcome.
 func (s *CustomersService) run(ctx context.Context, res *BulkResult, pending []CustomerUpdate, progress func(BulkProgress)) *BulkResult {
 	queue := &batchQueue{res: res, batches: slices.Collect(slices.Chunk(pending, MaxCustomersPerUpdate))}
 	reported := make(chan struct{})
@@ -199,7 +205,7 @@ func (s *CustomersService) run(ctx context.Context, res *BulkResult, pending []C
 		}()
 	}
 	var wg sync.WaitGroup
-	for range min(MaxUpdateRequestsInFlight, len(queue.batches)) {
+	for range min(updateWorkers, len(queue.batches)) {
 		wg.Go(func() {
 			for batch, ok := queue.next(ctx); ok; batch, ok = queue.next(ctx) {
 				out := &BulkResult{}
