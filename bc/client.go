@@ -313,12 +313,12 @@ func (c *Client) shouldRetry(ctx context.Context, req request, resp *Response, h
 
 // rateLimitWait is how long a 429 asks to wait, and whether the store's quota
 // is spent, in which case every request must wait: until the reset, or
-// X-Retry-After, or a backoff. A 429 that leaves requests (or does not say)
-// is a concurrency refusal: only this request waits, X-Retry-After or a short
+// X-Retry-After, or a backoff. A 429 that shows requests left is a
+// concurrency refusal: only this request waits, X-Retry-After or a short
 // backoff, since the quota's reset says nothing about when a slot frees.
 func (c *Client) rateLimitWait(h http.Header, refusals int) (wait time.Duration, quotaSpent bool) {
 	left, known := headerCount(h, "X-Rate-Limit-Requests-Left")
-	quotaSpent = known && left == 0
+	quotaSpent = !known || left == 0
 	ok := false
 	if quotaSpent {
 		wait, ok = retryAfter(h)
