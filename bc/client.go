@@ -252,8 +252,8 @@ func (c *Client) try(ctx context.Context, req request, out any) (*Response, erro
 			if err != nil {
 				return resp, err
 			}
-			if err := c.pause(ctx, req, wait); err != nil {
-				return resp, err
+			if waitErr := c.pause(ctx, req, wait); waitErr != nil {
+				return resp, keepFailure(waitErr, &Error{Method: req.method, Path: req.path, Err: err})
 			}
 			continue
 		}
@@ -273,10 +273,20 @@ func (c *Client) try(ctx context.Context, req request, out any) (*Response, erro
 		if err != nil {
 			return resp, err
 		}
-		if err := c.pause(ctx, req, wait); err != nil {
-			return resp, err
+		if waitErr := c.pause(ctx, req, wait); waitErr != nil {
+			return resp, keepFailure(waitErr, apiErr)
 		}
 	}
+}
+
+// keepFailure is the error to give up with when the wait before a retry
+// cannot be had: the failure that was to be retried, unless it is a 429,
+// which the rate-limited error and its wait describe better.
+func keepFailure(waitErr error, failure *Error) error {
+	if errors.Is(waitErr, ErrRateLimited) && failure.Status != http.StatusTooManyRequests {
+		return failure
+	}
+	return waitErr
 }
 
 // shouldRetry decides whether a failed attempt is worth another, and after how

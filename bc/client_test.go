@@ -466,3 +466,19 @@ func TestABulkUpdateOnAStalledStoreReportsWhatItDid(t *testing.T) {
 		}
 	}
 }
+
+func TestA5xxWhoseRetryTheDeadlineCannotFitFailsAsItself(t *testing.T) {
+	t.Parallel()
+	store := NewBadStore(t)
+	store.Misbehave(Answer(http.StatusInternalServerError, `[{"status":500,"message":"oops"}]`))
+	c := store.Client(t, func(cfg *Config) {
+		cfg.RetryBaseDelay, cfg.RetryMaxDelay, cfg.CallTimeout = 100*time.Millisecond, time.Second, 300*time.Millisecond
+	})
+	_, resp, err := c.CustomerGroups.Get(context.Background(), 1)
+	if !errors.Is(err, ErrUpstream) || errors.Is(err, ErrRateLimited) {
+		t.Fatalf("err = %v, want the 500, not a rate limit", err)
+	}
+	if resp.Attempts > 4 {
+		t.Errorf("attempts = %d: backoffs of 50ms and more cannot fit more in 300ms", resp.Attempts)
+	}
+}
