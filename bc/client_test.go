@@ -482,3 +482,21 @@ func TestA5xxWhoseRetryTheDeadlineCannotFitFailsAsItself(t *testing.T) {
 		t.Errorf("attempts = %d: backoffs of 50ms and more cannot fit more in 300ms", resp.Attempts)
 	}
 }
+
+func TestATokenEscapedInA207IsRedactedFromTheReport(t *testing.T) {
+	t.Parallel()
+	for _, format := range []string{
+		`{"data":[],"title":"token %s rejected","errors":{"0.email":"taken"}}`,
+		`{"data":[],"title":"some failed","errors":{"0.email":"token %s rejected"}}`,
+	} {
+		store := NewBadStore(t)
+		store.Misbehave(EchoToken(http.StatusMultiStatus, format))
+		res, err := store.Client(t, nil).Customers.BulkUpdate(context.Background(), []CustomerUpdate{{ID: 1, Company: ptr("Co")}}, BulkOptions{})
+		if err != nil || len(res.Failed) != 1 {
+			t.Fatalf("body %s: got %+v, %v; want customer 1 failed", format, res, err)
+		}
+		if report := fmt.Sprintf("%+v", res.Failed[0]); strings.Contains(report, BadStoreToken) || !strings.Contains(report, "[REDACTED]") {
+			t.Errorf("body %s: the token is not redacted from %s", format, report)
+		}
+	}
+}
