@@ -226,3 +226,20 @@ func TestA429WithQuotaLeftHoldsOnlyItsOwnRequest(t *testing.T) {
 		t.Fatalf("with the quota spent the store is held for %v, want until the 30s reset", wait)
 	}
 }
+
+func TestAWaitLongerThanTheCallDeadlineFailsAtOnceWithoutACallerDeadline(t *testing.T) {
+	t.Parallel()
+	store := NewBadStore(t)
+	store.Misbehave(Answer(http.StatusTooManyRequests, "", "X-Rate-Limit-Requests-Left", "0", "X-Rate-Limit-Time-Reset-Ms", "90000"))
+	c := store.Client(t, nil)                                               // the default call deadline, a minute, is shorter than the reset
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute) // a guard that could fit one wait
+	defer cancel()
+	_, resp, err := c.CustomerGroups.Get(ctx, 1)
+	var apiErr *Error
+	if !errors.As(err, &apiErr) || !errors.Is(err, ErrRateLimited) || apiErr.RetryAfter < 89*time.Second {
+		t.Fatalf("err = %v, want rate limited with the 90s wait", err)
+	}
+	if resp.RateLimited != 1 {
+		t.Errorf("met %d 429s: the call waited out a reset its own deadline could not fit", resp.RateLimited)
+	}
+}
