@@ -35,7 +35,7 @@ type Config struct {
 	StoreHash   string
 	AccessToken string
 	BaseURL     string       // default DefaultBaseURL
-	HTTPClient  *http.Client // default: a client keeping enough idle connections
+	HTTPClient  *http.Client // default: one keeping enough idle connections; its redirect policy is replaced
 	Logger      *slog.Logger // default: discard
 	UserAgent   string
 

@@ -58,7 +58,8 @@ func (e *Error) Error() string {
 		fmt.Fprintf(&b, "%d %s", e.Status, http.StatusText(e.Status))
 	}
 	if e.Status/100 == 3 {
-		fmt.Fprintf(&b, ": the store pointed to %s; not followed: this client sends writes, and the access token, to the configured API base only", cmp.Or(e.Location, "nowhere (no Location)"))
+		fmt.Fprintf(&b, ": the store pointed to %s; not followed: a write is never redirected, and a read only within the API base's origin, so that the access token goes nowhere else",
+			cmp.Or(e.Location, "nowhere (no Location)"))
 	}
 	if msg := e.Message(); msg != "" {
 		b.WriteString(": " + msg)
@@ -117,8 +118,8 @@ func (e *Error) Retryable() bool {
 
 // parseError reads an error body in either BigCommerce format. Anything else
 // (HTML from a proxy, an empty body) keeps the status and a trimmed excerpt.
-// No text taken from it contains secret: it is removed from the body as sent
-// and, since JSON can spell it with escapes, from every string once decoded.
+// No text taken from it contains secret: it is removed from every string
+// once decoded, since JSON can spell it with escapes, and from the excerpt.
 func parseError(status int, body []byte, secret string) *Error {
 	clean := redactor(secret).clean
 	e := &Error{Status: status}

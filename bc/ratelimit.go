@@ -67,7 +67,8 @@ func headerWait(h http.Header, name string, unit time.Duration) (time.Duration, 
 // rather than spending the last requests on 429s. Until the first response, it
 // lets one request out at a time; if responses carry no quota headers, it
 // leaves the pace to the concurrency caps and 429s. After a 429 that says the
-// quota is spent every caller pauses until the advertised reset. It never sleeps while holding its mutex.
+// quota is spent every caller pauses until the advertised reset. It never
+// sleeps while holding its mutex.
 type quotaPacer struct {
 	mu           sync.Mutex
 	now          func() time.Time
