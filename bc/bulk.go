@@ -226,7 +226,7 @@ func (s *CustomersService) run(ctx context.Context, res *BulkResult, pending []C
 		wg.Go(func() {
 			for batch, ok := queue.next(ctx); ok; batch, ok = queue.next(ctx) {
 				out := &BulkResult{}
-				queue.finish(out, s.updateBatch(ctx, batch, out))
+				queue.finish(out, s.updateBatch(withStartGate(ctx, queue.startGate(ctx)), batch, out))
 			}
 		})
 	}
@@ -235,13 +235,7 @@ func (s *CustomersService) run(ctx context.Context, res *BulkResult, pending []C
 		close(queue.progress)
 	}
 	<-reported // the result follows the last progress report
-	why := queue.stop
-	if why == nil {
-		why = ctx.Err()
-	}
-	if why == nil && drain.Begun(ctx) {
-		why = drain.ErrShuttingDown
-	}
+	why := queue.whyNot(ctx)
 	for _, batch := range queue.batches {
 		res.notAttempted(batch, why)
 	}
@@ -253,13 +247,57 @@ func (s *CustomersService) run(ctx context.Context, res *BulkResult, pending []C
 func (q *batchQueue) next(ctx context.Context) ([]CustomerUpdate, bool) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	if len(q.batches) == 0 || q.stop != nil || ctx.Err() != nil || drain.Begun(ctx) {
+	if len(q.batches) == 0 || q.whyNotLocked(ctx) != nil {
 		return nil, false
 	}
 	batch := q.batches[0]
 	q.batches = q.batches[1:]
 	return batch, true
 }
+
+// whyNot is why no batch may start now (the batch failure that stopped the
+// run, the end of ctx, a drain), or nil when one may.
+func (q *batchQueue) whyNot(ctx context.Context) error {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return q.whyNotLocked(ctx)
+}
+
+func (q *batchQueue) whyNotLocked(ctx context.Context) error {
+	switch {
+	case q.stop != nil:
+		return q.stop
+	case ctx.Err() != nil:
+		return ctx.Err()
+	case drain.Begun(ctx):
+		return drain.ErrShuttingDown
+	}
+	return nil
+}
+
+// startGate holds a batch's first request back, once it has a slot, if no
+// batch may start by then: there are more workers than slots (see
+// updateWorkers), so a batch may wait for one past the run's end. Once the
+// batch has started, its requests go.
+func (q *batchQueue) startGate(ctx context.Context) func() error {
+	started := false // the batch's requests are sequential
+	return func() error {
+		if started {
+			return nil
+		}
+		if why := q.whyNot(ctx); why != nil {
+			return notStarted{why}
+		}
+		started = true
+		return nil
+	}
+}
+
+// notStarted is the error of a batch that startGate held back.
+type notStarted struct{ why error }
+
+func (e notStarted) Error() string { return "not sent: " + e.why.Error() }
+func (e notStarted) Unwrap() error { return e.why }
 
 // finish records a finished batch, and the failure that stops the run if any.
 func (q *batchQueue) finish(out *BulkResult, stop error) {
@@ -285,6 +323,10 @@ func (s *CustomersService) updateBatch(ctx context.Context, batch []CustomerUpda
 			return err
 		}
 		answer, resp, err := s.Update(ctx, batch)
+		if held := (notStarted{}); errors.As(err, &held) {
+			out.notAttempted(batch, held.why)
+			return held.why
+		}
 		out.countCall(resp)
 		if err == nil {
 			out.account(batch, answer)

@@ -409,7 +409,7 @@ func (c *Client) admit(ctx context.Context, req request) error {
 		}
 		wait, changed := c.pacer.reserve()
 		if wait == 0 && changed == nil {
-			return nil
+			return c.passGate(ctx, req)
 		}
 		req.limit.Release(1)
 		if changed != nil {
@@ -424,6 +424,34 @@ func (c *Client) admit(ctx context.Context, req request) error {
 			return c.waitErr(ctx, req, err, wait)
 		}
 	}
+}
+
+// passGate lets an admitted request go unless its context's start gate says
+// no, in which case it gives back its slot and quota share.
+func (c *Client) passGate(ctx context.Context, req request) error {
+	err := startGate(ctx)
+	if err != nil {
+		c.pacer.finish(nil)
+		req.limit.Release(1)
+	}
+	return err
+}
+
+// startGateKey carries a start gate in a context: asked each time a request
+// has been admitted, just before it goes, so that work queued behind the
+// slots (a bulk run's next batches) does not start once what it belongs to
+// has stopped.
+type startGateKey struct{}
+
+func withStartGate(ctx context.Context, gate func() error) context.Context {
+	return context.WithValue(ctx, startGateKey{}, gate)
+}
+
+func startGate(ctx context.Context) error {
+	if gate, ok := ctx.Value(startGateKey{}).(func() error); ok {
+		return gate()
+	}
+	return nil
 }
 
 func (c *Client) newHTTPRequest(ctx context.Context, req request, body []byte) (*http.Request, error) {

@@ -10,6 +10,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/bigcommerce-mcp/bigcommerce-mcp/bc/bcsim"
 )
 
 const groupJSON = `{"id":7,"name":"Wholesale","is_default":false,"category_access":{"type":"all"},
@@ -498,5 +500,25 @@ func TestATokenEscapedInA207IsRedactedFromTheReport(t *testing.T) {
 		if report := fmt.Sprintf("%+v", res.Failed[0]); strings.Contains(report, BadStoreToken) || !strings.Contains(report, "[REDACTED]") {
 			t.Errorf("body %s: the token is not redacted from %s", format, report)
 		}
+	}
+}
+
+func TestABatchWaitingForASlotWhenTheRunStopsIsNotSent(t *testing.T) {
+	t.Parallel()
+	store := NewBadStore(t, bcsim.WithReadOnlyScope(), bcsim.WithLatency(5*time.Millisecond, 0))
+	updates := make([]CustomerUpdate, 200)
+	for i := range updates {
+		updates[i] = CustomerUpdate{ID: i + 1, Company: ptr("Forbidden Co")}
+	}
+	res, err := store.Client(t, nil).Customers.BulkUpdate(context.Background(), updates, BulkOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Batches > MaxUpdateRequestsInFlight || len(res.Failed) > MaxUpdateRequestsInFlight*MaxCustomersPerUpdate {
+		t.Errorf("%d batches sent, %d customers failed: only those holding a slot when the first 403 came back should have gone",
+			res.Batches, len(res.Failed))
+	}
+	if got := store.Sim.Stats().Requests["PUT /v3/customers 403"]; got > MaxUpdateRequestsInFlight {
+		t.Errorf("the store got %d writes", got)
 	}
 }
