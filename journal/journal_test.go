@@ -323,3 +323,41 @@ func TestOffAndMemory(t *testing.T) {
 		t.Errorf("in memory: %v, %v", items, err)
 	}
 }
+
+// TestReplicasSeeEachOthersRunningAndDeadChanges: in a shared PostgreSQL
+// journal, a replica starting up leaves another's running change open, and
+// marks it interrupted once that replica's connection is gone.
+func TestReplicasSeeEachOthersRunningAndDeadChanges(t *testing.T) {
+	ctx := context.Background()
+	dsn := testsvc.Postgres(t)
+	a := mustOpen(t, dsn, Options{Store: "shared"})
+	id, err := a.Record(ctx, Change{Tool: "bulk_update_customers", Summary: "running on a"}, customerItems(2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := mustOpen(t, dsn, Options{Store: "shared"})
+	if c, _, err := b.Get(ctx, id); err != nil || c.State != StateOpen {
+		t.Fatalf("replica b sees a's running change as %q (%v), want open", c.State, err)
+	}
+	// a dies: its lock's connection goes.
+	db := b.(*sqlStore).db
+	const holders = `FROM pg_locks WHERE locktype = 'advisory' AND objid = $1 AND granted`
+	var terminated bool
+	if err := db.QueryRow(`SELECT pg_terminate_backend(pid) `+holders, id).Scan(&terminated); err != nil || !terminated {
+		t.Fatalf("terminating a's lock connection: %v, %v", terminated, err)
+	}
+	for deadline := time.Now().Add(10 * time.Second); ; { // termination is asynchronous: wait for the lock to go
+		var n int
+		if err := db.QueryRow(`SELECT count(*) `+holders, id).Scan(&n); err != nil || n == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("a's lock outlived its connection")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	changes, err := b.List(ctx, Filter{})
+	if err != nil || len(changes) != 1 || changes[0].State != StateInterrupted {
+		t.Fatalf("after a died, b lists %+v (%v), want the change interrupted", changes, err)
+	}
+}

@@ -104,7 +104,8 @@ func openSQL(ctx context.Context, driver, dsn string, d dialect, opts Options) (
 		db.SetConnMaxLifetime(0)
 		db.SetConnMaxIdleTime(0)
 	}
-	s := &sqlStore{db: db, d: d, store: opts.Store, retention: opts.Retention, now: opts.Now}
+	s := &sqlStore{db: db, d: d, store: opts.Store, retention: opts.Retention, now: opts.Now,
+		running: running{conns: map[int64]*sql.Conn{}}}
 	if s.retention.MaxAge <= 0 {
 		s.retention.MaxAge = DefaultRetention.MaxAge
 	}

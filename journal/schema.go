@@ -10,16 +10,17 @@ import (
 
 // dialect is what differs between SQLite and PostgreSQL.
 type dialect struct {
-	name     string
-	serialPK string // an auto-incrementing 64-bit primary key column
-	lock     string // taken in the migration transaction so that replicas migrate one at a time
-	numbered bool   // placeholders are $1, $2... rather than ?
+	name          string
+	serialPK      string // an auto-incrementing 64-bit primary key column
+	lock          string // taken in the migration transaction so that replicas migrate one at a time
+	numbered      bool   // placeholders are $1, $2... rather than ?
+	advisoryLocks bool   // running changes hold a lock (see running)
 }
 
 var (
 	sqliteDialect   = dialect{name: "sqlite", serialPK: "INTEGER PRIMARY KEY AUTOINCREMENT"}
 	postgresDialect = dialect{name: "postgres", serialPK: "BIGSERIAL PRIMARY KEY",
-		lock: "SELECT pg_advisory_xact_lock(7415926535)", numbered: true}
+		lock: "SELECT pg_advisory_xact_lock(-7415926535)", numbered: true, advisoryLocks: true} // change locks are their ids: positive
 )
 
 // bind rewrites the ? placeholders of q for the dialect. No query here has a

@@ -18,6 +18,7 @@ type sqlStore struct {
 	store     string // the store hash: one PostgreSQL database may hold several stores' journals
 	retention Retention
 	now       func() time.Time
+	running   running
 }
 
 // rowsPerInsert bounds the rows of one multi-row INSERT or IN list, well
@@ -48,7 +49,11 @@ func (s *sqlStore) Record(ctx context.Context, c Change, items []Item) (int64, e
 			return 0, failed("record the change in the journal", err)
 		}
 	}
+	if err := s.hold(ctx, id); err != nil {
+		return 0, failed("record the change in the journal", err)
+	}
 	if err := tx.Commit(); err != nil {
+		s.release(id)
 		return 0, failed("record the change in the journal", err)
 	}
 	return id, nil
@@ -74,6 +79,7 @@ func nullJSON(raw json.RawMessage) any {
 }
 
 func (s *sqlStore) Settle(ctx context.Context, id int64, outcomes []Outcome, counts map[string]int) error {
+	defer s.release(id)
 	countsJSON, err := json.Marshal(counts)
 	if err != nil {
 		return err
@@ -160,7 +166,19 @@ func scanChange(row interface{ Scan(...any) error }) (Change, error) {
 	return c, json.Unmarshal([]byte(counts), &c.Counts)
 }
 
+// settleAbandoned marks interrupted, before a read of a journal that
+// replicas share, the changes of replicas that died mid-write.
+func (s *sqlStore) settleAbandoned(ctx context.Context) error {
+	if !s.d.advisoryLocks {
+		return nil
+	}
+	return failed("read the journal", s.interrupt(ctx))
+}
+
 func (s *sqlStore) Get(ctx context.Context, id int64) (Change, []Item, error) {
+	if err := s.settleAbandoned(ctx); err != nil {
+		return Change{}, nil, err
+	}
 	c, err := scanChange(s.db.QueryRowContext(ctx, s.d.bind(`SELECT `+changeColumns+` FROM changes WHERE id = ? AND store = ?`), id, s.store))
 	if errors.Is(err, sql.ErrNoRows) {
 		return c, nil, ErrNotFound
@@ -195,6 +213,9 @@ func rawOrNil(s sql.NullString) json.RawMessage {
 }
 
 func (s *sqlStore) List(ctx context.Context, f Filter) ([]Change, error) {
+	if err := s.settleAbandoned(ctx); err != nil {
+		return nil, err
+	}
 	q, args := `SELECT `+changeColumns+` FROM changes WHERE store = ?`, []any{s.store}
 	if f.Tool != "" {
 		q, args = q+` AND tool = ?`, append(args, f.Tool)
@@ -229,15 +250,9 @@ func (s *sqlStore) List(ctx context.Context, f Filter) ([]Change, error) {
 	return changes, failed("read the journal", rows.Err())
 }
 
-func (s *sqlStore) Close() error { return s.db.Close() }
-
-// interrupt marks the changes left open by a process that ended mid-write.
-// With a PostgreSQL journal shared by replicas, a change another replica is
-// running at that moment is marked too: it is settled all the same when it ends.
-func (s *sqlStore) interrupt(ctx context.Context) error {
-	_, err := s.db.ExecContext(ctx, s.d.bind(`UPDATE changes SET state = ? WHERE state = ? AND store = ?`),
-		StateInterrupted, StateOpen, s.store)
-	return err
+func (s *sqlStore) Close() error {
+	s.releaseAll()
+	return s.db.Close()
 }
 
 // prune applies the retention limits: changes older than MaxAge, then the
