@@ -5,6 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"strings"
+
+	"github.com/invopop/jsonschema"
 
 	"github.com/mark3labs/mcp-go/server"
 
@@ -15,13 +18,13 @@ import (
 // rather than enforced by the schema, so that in a list an item that breaks
 // them fails alone while the others go through.
 type CustomerFields struct {
-	Email                                   *string       `json:"email,omitempty" jsonschema_description:"3-255 characters, unique in the store."`
-	FirstName                               *string       `json:"first_name,omitempty" jsonschema_description:"1-100 characters."`
-	LastName                                *string       `json:"last_name,omitempty" jsonschema_description:"1-100 characters."`
-	Company                                 *string       `json:"company,omitempty" jsonschema_description:"Up to 255 characters."`
-	Phone                                   *string       `json:"phone,omitempty" jsonschema_description:"Up to 50 characters."`
+	Email                                   *string       `json:"email,omitempty" jsonschema_description:"Unique in the store."`
+	FirstName                               *string       `json:"first_name,omitempty"`
+	LastName                                *string       `json:"last_name,omitempty"`
+	Company                                 *string       `json:"company,omitempty"`
+	Phone                                   *string       `json:"phone,omitempty"`
 	Notes                                   *string       `json:"notes,omitempty" jsonschema_description:"Staff notes about the customer."`
-	TaxExemptCategory                       *string       `json:"tax_exempt_category,omitempty" jsonschema_description:"Tax exempt category code, up to 255 characters."`
+	TaxExemptCategory                       *string       `json:"tax_exempt_category,omitempty" jsonschema_description:"Tax exempt category code."`
 	CustomerGroupID                         *int          `json:"customer_group_id,omitempty" jsonschema_description:"Move the customer to this group (ids from list_customer_groups); 0 for no group."`
 	AcceptsProductReviewAbandonedCartEmails *bool         `json:"accepts_product_review_abandoned_cart_emails,omitempty" jsonschema_description:"Whether the customer gets product review and abandoned cart emails."`
 	ChannelIDs                              []int         `json:"channel_ids,omitempty" jsonschema_description:"The channels the customer can access, at least one; replaces the list."`
@@ -33,6 +36,30 @@ type CustomerFields struct {
 	DateCreated           any `json:"date_created,omitempty" jsonschema_description:"Read-only: cannot be updated. Do not send."`
 	DateModified          any `json:"date_modified,omitempty" jsonschema_description:"Read-only: cannot be updated. Do not send."`
 	OriginChannelID       any `json:"origin_channel_id,omitempty" jsonschema_description:"Read-only: cannot be updated. Do not send."`
+}
+
+// JSONSchemaExtend prefixes the description of each text field with the
+// lengths bc enforces, so that the schema cannot promise other limits. It is
+// promoted to CustomerUpdateItem, which embeds the fields.
+func (CustomerFields) JSONSchemaExtend(s *jsonschema.Schema) {
+	for name, property := range s.Properties.FromOldest() {
+		minLen, maxLen, ok := bc.TextFieldLengths(name)
+		if !ok {
+			continue
+		}
+		lengths := fmt.Sprintf("%d-%d characters.", minLen, maxLen)
+		if minLen == 0 {
+			lengths = fmt.Sprintf("Up to %d characters.", maxLen)
+		}
+		property.Description = strings.TrimSpace(lengths + " " + property.Description)
+	}
+}
+
+// JSONSchemaExtend bounds the explicit list.
+func (BulkUpdateCustomersInput) JSONSchemaExtend(s *jsonschema.Schema) {
+	if customers, ok := s.Properties.Get("customers"); ok {
+		customers.MaxItems = new(uint64(maxListedCustomers))
+	}
 }
 
 func (f CustomerFields) toAPI(id int) bc.CustomerUpdate {
@@ -86,7 +113,7 @@ func (s CustomerSelector) toAPI() bc.CustomerSelector {
 
 // BulkUpdateCustomersInput takes either customers, or where with set.
 type BulkUpdateCustomersInput struct {
-	Customers   []CustomerUpdateItem `json:"customers,omitempty" jsonschema:"minItems=1,maxItems=10000" jsonschema_description:"The customers to change, each an id with the fields to change. Not with where/set."`
+	Customers   []CustomerUpdateItem `json:"customers,omitempty" jsonschema:"minItems=1" jsonschema_description:"The customers to change, each an id with the fields to change. Not with where/set."`
 	Where       *CustomerSelector    `json:"where,omitempty" jsonschema_description:"Which customers to change, by filter. Needs set; not with customers."`
 	Set         *CustomerFields      `json:"set,omitempty" jsonschema_description:"The fields to change on every customer where matches."`
 	DryRun      bool                 `json:"dry_run,omitempty" jsonschema_description:"Read the customers and report what would change, writing nothing."`
@@ -163,7 +190,7 @@ type BulkUpdateCustomersResult struct {
 	NotAttempted       []int               `json:"not_attempted" jsonschema_description:"Ids never applied; repeating the call finishes them."`
 	NotAttemptedReason string              `json:"not_attempted_reason,omitempty"`
 	Changes            []bc.CustomerChange `json:"changes,omitempty" jsonschema_description:"Dry run: per customer, each field's value before and after; a sample when many would change."`
-	Batches            int                 `json:"batches,omitempty" jsonschema_description:"Update calls made (10 customers each at most)."`
+	Batches            int                 `json:"batches,omitempty" jsonschema_description:"Update calls made."`
 	Retries            int                 `json:"retries,omitempty"`
 	RateLimited        int                 `json:"rate_limited,omitempty" jsonschema_description:"429 answers waited out."`
 	expectCount        bool                // a selector over the threshold: the next step needs expect_count
@@ -193,15 +220,17 @@ const (
 	expectCountThreshold = 100
 	selectorSample       = 20  // diffs shown by a dry run with where
 	listSample           = 100 // diffs shown by a dry run with customers
+	maxListedCustomers   = 10_000
 )
 
-const bulkDescription = `Update many customers at once: 10 per BigCommerce call, 3 calls in flight, rate limits handled. Either an explicit list or a selector plus the fields to set.
+var bulkDescription = fmt.Sprintf(`Update many customers at once: %[1]d per BigCommerce call, %[2]d calls in flight, rate limits handled. Either an explicit list or a selector plus the fields to set.
 Two forms, never both:
-- customers: [{"id": 12, "customer_group_id": 2}, ...] (up to 10,000), each with its own fields;
-- where: {"customer_group_ids": [1]} (or ids, emails, date_created_min/max, date_modified_min/max; all: true for every customer) with set: {"customer_group_id": 2}; a selector may match up to 10,000 customers (narrow it, e.g. by date range, for more).
-Call it with dry_run: true first: it reads the customers and shows what would change (before/after), writing nothing. When where matches more than 100 customers, apply with expect_count equal to the number the dry run matched; if the store changed, nothing is written and the new count is returned.
+- customers: [{"id": 12, "customer_group_id": 2}, ...] (up to %[3]d), each with its own fields;
+- where: {"customer_group_ids": [1]} (or ids, emails, date_created_min/max, date_modified_min/max; all: true for every customer) with set: {"customer_group_id": 2}; a selector may match up to %[4]d customers (narrow it, e.g. by date range, for more).
+Call it with dry_run: true first: it reads the customers and shows what would change (before/after), writing nothing. When where matches more than %[5]d customers, apply with expect_count equal to the number the dry run matched; if the store changed, nothing is written and the new count is returned.
 Customers already in the requested state are skipped (unchanged), so repeating a call is safe and cheap. One bad item fails alone. The result accounts for every customer once: updated, unchanged, failed (with why) or not attempted.
-Read-only fields (registration_ip_address, date_created, date_modified, origin_channel_id) cannot be sent.`
+Read-only fields (registration_ip_address, date_created, date_modified, origin_channel_id) cannot be sent.`,
+	bc.MaxCustomersPerUpdate, bc.MaxUpdateRequestsInFlight, maxListedCustomers, bc.MaxSelectorMatches, expectCountThreshold)
 
 func bulkUpdateCustomers(client *bc.Client) server.ServerTool {
 	return withProgressToken(newTool("bulk_update_customers", "Bulk update customers", bulkDescription, updates,
