@@ -106,6 +106,10 @@ func TestEveryWritableFieldIsValidatedDiffedAndSent(t *testing.T) {
 					t.Errorf("Validate of %s=%.40s: %v, want a problem with %s", name, sample.invalid, err, name)
 				}
 			}
+			if f.Type.Kind() == reflect.Slice {
+				// An empty list would not be sent (omitempty), yet count as a change.
+				assertProblemWith(t, decodeStrict[CustomerUpdate](t, item(name, `[]`)).Validate(), name)
+			}
 			if d := u.Diff(decodeStrict[Customer](t, item(name, sample.held))); !anyNames(d, name) {
 				t.Errorf("Diff against a customer holding %s=%s: %v, want %s changed", name, sample.held, d, name)
 			}
