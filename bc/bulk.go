@@ -1,6 +1,7 @@
 package bc
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -31,14 +32,23 @@ type BulkOptions struct {
 	// would change something. The others are reported as Unchanged, and ids that
 	// name no customer fail with FailureNotFound, without a write.
 	SkipUnchanged bool
+	// Stop, when closed, ends the run after the batches in flight: unlike
+	// cancelling the context, it lets them finish, so none is left
+	// unconfirmed. What was not sent is NotAttempted, for ErrStopped.
+	Stop <-chan struct{}
 }
+
+// ErrStopped is why customers are NotAttempted after BulkOptions.Stop closed.
+var ErrStopped = errors.New("the run was stopped on request")
 
 // BulkProgress is the running state of a bulk update.
 type BulkProgress struct {
 	Done    int // customers accounted for so far
 	Total   int // customers requested
 	Batches int // batches finished
-	Message string
+	// The customers accounted for so far, by outcome.
+	Updated, Unchanged, Failed int
+	Message                    string
 }
 
 // BulkResult accounts for every customer of a bulk update exactly once: in
@@ -92,7 +102,7 @@ func (s *CustomersService) BulkUpdate(ctx context.Context, updates []CustomerUpd
 		}
 		pending = res.skipUnchanged(pending, current)
 	}
-	return s.run(ctx, res, pending, opts.Progress), nil
+	return s.run(ctx, res, pending, opts), nil
 }
 
 // screen refuses duplicate ids and records the items that fail validation,
@@ -173,6 +183,7 @@ type batchQueue struct {
 	// reports them, in order, so that a slow listener never holds up the
 	// workers. It has room for every batch: sending never blocks.
 	progress chan BulkProgress
+	halt     <-chan struct{} // BulkOptions.Stop
 
 	mu       sync.Mutex // guards the fields below
 	res      *BulkResult
@@ -184,10 +195,10 @@ type batchQueue struct {
 // run sends the pending updates with MaxUpdateRequestsInFlight workers, so
 // that the client's slots stay busy without queueing goroutines on them, and
 // completes res with their outcome.
-func (s *CustomersService) run(ctx context.Context, res *BulkResult, pending []CustomerUpdate, progress func(BulkProgress)) *BulkResult {
-	queue := &batchQueue{res: res, batches: slices.Collect(slices.Chunk(pending, MaxCustomersPerUpdate))}
+func (s *CustomersService) run(ctx context.Context, res *BulkResult, pending []CustomerUpdate, opts BulkOptions) *BulkResult {
+	queue := &batchQueue{res: res, batches: slices.Collect(slices.Chunk(pending, MaxCustomersPerUpdate)), halt: opts.Stop}
 	reported := make(chan struct{})
-	if progress == nil {
+	if progress := opts.Progress; progress == nil {
 		close(reported)
 	} else {
 		queue.progress = make(chan BulkProgress, len(queue.batches))
@@ -214,7 +225,7 @@ func (s *CustomersService) run(ctx context.Context, res *BulkResult, pending []C
 	<-reported // the result follows the last progress report
 	why := queue.stop
 	if why == nil {
-		why = ctx.Err()
+		why = cmp.Or(ctx.Err(), ErrStopped)
 	}
 	for _, batch := range queue.batches {
 		res.notAttempted(batch, why)
@@ -227,12 +238,21 @@ func (s *CustomersService) run(ctx context.Context, res *BulkResult, pending []C
 func (q *batchQueue) next(ctx context.Context) ([]CustomerUpdate, bool) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	if len(q.batches) == 0 || q.stop != nil || ctx.Err() != nil {
+	if len(q.batches) == 0 || q.stop != nil || ctx.Err() != nil || closed(q.halt) {
 		return nil, false
 	}
 	batch := q.batches[0]
 	q.batches = q.batches[1:]
 	return batch, true
+}
+
+func closed(c <-chan struct{}) bool {
+	select {
+	case <-c:
+		return true
+	default:
+		return false
+	}
 }
 
 // finish records a finished batch, and the failure that stops the run if any.
@@ -364,6 +384,8 @@ func notSentReason(why error) string {
 		return "the request was canceled before these were sent"
 	case errors.Is(why, context.DeadlineExceeded):
 		return "the deadline passed before these were sent"
+	case errors.Is(why, ErrStopped):
+		return "the run was stopped before these were sent"
 	}
 	return "nothing was applied: the run stopped because a batch could not be completed: " + why.Error()
 }
@@ -409,6 +431,7 @@ func (r *BulkResult) merge(o *BulkResult) {
 func (r *BulkResult) progress(batches int) BulkProgress {
 	done := len(r.Updated) + len(r.Unchanged) + len(r.Failed) + len(r.NotAttempted)
 	return BulkProgress{Done: done, Total: r.Requested, Batches: batches,
+		Updated: len(r.Updated), Unchanged: len(r.Unchanged), Failed: len(r.Failed),
 		Message: fmt.Sprintf("%d of %d customers done: %d updated, %d unchanged, %d failed",
 			done, r.Requested, len(r.Updated), len(r.Unchanged), len(r.Failed))}
 }

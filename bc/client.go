@@ -55,6 +55,7 @@ type Client struct {
 	log     *slog.Logger
 	base    string // {BaseURL}/stores/{hash}
 	pacer   *quotaPacer
+	latency latencyMeter
 	groups  *semaphore.Weighted
 	updates *semaphore.Weighted
 	reads   *semaphore.Weighted
@@ -276,6 +277,7 @@ func (c *Client) send(ctx context.Context, req request, body []byte) (int, http.
 		return 0, nil, nil, fmt.Errorf("read response: %w", err)
 	}
 	header = httpResp.Header
+	c.latency.observe(time.Since(start))
 	c.log.DebugContext(ctx, "bigcommerce request", "method", req.method, "path", req.path,
 		"status", httpResp.StatusCode, "duration", time.Since(start).Round(time.Millisecond),
 		"requests_left", header.Get("X-Rate-Limit-Requests-Left"))

@@ -215,5 +215,5 @@ func (s *CustomersService) BulkSet(ctx context.Context, selected []Customer, set
 	if err != nil {
 		return nil, err
 	}
-	return s.run(ctx, res, res.skipUnchanged(pending, byID(selected)), opts.Progress), nil
+	return s.run(ctx, res, res.skipUnchanged(pending, byID(selected)), opts), nil
 }
