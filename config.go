@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"errors"
 	"flag"
 	"fmt"
@@ -8,9 +9,11 @@ import (
 	"log/slog"
 	"net"
 	"strings"
+	"time"
 
 	"github.com/bigcommerce-mcp/bigcommerce-mcp/bc"
 	"github.com/bigcommerce-mcp/bigcommerce-mcp/cli"
+	"github.com/bigcommerce-mcp/bigcommerce-mcp/tools"
 	"github.com/bigcommerce-mcp/bigcommerce-mcp/transport"
 )
 
@@ -27,6 +30,7 @@ type config struct {
 	accessToken string
 	apiURL      string
 	authToken   string // MCP_AUTH_TOKEN
+	jobAfter    time.Duration
 
 	command  string   // "", "tools" or "call"
 	args     []string // the command's arguments
@@ -48,6 +52,7 @@ Environment:
   BIGCOMMERCE_STORE_HASH, BIGCOMMERCE_ACCESS_TOKEN   the store's API credentials (not needed with --sandbox)
   BIGCOMMERCE_API_URL                                 API base URL (default ` + bc.DefaultBaseURL + `)
   MCP_AUTH_TOKEN                                      bearer token HTTP clients must send (required off loopback)
+  BIGCOMMERCE_MCP_JOB_AFTER                           as --job-after
 
 Flags:
 `
@@ -66,6 +71,11 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 	if cfg.apiURL == "" {
 		cfg.apiURL = bc.DefaultBaseURL
 	}
+	jobAfter, err := parseJobAfter(cmp.Or(getenv("BIGCOMMERCE_MCP_JOB_AFTER"), tools.DefaultJobAfter.String()))
+	if err != nil {
+		return cfg, usageErrorf("BIGCOMMERCE_MCP_JOB_AFTER: %v", err)
+	}
+	cfg.jobAfter = jobAfter
 	positional, err := parseInterspersed(newFlagSet(&cfg), args)
 	if errors.Is(err, flag.ErrHelp) {
 		return cfg, err
@@ -101,6 +111,10 @@ func newFlagSet(cfg *config) *flag.FlagSet {
 		}
 		cfg.logLevel = level
 		return nil
+	})
+	fs.Func("job-after", "run a bulk update as a background job when it is estimated to take longer than this `duration` (default "+tools.DefaultJobAfter.String()+")", func(s string) (err error) {
+		cfg.jobAfter, err = parseJobAfter(s)
+		return err
 	})
 	fs.BoolVar(&cfg.showVersion, "version", false, "print the version and exit")
 	fs.BoolVar(&cfg.jsonList, "json", false, "tools: print the full definitions, with input schemas, as JSON")
@@ -167,6 +181,14 @@ func (cfg config) checkCredentials() error {
 	}
 	return fmt.Errorf("missing %s: set the store's API credentials in the environment, "+
 		"or run with --sandbox to try the server against a simulated store", strings.Join(missing, " and "))
+}
+
+func parseJobAfter(s string) (time.Duration, error) {
+	d, err := time.ParseDuration(s)
+	if err != nil || d < 0 {
+		return 0, fmt.Errorf("%q: want a duration such as 20s or 1m (0 runs every bulk update as a job)", s)
+	}
+	return d, nil
 }
 
 func usageErrorf(format string, args ...any) error {

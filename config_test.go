@@ -8,8 +8,10 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/bigcommerce-mcp/bigcommerce-mcp/cli"
+	"github.com/bigcommerce-mcp/bigcommerce-mcp/tools"
 	"github.com/bigcommerce-mcp/bigcommerce-mcp/transport"
 )
 
@@ -41,7 +43,7 @@ func TestParseConfigReadsFlagsAndEnvironment(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := config{transport: transport.SSE, addr: "localhost:9000", logLevel: slog.LevelDebug, readOnly: true,
-		storeHash: "abc123", accessToken: "tok", apiURL: "http://localhost:1234", authToken: "bearer"}
+		storeHash: "abc123", accessToken: "tok", apiURL: "http://localhost:1234", authToken: "bearer", jobAfter: tools.DefaultJobAfter}
 	if !reflect.DeepEqual(cfg, want) {
 		t.Errorf("got %+v\nwant %+v", cfg, want)
 	}
@@ -99,5 +101,30 @@ func TestCheckCredentialsNamesWhatIsMissing(t *testing.T) {
 	err := (config{storeHash: "abc"}).checkCredentials()
 	if err == nil || !strings.Contains(err.Error(), "BIGCOMMERCE_ACCESS_TOKEN") || strings.Contains(err.Error(), "STORE_HASH") {
 		t.Errorf("without a token: %v", err)
+	}
+}
+
+func TestJobAfterComesFromTheFlagOverTheEnvironment(t *testing.T) {
+	t.Parallel()
+	fromEnv := env(map[string]string{"BIGCOMMERCE_MCP_JOB_AFTER": "45s"})
+	for _, tt := range []struct {
+		args []string
+		want time.Duration
+	}{
+		{nil, 45 * time.Second},
+		{[]string{"--job-after", "0"}, 0},
+		{[]string{"--job-after=2m"}, 2 * time.Minute},
+	} {
+		if cfg, err := parseConfig(tt.args, fromEnv); err != nil || cfg.jobAfter != tt.want {
+			t.Errorf("%v: %v, %v; want %v", tt.args, cfg.jobAfter, err, tt.want)
+		}
+	}
+	for _, bad := range [][]string{{"--job-after", "-1s"}, {"--job-after", "soon"}} {
+		if _, err := parseConfig(bad, env(nil)); err == nil || !strings.Contains(err.Error(), "duration") {
+			t.Errorf("%v: %v", bad, err)
+		}
+	}
+	if _, err := parseConfig(nil, env(map[string]string{"BIGCOMMERCE_MCP_JOB_AFTER": "fast"})); err == nil || !strings.Contains(err.Error(), "BIGCOMMERCE_MCP_JOB_AFTER") {
+		t.Errorf("a bad environment value: %v", err)
 	}
 }

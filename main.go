@@ -13,10 +13,12 @@ import (
 	"os/signal"
 	"runtime/debug"
 	"syscall"
+	"time"
 
 	"github.com/bigcommerce-mcp/bigcommerce-mcp/bc"
 	"github.com/bigcommerce-mcp/bigcommerce-mcp/bc/bcsim"
 	"github.com/bigcommerce-mcp/bigcommerce-mcp/cli"
+	"github.com/bigcommerce-mcp/bigcommerce-mcp/jobs"
 	"github.com/bigcommerce-mcp/bigcommerce-mcp/tools"
 	"github.com/bigcommerce-mcp/bigcommerce-mcp/transport"
 	"github.com/mark3labs/mcp-go/server"
@@ -60,12 +62,25 @@ func run(args []string) error {
 		}
 	}
 
-	srv := tools.NewServer(store, tools.Config{ReadOnly: cfg.readOnly, Version: buildVersion(), Logger: logger})
+	runner := jobs.NewRunner(jobs.Config{Logger: logger})
+	defer shutDownJobs(runner)
+	srv := tools.NewServer(store, tools.Config{ReadOnly: cfg.readOnly, Version: buildVersion(), Logger: logger,
+		Jobs: tools.NewJobs(runner, cfg.jobAfter)})
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	context.AfterFunc(ctx, stop) // a second signal ends the process at once
 	return serve(ctx, cfg, srv, logger)
+}
+
+// jobsGrace bounds how long shutdown waits for running jobs' batches in
+// flight: a batch's retries can take longer, and are then cut short.
+const jobsGrace = 30 * time.Second
+
+func shutDownJobs(runner *jobs.Runner) {
+	ctx, cancel := context.WithTimeout(context.Background(), jobsGrace)
+	defer cancel()
+	runner.Shutdown(ctx)
 }
 
 // newStoreClient connects to the store the environment names, naming any

@@ -37,8 +37,8 @@ var binary string // the built bigcommerce-mcp
 var quiet = slog.New(slog.DiscardHandler)
 
 var (
-	readTools  = []string{"count_customer_groups", "get_customer_group", "list_customer_groups"}
-	writeTools = []string{"bulk_update_customers", "create_customer_group", "delete_customer_group", "update_customer_group"}
+	readTools  = []string{"count_customer_groups", "get_bulk_job", "get_customer_group", "list_customer_groups"}
+	writeTools = []string{"bulk_update_customers", "cancel_bulk_job", "create_customer_group", "delete_customer_group", "update_customer_group"}
 )
 
 func TestMain(m *testing.M) {
@@ -407,7 +407,7 @@ func TestCLIListsTools(t *testing.T) {
 			t.Fatalf("%v: exit %d", args, code)
 		}
 		for _, name := range append(slices.Clone(readTools), writeTools...) {
-			if listed, want := strings.Contains(stdout, name+" "), !readOnly || slices.Contains(readTools, name); listed != want {
+			if listed, want := strings.Contains("\n"+stdout, "\n"+name+" "), !readOnly || slices.Contains(readTools, name); listed != want {
 				t.Errorf("%v: %s listed %t, want %t:\n%s", args, name, listed, want, stdout)
 			}
 		}

@@ -57,3 +57,45 @@ func (p *quotaPacer) reported() (int, time.Duration) {
 	defer p.mu.Unlock()
 	return p.quota, p.window
 }
+
+// assumedLatency stands in for the latency until a request has measured it:
+// on the slow side of what BigCommerce answers an Update Customers call in,
+// so that a first large call is more likely to be judged long than short.
+const assumedLatency = time.Second
+
+// EstimateBulkUpdate is how long a bulk update of n customers should take at
+// the pace measured so far. A run first reads the customers (pages of
+// MaxPageSize, maxCustomerReadsInFlight at once) to skip those already
+// unchanged, then writes them in batches of MaxCustomersPerUpdate,
+// MaxUpdateRequestsInFlight at once, so each round of requests costs about
+// one latency:
+//
+//	latency bound = (ceil(reads / reads in flight) + ceil(batches / 3)) * latency
+//
+// Where the store's quota binds, the pacer holds requests back until the
+// window resets; every full quota's worth of requests before the last one
+// waits for a window to end:
+//
+//	quota bound = floor((reads + batches - 1) / quota) * window
+//
+// The estimate is the larger bound. It assumes every customer changes: a run
+// over customers already in the requested state skips their writes and is
+// quicker. Retries and 429s are not foreseen.
+func (c *Client) EstimateBulkUpdate(n int) time.Duration {
+	if n <= 0 {
+		return 0
+	}
+	pace := c.Pace()
+	if !pace.Measured {
+		pace.Latency = assumedLatency
+	}
+	reads, batches := ceilDiv(n, MaxPageSize), ceilDiv(n, MaxCustomersPerUpdate)
+	rounds := ceilDiv(reads, maxCustomerReadsInFlight) + ceilDiv(batches, MaxUpdateRequestsInFlight)
+	estimate := time.Duration(rounds) * pace.Latency
+	if pace.Quota > 0 && pace.Window > 0 {
+		estimate = max(estimate, time.Duration((reads+batches-1)/pace.Quota)*pace.Window)
+	}
+	return estimate
+}
+
+func ceilDiv(a, b int) int { return (a + b - 1) / b }

@@ -73,3 +73,28 @@ func TestPaceReportsTheMeasuredLatencyAndQuota(t *testing.T) {
 		t.Errorf("quota %d per %v, want 500 per 10s", p.Quota, p.Window)
 	}
 }
+
+func TestEstimateBulkUpdate(t *testing.T) {
+	t.Parallel()
+	store := bcsim.New(bcsim.WithLatency(10*time.Millisecond, 0), bcsim.WithQuota(50, time.Minute))
+	c := bulkClient(t, store, nil)
+	// Unmeasured: the assumed second per round. 1,000 customers are 4 reads
+	// (one round) and 100 batches (34 rounds).
+	if got := c.EstimateBulkUpdate(1000); got != 35*time.Second {
+		t.Errorf("before any request: %v, want 35s", got)
+	}
+	if _, err := c.Customers.BulkUpdate(t.Context(), companyUpdates(1, 20), bc.BulkOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	// Measured: 104 requests at 50 a minute wait for 2 windows to end, far
+	// longer than 35 rounds of about 10ms.
+	if got := c.EstimateBulkUpdate(1000); got != 2*time.Minute {
+		t.Errorf("with the quota binding: %v, want 2m", got)
+	}
+	if got := c.EstimateBulkUpdate(10); got <= 0 || got > time.Second {
+		t.Errorf("one read and one batch at about 10ms: %v", got)
+	}
+	if got := c.EstimateBulkUpdate(0); got != 0 {
+		t.Errorf("no customers: %v", got)
+	}
+}

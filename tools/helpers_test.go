@@ -33,6 +33,12 @@ func newSession(t *testing.T, cfg Config, opts ...bcsim.Option) *session {
 
 func newSessionWith(t *testing.T, store *bcsim.Store, token string, cfg Config) *session {
 	t.Helper()
+	return newSessionAt(t, store, token, cfg, mcp.LATEST_PROTOCOL_VERSION)
+}
+
+// newSessionAt is newSessionWith speaking an older protocol version.
+func newSessionAt(t *testing.T, store *bcsim.Store, token string, cfg Config, protocol string) *session {
+	t.Helper()
 	bcClient, err := bc.New(bc.Config{StoreHash: "test", AccessToken: token, BaseURL: "http://bcsim",
 		HTTPClient: store.Client(), RetryBaseDelay: time.Millisecond, MaxRetries: 2})
 	if err != nil {
@@ -47,7 +53,7 @@ func newSessionWith(t *testing.T, store *bcsim.Store, token string, cfg Config) 
 		t.Fatal(err)
 	}
 	init := mcp.InitializeRequest{}
-	init.Params.ProtocolVersion = mcp.LATEST_PROTOCOL_VERSION
+	init.Params.ProtocolVersion = protocol
 	init.Params.ClientInfo = mcp.Implementation{Name: "tools-test", Version: "1"}
 	res, err := c.Initialize(context.Background(), init)
 	if err != nil {
