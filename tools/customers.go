@@ -208,7 +208,8 @@ Two forms, never both:
 - where: {"customer_group_ids": [1]} (or ids, emails, date_created_min/max, date_modified_min/max; all: true for every customer) with set: {"customer_group_id": 2}; a selector may match up to 10,000 customers (narrow it, e.g. by date range, for more).
 Call it with dry_run: true first: it reads the customers and shows what would change (before/after), writing nothing. When where matches more than 100 customers, apply with expect_count equal to the number the dry run matched; if the store changed, nothing is written and the new count is returned.
 Customers already in the requested state are skipped (unchanged), so repeating a call is safe and cheap. One bad item fails alone. The result accounts for every customer once: updated, unchanged, failed (with why) or not attempted.
-Read-only fields (registration_ip_address, date_created, date_modified, origin_channel_id) cannot be sent.`
+Read-only fields (registration_ip_address, date_created, date_modified, origin_channel_id) cannot be sent.
+A long update (estimated past about 20 seconds, e.g. a few thousand customers at BigCommerce's latency) or one called with background: true runs as a job: the answer comes at once with job.job_id and empty counts; follow it with get_bulk_job (after job.check_after_seconds) until its status is no longer running, and stop it with cancel_bulk_job.`
 
 func bulkUpdateCustomers(client *bc.Client, jobs *Jobs) server.ServerTool {
 	return withTaskCalls(withProgressToken(newTool("bulk_update_customers", "Bulk update customers", bulkDescription, updates,

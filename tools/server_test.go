@@ -43,7 +43,7 @@ func TestInitializeAdvertisesEverythingAndExplainsTheTools(t *testing.T) {
 	if s.init.ServerInfo.Name != "bigcommerce-mcp" || s.init.ServerInfo.Version != "1.2.3" {
 		t.Errorf("server info %+v", s.init.ServerInfo)
 	}
-	for _, topic := range []string{"dry_run", "expect_count", "REPLACES", "guest group", "unassigned"} {
+	for _, topic := range []string{"dry_run", "expect_count", "REPLACES", "guest group", "unassigned", "get_bulk_job"} {
 		if !strings.Contains(s.init.Instructions, topic) {
 			t.Errorf("instructions do not mention %s", topic)
 		}
