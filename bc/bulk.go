@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/bigcommerce-mcp/bigcommerce-mcp/internal/drain"
 )
 
 // Failure codes of a BulkFailure. Batch-level failures that BigCommerce answered
@@ -18,7 +20,7 @@ import (
 const (
 	FailureInvalid     = "invalid"     // failed local validation: nothing was sent
 	FailureNotFound    = "not_found"   // no such customer (found by reading first): nothing was sent
-	FailureRejected    = "rejected"    // BigCommerce refused this item with a 422
+	FailureRejected    = "rejected"    // BigCommerce refused this item (a 422, a 207 naming it), or certainly would: then it was not sent
 	FailureUnconfirmed = "unconfirmed" // sent, perhaps applied, never confirmed: re-running is safe
 )
 
@@ -80,7 +82,8 @@ type BulkFailure struct {
 // are the caller's mistake: a *ValidationError, before anything is sent. Every
 // other problem is reported per customer in the result:
 //
-//   - an item that fails validation fails alone, without being sent;
+//   - an item that fails validation fails alone, without being sent, and so
+//     does one the store would certainly refuse (see refuseCertain);
 //   - a 422 that names items by index fails them and resubmits the rest; one
 //     that names none is narrowed down by splitting the batch;
 //   - a batch that fails otherwise (retries exhausted, 401, 403...) stops the
@@ -89,20 +92,33 @@ type BulkFailure struct {
 //     cancellation in flight), are NotAttempted when nothing was applied (429s),
 //     and fail with the status otherwise;
 //   - after cancellation or the deadline no new batch starts, and what was not
-//     sent is NotAttempted.
+//     sent is NotAttempted; so too once a drain begins (see package drain),
+//     but the batches in flight finish.
 func (s *CustomersService) BulkUpdate(ctx context.Context, updates []CustomerUpdate, opts BulkOptions) (*BulkResult, error) {
 	res, pending, err := screen(updates)
 	if err != nil {
 		return nil, err
 	}
+	var current map[int]Customer
 	if opts.SkipUnchanged {
-		current, err := s.current(ctx, pending)
-		if err != nil {
+		if current, err = s.current(ctx, pending); err != nil {
 			return nil, err
 		}
-		pending = res.skipUnchanged(pending, current)
+	}
+	if pending, err = s.sendable(ctx, res, pending, current); err != nil {
+		return nil, err
 	}
 	return s.run(ctx, res, pending, opts), nil
+}
+
+// sendable records the screened updates that need not or must not be sent
+// (see skipUnchanged and refuseCertain) and returns the others. A nil current
+// means the customers were not read: none is skipped as unchanged.
+func (s *CustomersService) sendable(ctx context.Context, r *BulkResult, pending []CustomerUpdate, current map[int]Customer) ([]CustomerUpdate, error) {
+	if current != nil {
+		pending = r.skipUnchanged(pending, current)
+	}
+	return s.refuseCertain(ctx, r, pending)
 }
 
 // screen refuses duplicate ids and records the items that fail validation,
@@ -225,7 +241,13 @@ func (s *CustomersService) run(ctx context.Context, res *BulkResult, pending []C
 	<-reported // the result follows the last progress report
 	why := queue.stop
 	if why == nil {
-		why = cmp.Or(ctx.Err(), ErrStopped)
+		why = ctx.Err()
+	}
+	if why == nil && drain.Begun(ctx) {
+		why = drain.ErrShuttingDown
+	}
+	if why == nil {
+		why = ErrStopped // only BulkOptions.Stop is left to have ended the run early
 	}
 	for _, batch := range queue.batches {
 		res.notAttempted(batch, why)
@@ -238,7 +260,7 @@ func (s *CustomersService) run(ctx context.Context, res *BulkResult, pending []C
 func (q *batchQueue) next(ctx context.Context) ([]CustomerUpdate, bool) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	if len(q.batches) == 0 || q.stop != nil || ctx.Err() != nil || closed(q.halt) {
+	if len(q.batches) == 0 || q.stop != nil || ctx.Err() != nil || drain.Begun(ctx) || closed(q.halt) {
 		return nil, false
 	}
 	batch := q.batches[0]
@@ -278,12 +300,10 @@ func (s *CustomersService) updateBatch(ctx context.Context, batch []CustomerUpda
 			out.notAttempted(batch, err)
 			return err
 		}
-		resp, err := s.Update(ctx, batch)
+		answer, resp, err := s.Update(ctx, batch)
 		out.countCall(resp)
 		if err == nil {
-			for _, u := range batch {
-				out.Updated = append(out.Updated, u.ID)
-			}
+			out.account(batch, answer)
 			return nil
 		}
 		rejected := rejectedItems(err, len(batch))
@@ -315,8 +335,14 @@ func rejectedItems(err error, batchLen int) map[int]map[string]string {
 	if !errors.As(err, &apiErr) || apiErr.Status != http.StatusUnprocessableEntity {
 		return nil
 	}
+	return itemErrors(apiErr.Fields, batchLen)
+}
+
+// itemErrors groups field errors keyed "<index>.<field>" by the batch item
+// they name; keys that name no item of the batch are left out.
+func itemErrors(fields map[string]string, batchLen int) map[int]map[string]string {
 	items := map[int]map[string]string{}
-	for key, problem := range apiErr.Fields {
+	for key, problem := range fields {
 		index, field, ok := strings.Cut(key, ".")
 		i, err := strconv.Atoi(index)
 		if !ok || err != nil || i < 0 || i >= batchLen {
@@ -328,6 +354,25 @@ func rejectedItems(err error, batchLen int) map[int]map[string]string {
 		items[i][field] = problem
 	}
 	return items
+}
+
+// account records what a 2xx answer says of each customer of the batch: one
+// its errors name failed, one its data lists was updated, and any other was
+// sent without the store saying what became of it.
+func (r *BulkResult) account(batch []CustomerUpdate, answer *UpdateAnswer) {
+	for i, u := range batch {
+		fields, rejected := answer.Rejected[i]
+		switch {
+		case rejected:
+			r.Failed = append(r.Failed, BulkFailure{ID: u.ID, Code: FailureRejected,
+				Message: "BigCommerce did not apply the update: " + cmp.Or(answer.Title, "its answer names this customer among the failures"), Fields: fields})
+		case answer.Confirmed[u.ID]:
+			r.Updated = append(r.Updated, u.ID)
+		default:
+			r.Failed = append(r.Failed, BulkFailure{ID: u.ID, Code: FailureUnconfirmed,
+				Message: "BigCommerce's answer does not list this customer among those updated; the update may have been applied, and sending it again is safe"})
+		}
+	}
 }
 
 // failRejected fails the items a 422 named and returns the rest, which the
@@ -384,6 +429,8 @@ func notSentReason(why error) string {
 		return "the request was canceled before these were sent"
 	case errors.Is(why, context.DeadlineExceeded):
 		return "the deadline passed before these were sent"
+	case errors.Is(why, drain.ErrShuttingDown):
+		return "the server began shutting down before these were sent; sending them again is safe"
 	case errors.Is(why, ErrStopped):
 		return "the run was stopped before these were sent"
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/mark3labs/mcp-go/server"
 
 	"github.com/bigcommerce-mcp/bigcommerce-mcp/bc"
+	"github.com/bigcommerce-mcp/bigcommerce-mcp/internal/drain"
 	"github.com/bigcommerce-mcp/bigcommerce-mcp/jobs"
 )
 
@@ -92,10 +93,12 @@ func bulkTotal(in BulkUpdateCustomersInput) int {
 func (j *Jobs) start(ctx context.Context, client *bc.Client, in BulkUpdateCustomersInput) (BulkUpdateCustomersResult, error) {
 	total := bulkTotal(in)
 	estimate := client.EstimateBulkUpdate(total)
-	workCtx := ctx
+	// A job is not the call's: the transport's drain of calls at shutdown
+	// does not reach it (the runner's Shutdown stops it, as interrupted).
+	workCtx := drain.WithSignal(ctx, nil)
 	if !isTaskCall(ctx) {
 		// The call ends with the ticket: progress notifications for it would be stray.
-		workCtx = context.WithValue(ctx, progressTokenKey{}, nil)
+		workCtx = context.WithValue(workCtx, progressTokenKey{}, nil)
 	}
 	rec, err := j.runner.Start(workCtx, "bulk_update_customers", total, estimate, bulkWork(client, in))
 	if errors.Is(err, jobs.ErrShutDown) {
