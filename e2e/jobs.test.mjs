@@ -68,3 +68,27 @@ test(`a ${customers}-customer update runs as a job the SDK follows to an exact a
     "a dry run of the same call finds every customer as the job left it");
   console.log(`job id after ${answeredIn} ms; done after ${elapsed.toFixed(1)} s (estimated ${job.estimated_seconds} s), ${polls} polls`);
 });
+
+test("a client with task support follows the same job as an MCP task", async () => {
+  const taskCustomers = Number(process.env.JOBS_TASK_CUSTOMERS);
+  const taskArgs = { customers: args.customers.slice(0, taskCustomers).map(({ id }) => ({ id, company: `Task ${id}` })) };
+  const stream = client.experimental.tasks.callToolStream({ name: "bulk_update_customers", arguments: taskArgs }, undefined,
+    { task: { ttl: 600_000 } });
+  let created;
+  let statuses = 0;
+  let result;
+  for await (const message of stream) {
+    if (message.type === "taskCreated") created = message.task;
+    if (message.type === "taskStatus") statuses++;
+    if (message.type === "error") throw message.error;
+    if (message.type === "result") result = message.result;
+  }
+  assert.ok(created?.taskId, "no task was created");
+  assert.ok(statuses > 1, `the task was polled ${statuses} times`);
+  const account = ok(result, "the task's result");
+  assert.equal(account.job?.status, "done", JSON.stringify(account.job));
+  assert.deepEqual({ updated: account.counts.updated, failed: account.counts.failed, not_attempted: account.counts.not_attempted },
+    { updated: taskCustomers, failed: 0, not_attempted: 0 });
+  const job = ok(await client.callTool({ name: "get_bulk_job", arguments: { job_id: account.job.job_id } }), "the task's job");
+  assert.equal(job.status, "done");
+});
