@@ -145,7 +145,7 @@ func cancelBulkJob(j *Jobs) server.ServerTool {
 	return newTool("cancel_bulk_job", "Cancel a bulk update job", cancelBulkJobDescription, updates,
 		func(ctx context.Context, in BulkJobInput) (BulkJobResult, error) {
 			rec, err := j.runner.Cancel(ctx, in.JobID)
-			if err != nil && rec.ID == "" || errors.Is(err, jobs.ErrElsewhere) {
+			if (err != nil && rec.ID == "") || errors.Is(err, jobs.ErrElsewhere) {
 				return BulkJobResult{}, jobError(err, in.JobID)
 			}
 			// A call that ran out of time waiting still has the job stopping.

@@ -150,11 +150,10 @@ type jobControl struct {
 func bulkWork(client *bc.Client, in BulkUpdateCustomersInput) jobs.Work {
 	return func(ctx context.Context, stop <-chan struct{}, report func(jobs.Progress)) (json.RawMessage, json.RawMessage) {
 		res, err := runBulk(context.WithValue(ctx, jobControlKey{}, jobControl{stop: stop, report: report}), client, in)
-		if err != nil {
-			failure, _ := json.Marshal(toToolError(err))
-			return nil, failure
+		var result []byte
+		if err == nil {
+			result, err = json.Marshal(res)
 		}
-		result, err := json.Marshal(res)
 		if err != nil {
 			failure, _ := json.Marshal(toToolError(err))
 			return nil, failure

@@ -265,3 +265,22 @@ func (s *session) callAsTask(name string, args map[string]any) string {
 	}
 	return created.Task.TaskId
 }
+
+func TestAJobWhoseRunFailsAsAWholeSaysWhy(t *testing.T) {
+	t.Parallel()
+	cfg, runner := jobConfig(time.Hour)
+	defer runner.Shutdown(t.Context())
+	s := newSession(t, cfg)
+	// The store has 300 customers, not the 301 the caller expects: the job
+	// writes nothing and says so.
+	started := s.bulk(map[string]any{"where": map[string]any{"all": true}, "set": map[string]any{"notes": "x"},
+		"expect_count": 301, "background": true})
+
+	final := s.followJob(started.Job.JobID)
+	if final.Status != "done" || final.Error == nil || final.Error.Code != codeInvalidArgument || final.Result != nil {
+		t.Fatalf("final: %+v", final)
+	}
+	if s.puts() != 0 || final.Next != "The run failed as a whole: see error." {
+		t.Errorf("%d batches sent; next %q", s.puts(), final.Next)
+	}
+}
