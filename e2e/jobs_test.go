@@ -18,8 +18,8 @@ import (
 const (
 	jobCustomers  = 7000
 	taskCustomers = 3000
-	jobLatency   = 300 * time.Millisecond
-	jobToken     = "e2e-jobs-access-token"
+	jobLatency    = 300 * time.Millisecond
+	jobToken      = "e2e-jobs-access-token"
 )
 
 // TestTheSDKFollowsALargeUpdateAsAJob serves a slow simulated store to the
