@@ -19,6 +19,7 @@ import (
 	"github.com/bigcommerce-mcp/bigcommerce-mcp/bc/bcsim"
 	"github.com/bigcommerce-mcp/bigcommerce-mcp/cli"
 	"github.com/bigcommerce-mcp/bigcommerce-mcp/jobs"
+	"github.com/bigcommerce-mcp/bigcommerce-mcp/journal"
 	"github.com/bigcommerce-mcp/bigcommerce-mcp/tools"
 	"github.com/bigcommerce-mcp/bigcommerce-mcp/transport"
 	"github.com/mark3labs/mcp-go/server"
@@ -62,10 +63,24 @@ func run(args []string) error {
 		}
 	}
 
-	runner := jobs.NewRunner(jobs.Config{Logger: logger})
+	var changes journal.Store // listing the tools writes nothing, so it needs no journal
+	if cfg.command != "tools" {
+		if changes, err = openJournal(cfg, logger); err != nil {
+			return err
+		}
+		if changes != nil {
+			defer changes.Close()
+		}
+	}
+
+	runner := jobs.NewRunner(jobs.Config{Logger: logger, Store: jobStore(changes)})
 	defer shutDownJobs(runner)
-	srv := tools.NewServer(store, tools.Config{ReadOnly: cfg.readOnly, Version: buildVersion(), Logger: logger,
-		Jobs: tools.NewJobs(runner, cfg.jobAfter)})
+	jobAfter := cfg.jobAfter
+	if cfg.command == "call" {
+		jobAfter = tools.Synchronous // the process ends with the call
+	}
+	srv := tools.NewServer(store, tools.Config{ReadOnly: cfg.readOnly, Version: buildVersion(), Logger: logger, Journal: changes,
+		Jobs: tools.NewJobs(runner, jobAfter)})
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -111,6 +126,23 @@ func newStoreClient(cfg config, logger *slog.Logger) (*bc.Client, error) {
 	return client, nil
 }
 
+// openJournal opens the journal --journal names: nil when it is off. The
+// sandbox keeps its journal in memory, like its store.
+func openJournal(cfg config, logger *slog.Logger) (journal.Store, error) {
+	spec := cfg.journal
+	if cfg.sandbox && spec != journal.Off {
+		spec = journal.Memory
+	}
+	if spec == journal.Off {
+		logger.Warn("journal off: writes are not recorded, and list_changes and undo_change are unavailable")
+	}
+	j, err := journal.Open(context.Background(), spec, journal.Options{Store: cfg.storeHash, Retention: cfg.journalRetention})
+	if err != nil {
+		return nil, fmt.Errorf("%w; choose another with --journal PATH or postgres://..., or run without one with --journal off", err)
+	}
+	return j, nil
+}
+
 // serve runs the command given, or serves MCP on the chosen transport.
 func serve(ctx context.Context, cfg config, srv *server.MCPServer, logger *slog.Logger) error {
 	switch cfg.command {
@@ -151,4 +183,13 @@ func buildVersion() string {
 		return info.Main.Version
 	}
 	return "dev"
+}
+
+// jobStore keeps the jobs' records in the journal when there is one, so that
+// a restart shows a job it cut short; else in memory.
+func jobStore(changes journal.Store) jobs.Store {
+	if j, ok := changes.(journal.JobStore); ok {
+		return jobs.JournalStore{Journal: j}
+	}
+	return nil
 }

@@ -38,6 +38,11 @@ type BulkOptions struct {
 	// cancelling the context, it lets them finish, so none is left
 	// unconfirmed. What was not sent is NotAttempted, for ErrStopped.
 	Stop <-chan struct{}
+	// BeforeSend, when set, is called with what the run will change on each
+	// customer (every field's value as read and as it will be) before anything
+	// is sent; an error stops the run with nothing sent. It needs the customers
+	// read: SkipUnchanged, or BulkSet.
+	BeforeSend func([]CustomerChange) error
 }
 
 // ErrStopped is why customers are NotAttempted after BulkOptions.Stop closed.
@@ -109,7 +114,26 @@ func (s *CustomersService) BulkUpdate(ctx context.Context, updates []CustomerUpd
 	if pending, err = s.sendable(ctx, res, pending, current); err != nil {
 		return nil, err
 	}
+	if err := opts.beforeSend(pending, current); err != nil {
+		return nil, err
+	}
 	return s.run(ctx, res, pending, opts), nil
+}
+
+// beforeSend hands BeforeSend the changes of the pending updates, judged
+// against the customers as read.
+func (o BulkOptions) beforeSend(pending []CustomerUpdate, current map[int]Customer) error {
+	if o.BeforeSend == nil {
+		return nil
+	}
+	if current == nil {
+		return errors.New("bulk update: BeforeSend needs the customers read first (SkipUnchanged)")
+	}
+	changes := make([]CustomerChange, len(pending))
+	for i, u := range pending {
+		changes[i] = CustomerChange{ID: u.ID, Fields: u.Diff(current[u.ID])}
+	}
+	return o.BeforeSend(changes)
 }
 
 // sendable records the screened updates that need not or must not be sent

@@ -31,6 +31,11 @@ import (
 // answer in one call.
 const DefaultJobAfter = 20 * time.Second
 
+// Synchronous, as NewJobs' threshold, runs every bulk update in its call, even
+// one asking for background: for a process that ends with its one call (the
+// CLI's call command), where a job would die with it.
+const Synchronous time.Duration = -1
+
 // Jobs runs the bulk updates that would outlast a client's patience.
 type Jobs struct {
 	runner *jobs.Runner
@@ -75,7 +80,7 @@ func isTaskCall(ctx context.Context) bool { return ctx.Value(taskCallKey{}) != n
 // and always answer in the call. A selector's total is its expect_count,
 // which any selector of more than 100 customers needs.
 func (j *Jobs) background(ctx context.Context, client *bc.Client, in BulkUpdateCustomersInput) bool {
-	if j == nil || client == nil || in.DryRun {
+	if j == nil || j.after == Synchronous || client == nil || in.DryRun {
 		return false
 	}
 	return in.Background || isTaskCall(ctx) || client.EstimateBulkUpdate(bulkTotal(in)) > j.after

@@ -284,3 +284,13 @@ func TestAJobWhoseRunFailsAsAWholeSaysWhy(t *testing.T) {
 		t.Errorf("%d batches sent; next %q", s.puts(), final.Next)
 	}
 }
+
+func TestSynchronousJobsRunEveryUpdateInTheCall(t *testing.T) {
+	t.Parallel()
+	runner := jobs.NewRunner(jobs.Config{})
+	defer runner.Shutdown(t.Context())
+	s := newSession(t, Config{Jobs: NewJobs(runner, Synchronous)})
+	if res := s.bulk(withBackground(companies(20, "Now"))); res.Job != nil || res.Counts.Updated != 20 {
+		t.Errorf("a synchronous server started a job: %+v", res)
+	}
+}

@@ -13,15 +13,17 @@ import (
 	"github.com/mark3labs/mcp-go/server"
 
 	"github.com/bigcommerce-mcp/bigcommerce-mcp/bc"
+	"github.com/bigcommerce-mcp/bigcommerce-mcp/journal"
 	"github.com/bigcommerce-mcp/bigcommerce-mcp/prompts"
 )
 
 // Config is how the server presents itself and what it allows.
 type Config struct {
-	ReadOnly bool         // write tools are neither listed nor callable
-	Version  string       // reported at initialize
-	Logger   *slog.Logger // default: discard
-	Jobs     *Jobs        // long bulk updates; default: in memory, after DefaultJobAfter
+	ReadOnly bool          // write tools are neither listed nor callable
+	Version  string        // reported at initialize
+	Logger   *slog.Logger  // default: discard
+	Journal  journal.Store // records every write before it is sent; nil: off
+	Jobs     *Jobs         // long bulk updates; default: in memory, after DefaultJobAfter
 }
 
 // Registry lists every tool. client and jobs may be nil when only the
@@ -33,10 +35,12 @@ func Registry(client *bc.Client, jobs *Jobs) []server.ServerTool {
 		countCustomerGroups(client),
 		createCustomerGroup(client),
 		updateCustomerGroup(client),
-		deleteCustomerGroup(client),
+		confirmFirst(deleteCustomerGroup(client), askDelete(client)),
 		bulkUpdateCustomers(client, jobs),
 		getBulkJob(jobs),
 		cancelBulkJob(jobs),
+		listChanges(),
+		undoChange(client),
 	}
 }
 
@@ -60,6 +64,7 @@ func NewServer(client *bc.Client, cfg Config) *server.MCPServer {
 		server.WithResourceRecovery(),
 		server.WithOutputSchemaValidation(),
 		server.WithToolHandlerMiddleware(logCalls(cfg.Logger)),
+		server.WithToolHandlerMiddleware(withJournal(cfg.Journal)),
 	}
 	tools := Registry(client, cfg.Jobs)
 	hooks := &server.Hooks{}

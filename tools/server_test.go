@@ -21,6 +21,8 @@ var wantEffects = map[string]effect{
 	"bulk_update_customers": updates,
 	"get_bulk_job":          reads,
 	"cancel_bulk_job":       updates,
+	"list_changes":          reads,
+	"undo_change":           creates,
 }
 
 func (s *session) listTools() []mcp.Tool {
@@ -88,7 +90,7 @@ func TestReadOnlyModeHidesAndRefusesWrites(t *testing.T) {
 		listed = append(listed, tool.Name)
 	}
 	slices.Sort(listed)
-	if want := []string{"count_customer_groups", "get_bulk_job", "get_customer_group", "list_customer_groups"}; !slices.Equal(listed, want) {
+	if want := []string{"count_customer_groups", "get_bulk_job", "get_customer_group", "list_changes", "list_customer_groups"}; !slices.Equal(listed, want) {
 		t.Errorf("read-only lists %v, want %v", listed, want)
 	}
 

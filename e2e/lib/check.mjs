@@ -17,6 +17,8 @@ export const TOOLS = {
   bulk_update_customers: "update",
   get_bulk_job: "read",
   cancel_bulk_job: "update",
+  list_changes: "read",
+  undo_change: "create",
 };
 
 export const READ_TOOLS = Object.keys(TOOLS).filter((name) => TOOLS[name] === "read");
