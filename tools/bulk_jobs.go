@@ -43,6 +43,7 @@ type BulkJobResult struct {
 	Progress          BulkJobProgress            `json:"progress"`
 	ElapsedSeconds    int                        `json:"elapsed_seconds"`
 	EstimatedSeconds  int                        `json:"estimated_seconds" jsonschema_description:"The estimate the job started with."`
+	RemainingSeconds  int                        `json:"remaining_seconds,omitempty" jsonschema_description:"While running: the time left at the pace so far."`
 	StartedAt         string                     `json:"started_at"`
 	FinishedAt        string                     `json:"finished_at,omitempty"`
 	CheckAfterSeconds int                        `json:"check_after_seconds,omitempty" jsonschema_description:"While running: when to call get_bulk_job again."`
@@ -77,7 +78,9 @@ func jobStatus(rec jobs.Record, now time.Time) BulkJobResult {
 		StartedAt:        rec.StartedAt.UTC().Format(time.RFC3339),
 	}
 	if !rec.Finished() {
-		out.CheckAfterSeconds = checkAfter(rec.Estimate - rec.Elapsed(now))
+		remaining := remaining(rec, now)
+		out.RemainingSeconds = seconds(remaining)
+		out.CheckAfterSeconds = checkAfter(remaining)
 		out.Next = fmt.Sprintf("Call get_bulk_job with job_id %q in about %d seconds; cancel_bulk_job stops it after the batches in flight.",
 			rec.ID, out.CheckAfterSeconds)
 		return out
@@ -104,6 +107,17 @@ func jobStatus(rec jobs.Record, now time.Time) BulkJobResult {
 		out.Next = rerunHint
 	}
 	return out
+}
+
+// remaining is the time a running job needs yet: at the pace it has kept,
+// once it has done something; until then, what its estimate leaves. The pace
+// corrects an estimate made before the latency was measured.
+func remaining(rec jobs.Record, now time.Time) time.Duration {
+	elapsed, p := rec.Elapsed(now), rec.Progress
+	if p.Done == 0 || p.Total <= p.Done {
+		return max(rec.Estimate-elapsed, 0)
+	}
+	return time.Duration(float64(elapsed) * float64(p.Total-p.Done) / float64(p.Done))
 }
 
 // checkAfter spaces the polls: when the job should be done, but at least 5

@@ -98,9 +98,10 @@ func bulkTotal(in BulkUpdateCustomersInput) int {
 func (j *Jobs) start(ctx context.Context, client *bc.Client, in BulkUpdateCustomersInput) (BulkUpdateCustomersResult, error) {
 	total := bulkTotal(in)
 	estimate := client.EstimateBulkUpdate(total)
-	// A job is not the call's: the transport's drain of calls at shutdown
-	// does not reach it (the runner's Shutdown stops it, as interrupted).
-	workCtx := drain.WithSignal(ctx, nil)
+	// A job is not the call's: neither the call's end (a task's context ends
+	// as soon as the task is created) nor the transport's drain of calls at
+	// shutdown reaches it; the runner's Shutdown stops it, as interrupted.
+	workCtx := drain.WithSignal(context.WithoutCancel(ctx), nil)
 	if !isTaskCall(ctx) {
 		// The call ends with the ticket: progress notifications for it would be stray.
 		workCtx = context.WithValue(workCtx, progressTokenKey{}, nil)
@@ -136,6 +137,9 @@ func (j *Jobs) awaitTask(ctx context.Context, ref, id string) (BulkUpdateCustome
 	status := jobStatus(rec, time.Now())
 	if status.Error != nil {
 		return BulkUpdateCustomersResult{}, status.Error
+	}
+	if status.Result == nil {
+		return BulkUpdateCustomersResult{}, fmt.Errorf("job %s stopped without an account: %s", rec.ID, status.Next)
 	}
 	res := *status.Result
 	res.Job = &BulkJobTicket{JobID: rec.ID, Status: string(rec.Status), EstimatedSeconds: seconds(rec.Estimate),

@@ -12,6 +12,7 @@ import (
 
 	"github.com/bigcommerce-mcp/bigcommerce-mcp/bc/bcsim"
 	"github.com/bigcommerce-mcp/bigcommerce-mcp/jobs"
+	"github.com/bigcommerce-mcp/bigcommerce-mcp/journal"
 )
 
 // companies asks to set a company naming the run on customers 1..n.
@@ -187,8 +188,16 @@ func TestJobToolsRefuseUnknownAndMalformedIDs(t *testing.T) {
 
 func TestATaskAugmentedCallRunsTheJobAsAnMCPTask(t *testing.T) {
 	t.Parallel()
-	cfg, runner := jobConfig(time.Hour)
+	// Journaled, as a server runs: the task's context has ended by the time
+	// the job starts, and the journal's writes must not depend on it.
+	changes, err := journal.Open(t.Context(), journal.Memory, journal.Options{Store: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer changes.Close()
+	runner := jobs.NewRunner(jobs.Config{Store: jobs.JournalStore{Journal: changes.(journal.JobStore)}})
 	defer runner.Shutdown(t.Context())
+	cfg := Config{Journal: changes, Jobs: NewJobs(runner, time.Hour)}
 	s := newTaskSession(t, cfg, bcsim.WithCustomers(200), bcsim.WithLatency(time.Millisecond, 0))
 	if s.init.Capabilities.Tasks == nil || s.init.Capabilities.Tasks.Requests == nil {
 		t.Fatalf("the server does not offer task-augmented tools/call: %+v", s.init.Capabilities.Tasks)
@@ -292,5 +301,18 @@ func TestSynchronousJobsRunEveryUpdateInTheCall(t *testing.T) {
 	s := newSession(t, Config{Jobs: NewJobs(runner, Synchronous)})
 	if res := s.bulk(withBackground(companies(20, "Now"))); res.Job != nil || res.Counts.Updated != 20 {
 		t.Errorf("a synchronous server started a job: %+v", res)
+	}
+}
+
+func TestTheTimeLeftFollowsThePaceOnceTheJobHasProgressed(t *testing.T) {
+	t.Parallel()
+	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	rec := jobs.Record{Status: jobs.Running, StartedAt: start, Estimate: 4 * time.Minute, Progress: jobs.Progress{Total: 1000}}
+	if got := jobStatus(rec, start.Add(10*time.Second)); got.RemainingSeconds != 230 || got.CheckAfterSeconds != 30 {
+		t.Errorf("before any progress: %d s left, check after %d s; want the estimate's 230 and 30", got.RemainingSeconds, got.CheckAfterSeconds)
+	}
+	rec.Progress.Done = 800
+	if got := jobStatus(rec, start.Add(40*time.Second)); got.RemainingSeconds != 10 || got.CheckAfterSeconds != 10 {
+		t.Errorf("at 800 of 1000 after 40s: %d s left, check after %d s; want 10 and 10", got.RemainingSeconds, got.CheckAfterSeconds)
 	}
 }
