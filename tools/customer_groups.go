@@ -127,11 +127,12 @@ func (l CustomerGroupList) Summary() string {
 
 const defaultPageSize = 50 // BigCommerce's default limit
 
-const listDescription = `List the store's customer groups, with their discount rules and category access.
+var listDescription = fmt.Sprintf(`List the store's customer groups, with their discount rules and category access.
 Use it to find a group's id, to check whether a name is taken, or to review pricing tiers.
 Names are unique ignoring case, but the name filter is exact: to check a name, use name_like and compare the names found ignoring case.
 Filters: name (exact), name_like (contains, any case), is_default, is_group_for_guests, date_created/_min/_max, date_modified/_min/_max (YYYY-MM-DD or RFC 3339).
-Results come in pages of up to 250 (default 50): more_pages tells you whether to ask for next_page; all_pages=true returns every matching group in one call.`
+Results come in pages of up to %d (default %d): more_pages tells you whether to ask for next_page; all_pages=true returns every matching group in one call.`,
+	bc.MaxPageSize, defaultPageSize)
 
 func listCustomerGroups(client *bc.Client) server.ServerTool {
 	return newTool("list_customer_groups", "List customer groups", listDescription, reads,
