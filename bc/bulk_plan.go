@@ -28,30 +28,25 @@ type FieldChange struct {
 	After  any `json:"after"`
 }
 
-// PlanBulkUpdate reads the customers the updates name, in chunks the list
-// endpoint accepts, and says what BulkUpdate would change, and which updates
-// it would not send because they fail validation, name no customer or would
-// certainly be refused. It writes nothing.
-func (s *CustomersService) PlanBulkUpdate(ctx context.Context, updates []CustomerUpdate) (*BulkPlan, error) {
-	res, pending, err := screen(updates)
+// PlanBulkUpdate says what BulkUpdate would change, with SkipUnchanged, and
+// which updates it would not send because they fail validation, name no
+// customer or would certainly be refused. It reads the customers the updates
+// name (unless the input holds them as read), and writes nothing.
+func (s *CustomersService) PlanBulkUpdate(ctx context.Context, in BulkInput) (*BulkPlan, error) {
+	res, pending, err := in.screen()
 	if err != nil {
 		return nil, err
 	}
-	current, err := s.current(ctx, pending)
+	current, err := s.current(ctx, in, pending)
 	if err != nil {
 		return nil, err
 	}
-	return s.plan(ctx, res, pending, current)
-}
-
-// plan completes a screened result into a plan against the current customers.
-func (s *CustomersService) plan(ctx context.Context, r *BulkResult, pending []CustomerUpdate, current map[int]Customer) (*BulkPlan, error) {
-	changed, err := s.sendable(ctx, r, pending, current)
+	changed, err := s.refuseCertain(ctx, res, res.skipUnchanged(pending, current))
 	if err != nil {
 		return nil, err
 	}
-	r.sort()
-	p := &BulkPlan{Requested: r.Requested, Unchanged: r.Unchanged, Failed: r.Failed,
+	res.sort()
+	p := &BulkPlan{Requested: res.Requested, Unchanged: res.Unchanged, Failed: res.Failed,
 		Changes: make([]CustomerChange, len(changed))}
 	for i, u := range changed {
 		p.Changes[i] = CustomerChange{ID: u.ID, Fields: u.Diff(current[u.ID])}

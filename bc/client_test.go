@@ -270,7 +270,7 @@ func TestAnUpdateAnsweredWithAnUnreadable2xxIsUnconfirmed(t *testing.T) {
 	t.Parallel()
 	for _, body := range []string{"<html>ok</html>", `{"data":[]}`} {
 		c := newTestClient(t, respond(200, body))
-		res, err := c.Customers.BulkUpdate(context.Background(), []CustomerUpdate{{ID: 1, Notes: ptr("n")}}, BulkOptions{})
+		res, err := c.Customers.BulkUpdate(context.Background(), Listed([]CustomerUpdate{{ID: 1, Notes: ptr("n")}}), BulkOptions{})
 		if err != nil || len(res.Failed) != 1 || res.Failed[0].Code != FailureUnconfirmed {
 			t.Fatalf("answer %s: got %+v, %v; want customer 1 unconfirmed", body, res, err)
 		}
@@ -327,7 +327,7 @@ func TestARedirectedWriteIsNotFollowedAndFailsNamingWhereItPointed(t *testing.T)
 				}
 				store.Misbehave(Redirect(status, target))
 				updates := []CustomerUpdate{{ID: 1, Company: ptr("Redirected Co")}, {ID: 2, Company: ptr("Redirected Co")}}
-				res, err := store.Client(t, nil).Customers.BulkUpdate(context.Background(), updates, BulkOptions{})
+				res, err := store.Client(t, nil).Customers.BulkUpdate(context.Background(), Listed(updates), BulkOptions{})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -439,7 +439,7 @@ func TestABulkUpdateOnAStalledStoreReportsWhatItDid(t *testing.T) {
 	for i := range updates {
 		updates[i] = CustomerUpdate{ID: i + 1, Company: ptr("Stalled Co")}
 	}
-	res, err := c.Customers.BulkUpdate(ctx, updates, BulkOptions{})
+	res, err := c.Customers.BulkUpdate(ctx, Listed(updates), BulkOptions{})
 	if err != nil || ctx.Err() != nil {
 		t.Fatalf("err = %v, caller's guard %v", err, ctx.Err())
 	}
@@ -493,7 +493,7 @@ func TestATokenEscapedInA207IsRedactedFromTheReport(t *testing.T) {
 	} {
 		store := NewBadStore(t)
 		store.Misbehave(EchoToken(http.StatusMultiStatus, format))
-		res, err := store.Client(t, nil).Customers.BulkUpdate(context.Background(), []CustomerUpdate{{ID: 1, Company: ptr("Co")}}, BulkOptions{})
+		res, err := store.Client(t, nil).Customers.BulkUpdate(context.Background(), Listed([]CustomerUpdate{{ID: 1, Company: ptr("Co")}}), BulkOptions{})
 		if err != nil || len(res.Failed) != 1 {
 			t.Fatalf("body %s: got %+v, %v; want customer 1 failed", format, res, err)
 		}
@@ -510,7 +510,7 @@ func TestABatchWaitingForASlotWhenTheRunStopsIsNotSent(t *testing.T) {
 	for i := range updates {
 		updates[i] = CustomerUpdate{ID: i + 1, Company: ptr("Forbidden Co")}
 	}
-	res, err := store.Client(t, nil).Customers.BulkUpdate(context.Background(), updates, BulkOptions{})
+	res, err := store.Client(t, nil).Customers.BulkUpdate(context.Background(), Listed(updates), BulkOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

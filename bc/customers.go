@@ -304,6 +304,11 @@ func (s *CustomersService) Update(ctx context.Context, batch []CustomerUpdate) (
 	if err := validateBatch(batch); err != nil {
 		return nil, nil, err
 	}
+	return s.update(ctx, batch)
+}
+
+// update is Update without the validation.
+func (s *CustomersService) update(ctx context.Context, batch []CustomerUpdate) (*UpdateAnswer, *Response, error) {
 	var body struct {
 		Data []struct {
 			ID int `json:"id"`

@@ -101,7 +101,7 @@ func TestASetIsValidatedLikeAnItemWithoutAnID(t *testing.T) {
 		field string
 	}{
 		{"a valid set", bc.CustomerUpdate{CustomerGroupID: new(2)}, ""},
-		{"an id", bc.CustomerUpdate{ID: 4, CustomerGroupID: new(2)}, "set.id"},
+		{"an id", bc.CustomerUpdate{ID: 4, CustomerGroupID: new(2)}, "id"},
 		{"nothing to set", bc.CustomerUpdate{}, "body"},
 		{"a field too long", bc.CustomerUpdate{FirstName: new("")}, "first_name"},
 	} {
@@ -128,7 +128,7 @@ func TestPlanSetAndBulkSetJudgeFromTheSelectionWithoutReadingAgain(t *testing.T)
 	inTwo := matching(store, func(c bcsim.Customer) bool { return c.CustomerGroupID == 2 })
 	set := bc.CustomerUpdate{CustomerGroupID: new(2)}
 
-	plan, err := c.Customers.PlanSet(t.Context(), selected, set)
+	plan, err := c.Customers.PlanBulkUpdate(t.Context(), bc.SetOn(selected, set))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -142,7 +142,7 @@ func TestPlanSetAndBulkSetJudgeFromTheSelectionWithoutReadingAgain(t *testing.T)
 		t.Error("planning wrote")
 	}
 
-	res, err := c.Customers.BulkSet(t.Context(), selected, set, bc.BulkOptions{})
+	res, err := c.Customers.BulkUpdate(t.Context(), bc.SetOn(selected, set), bc.BulkOptions{SkipUnchanged: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -151,6 +151,23 @@ func TestPlanSetAndBulkSetJudgeFromTheSelectionWithoutReadingAgain(t *testing.T)
 	}
 	if n := store.Total("GET /v3/customers"); n != reads {
 		t.Errorf("%d more reads", n-reads)
+	}
+}
+
+func TestASetIsSentToUnchangedCustomersWithoutSkipUnchanged(t *testing.T) {
+	t.Parallel()
+	store := bcsim.New()
+	c := bulkClient(t, store, nil)
+	selected, _, err := c.Customers.Select(t.Context(), bc.CustomerSelector{CustomerGroupIDs: []int{2}})
+	if err != nil || len(selected) == 0 {
+		t.Fatalf("selected %d, %v", len(selected), err)
+	}
+	res, err := c.Customers.BulkUpdate(t.Context(), bc.SetOn(selected, bc.CustomerUpdate{CustomerGroupID: new(2)}), bc.BulkOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Updated) != len(selected) || len(res.Unchanged) != 0 {
+		t.Errorf("updated %d, unchanged %d; want all %d sent, as SkipUnchanged is off", len(res.Updated), len(res.Unchanged), len(selected))
 	}
 }
 
@@ -209,7 +226,7 @@ func TestAnUnreadableCustomerPageIsAnUpstreamErrorNeverNoMatches(t *testing.T) {
 			if n := store.Total("GET /v3/customers"); n != 9 {
 				t.Errorf("%d reads, want 9: the first and 8 retries, as for a 5xx", n)
 			}
-			res, err := c.Customers.BulkUpdate(t.Context(), companyUpdates(1, 3), bc.BulkOptions{SkipUnchanged: true})
+			res, err := c.Customers.BulkUpdate(t.Context(), bc.Listed(companyUpdates(1, 3)), bc.BulkOptions{SkipUnchanged: true})
 			if !errors.Is(err, bc.ErrBadAnswer) || res != nil {
 				t.Errorf("bulk update: %+v, %v; want the answer refused, no customer reported", res, err)
 			}
@@ -265,7 +282,7 @@ func TestAStoreThatIgnoresTheIDsOfAnExplicitListWritesNothing(t *testing.T) {
 	t.Parallel()
 	store := bcsim.New()
 	c := tamperClient(t, store, ignoring("id:in"))
-	res, err := c.Customers.BulkUpdate(t.Context(), companyUpdates(1, 3), bc.BulkOptions{SkipUnchanged: true})
+	res, err := c.Customers.BulkUpdate(t.Context(), bc.Listed(companyUpdates(1, 3)), bc.BulkOptions{SkipUnchanged: true})
 	if !errors.Is(err, bc.ErrBadAnswer) || res != nil {
 		t.Fatalf("%+v, %v: want the answer refused", res, err)
 	}
@@ -297,11 +314,11 @@ func TestADryRunWithASelectorPredictsTheFailuresOfTheRealCall(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			plan, err := c.Customers.PlanSet(t.Context(), selected, tc.set)
+			plan, err := c.Customers.PlanBulkUpdate(t.Context(), bc.SetOn(selected, tc.set))
 			if err != nil {
 				t.Fatal(err)
 			}
-			res, err := c.Customers.BulkSet(t.Context(), selected, tc.set, bc.BulkOptions{})
+			res, err := c.Customers.BulkUpdate(t.Context(), bc.SetOn(selected, tc.set), bc.BulkOptions{SkipUnchanged: true})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -263,14 +263,14 @@ func updateListed(ctx context.Context, client *bc.Client, in BulkUpdateCustomers
 		updates[i], ids[i] = item.toAPI(item.ID), item.ID
 	}
 	if in.DryRun {
-		plan, err := client.Customers.PlanBulkUpdate(ctx, updates)
+		plan, err := client.Customers.PlanBulkUpdate(ctx, bc.Listed(updates))
 		if err != nil {
 			return BulkUpdateCustomersResult{}, err
 		}
 		return planned(plan, listSample), nil
 	}
 	res, err := runJournaled(ctx, bulkRun{client: client, tool: "bulk_update_customers"}, func(opts bc.BulkOptions) (*bc.BulkResult, error) {
-		return client.Customers.BulkUpdate(ctx, updates, opts)
+		return client.Customers.BulkUpdate(ctx, bc.Listed(updates), opts)
 	})
 	return applied(ctx, ids, res, err)
 }
@@ -286,7 +286,7 @@ func updateSelected(ctx context.Context, client *bc.Client, in BulkUpdateCustome
 		return BulkUpdateCustomersResult{}, err
 	}
 	if in.DryRun {
-		plan, err := client.Customers.PlanSet(ctx, matched, set)
+		plan, err := client.Customers.PlanBulkUpdate(ctx, bc.SetOn(matched, set))
 		if err != nil {
 			return BulkUpdateCustomersResult{}, err
 		}
@@ -302,7 +302,7 @@ func updateSelected(ctx context.Context, client *bc.Client, in BulkUpdateCustome
 		ids[i] = c.ID
 	}
 	res, err := runJournaled(ctx, bulkRun{client: client, tool: "bulk_update_customers"}, func(opts bc.BulkOptions) (*bc.BulkResult, error) {
-		return client.Customers.BulkSet(ctx, matched, set, opts)
+		return client.Customers.BulkUpdate(ctx, bc.SetOn(matched, set), opts)
 	})
 	return applied(ctx, ids, res, err)
 }
