@@ -88,7 +88,7 @@ func checkDistinctIDs(updates []CustomerUpdate) error {
 	if len(repeated) > shown {
 		list += fmt.Sprintf(" and %d more", len(repeated)-shown)
 	}
-	return &ValidationError{Fields: map[string]string{"customers": "give each customer once; repeated ids: " + list}}
+	return &ValidationError{Fields: map[string]string{"body": "give each customer once; repeated ids: " + list}}
 }
 
 // current returns the customers the pending updates name: as the caller read

@@ -129,7 +129,7 @@ func TestBulkUpdateRefusesRepeatedIDsBeforeAnyWrite(t *testing.T) {
 
 	_, err := c.Customers.BulkUpdate(t.Context(), bc.Listed(updates), bc.BulkOptions{})
 	var invalid *bc.ValidationError
-	if !errors.As(err, &invalid) || !strings.Contains(invalid.Fields["customers"], "5") {
+	if !errors.As(err, &invalid) || !strings.Contains(invalid.Fields["body"], "5") {
 		t.Fatalf("err = %v, want a validation error naming id 5", err)
 	}
 	if n := store.Total("PUT /v3/customers"); n != 0 {

@@ -155,7 +155,7 @@ func (s *CustomerGroupsService) Create(ctx context.Context, in CustomerGroupInpu
 			total.Warning = "the customer group was created, but the sitewide discount update failed; retry by updating the group with the same discount_rules"
 			saved, err := s.findByName(ctx, *in.Name, total)
 			if err != nil {
-				return nil, total, fmt.Errorf("create customer group: BigCommerce created it (207) without saying its id, and looking it up by name failed (%v): find it with list_customer_groups", err)
+				return nil, total, fmt.Errorf("create customer group: BigCommerce created it (207) without saying its id, and looking it up by name failed (%v): list the groups by that name to find it", err)
 			}
 			return saved, total, nil
 		case err == nil:
@@ -197,7 +197,7 @@ func (s *CustomerGroupsService) settleLostCreate(ctx context.Context, in Custome
 	case !in.Describes(*found):
 		return nil, true, &Error{Method: http.MethodPost, Path: "/v2/customer_groups", Status: http.StatusConflict,
 			Messages: []string{fmt.Sprintf("a customer group named %q exists (id %d) without the settings sent: it was there before, "+
-				"or this call created it without its discount rules; check it with get_customer_group", *in.Name, found.ID)}}
+				"or this call created it without its discount rules; read the group to check it", *in.Name, found.ID)}}
 	}
 	return found, true, nil
 }

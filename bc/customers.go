@@ -341,7 +341,7 @@ func (s *CustomersService) update(ctx context.Context, batch []CustomerUpdate) (
 func validateBatch(batch []CustomerUpdate) error {
 	errs := fieldErrors{}
 	if len(batch) == 0 || len(batch) > MaxCustomersPerUpdate {
-		errs.add("customers", fmt.Sprintf("a batch holds 1 to %d customers, not %d", MaxCustomersPerUpdate, len(batch)))
+		errs.add("body", fmt.Sprintf("a batch holds 1 to %d customers, not %d", MaxCustomersPerUpdate, len(batch)))
 	}
 	seen := make(map[int]bool, len(batch))
 	for i, u := range batch {

@@ -48,7 +48,7 @@ func (sel CustomerSelector) options() (ListCustomersOptions, error) {
 	case sel.All && filtered:
 		errs.add("all", "selects every customer, so it cannot be combined with filters")
 	case !sel.All && !filtered:
-		errs.add("where", "give at least one filter, or all: true to select every customer in the store")
+		errs.add("body", "give at least one filter, or all: true to select every customer in the store")
 	}
 	for i, id := range sel.IDs {
 		if id < 1 {
@@ -185,7 +185,7 @@ func filterSpan(value string) (from, to time.Time) {
 }
 
 func tooManyMatches(n int) error {
-	return &ValidationError{Fields: map[string]string{"where": fmt.Sprintf(
+	return &ValidationError{Fields: map[string]string{"body": fmt.Sprintf(
 		"matches %d customers, more than the %d one call may change: narrow it (for example by group or date range) and make several calls",
 		n, MaxSelectorMatches)}}
 }

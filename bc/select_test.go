@@ -75,7 +75,7 @@ func TestSelectRefusesAnAmbiguousSelector(t *testing.T) {
 		sel   bc.CustomerSelector
 		field string
 	}{
-		{"an empty selector", bc.CustomerSelector{}, "where"},
+		{"an empty selector", bc.CustomerSelector{}, "body"},
 		{"all with a filter", bc.CustomerSelector{All: true, IDs: []int{1}}, "all"},
 		{"a list separator inside an email", bc.CustomerSelector{Emails: []string{"a@example.com,b@example.com"}}, "emails[0]"},
 		{"a date that is no date", bc.CustomerSelector{DateModifiedMin: "yesterday"}, "date_modified:min"},
@@ -177,7 +177,7 @@ func TestASelectorMatchingTooManyIsRefusedAfterOnePage(t *testing.T) {
 	c := bulkClient(t, store, nil)
 	_, _, err := c.Customers.Select(t.Context(), bc.CustomerSelector{All: true})
 	var invalid *bc.ValidationError
-	if !errors.As(err, &invalid) || !strings.Contains(invalid.Fields["where"], "10001") {
+	if !errors.As(err, &invalid) || !strings.Contains(invalid.Fields["body"], "10001") {
 		t.Fatalf("err = %v, want the match count refused", err)
 	}
 	if n := store.Total("GET /v3/customers"); n != 1 {

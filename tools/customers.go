@@ -156,6 +156,16 @@ func (in BulkUpdateCustomersInput) Validate() error {
 	return invalidArguments(problems, formsHint)
 }
 
+// placed reports bc's validation error under the argument it is about, and
+// passes any other error on.
+func placed(argument string, err error) error {
+	var invalid *bc.ValidationError
+	if errors.As(err, &invalid) {
+		return invalidArguments(under(argument, invalid.Fields), formsHint)
+	}
+	return err
+}
+
 // under places bc's field names under the argument they came from; bc's
 // "body" (the whole item) is the argument itself.
 func under(argument string, fields map[string]string) map[string]string {
@@ -265,30 +275,26 @@ func updateListed(ctx context.Context, client *bc.Client, in BulkUpdateCustomers
 	if in.DryRun {
 		plan, err := client.Customers.PlanBulkUpdate(ctx, bc.Listed(updates))
 		if err != nil {
-			return BulkUpdateCustomersResult{}, err
+			return BulkUpdateCustomersResult{}, placed("customers", err)
 		}
 		return planned(plan, listSample), nil
 	}
 	res, err := runJournaled(ctx, bulkRun{client: client, tool: "bulk_update_customers"}, func(opts bc.BulkOptions) (*bc.BulkResult, error) {
 		return client.Customers.BulkUpdate(ctx, bc.Listed(updates), opts)
 	})
-	return applied(ctx, ids, res, err)
+	return applied(ctx, ids, res, placed("customers", err))
 }
 
 func updateSelected(ctx context.Context, client *bc.Client, in BulkUpdateCustomersInput) (BulkUpdateCustomersResult, error) {
 	set := in.Set.toAPI(0)
 	matched, _, err := client.Customers.Select(ctx, in.Where.toAPI())
-	var invalid *bc.ValidationError
-	if errors.As(err, &invalid) {
-		return BulkUpdateCustomersResult{}, invalidArguments(under("where", invalid.Fields), formsHint)
-	}
 	if err != nil {
-		return BulkUpdateCustomersResult{}, err
+		return BulkUpdateCustomersResult{}, placed("where", err)
 	}
 	if in.DryRun {
 		plan, err := client.Customers.PlanBulkUpdate(ctx, bc.SetOn(matched, set))
 		if err != nil {
-			return BulkUpdateCustomersResult{}, err
+			return BulkUpdateCustomersResult{}, placed("set", err)
 		}
 		res := planned(plan, selectorSample)
 		res.expectCount = len(matched) > expectCountThreshold
@@ -304,7 +310,7 @@ func updateSelected(ctx context.Context, client *bc.Client, in BulkUpdateCustome
 	res, err := runJournaled(ctx, bulkRun{client: client, tool: "bulk_update_customers"}, func(opts bc.BulkOptions) (*bc.BulkResult, error) {
 		return client.Customers.BulkUpdate(ctx, bc.SetOn(matched, set), opts)
 	})
-	return applied(ctx, ids, res, err)
+	return applied(ctx, ids, res, placed("set", err))
 }
 
 func checkExpectCount(matched int, expected *int) error {

@@ -345,3 +345,18 @@ func ids(first, last int) []int {
 	}
 	return out
 }
+
+func TestARepeatedIdIsReportedUnderCustomers(t *testing.T) {
+	t.Parallel()
+	s := newSession(t, Config{})
+	for _, dryRun := range []bool{true, false} {
+		err := s.fail(bulkTool, map[string]any{"dry_run": dryRun, "customers": []map[string]any{
+			{"id": 3, "company": "A"}, {"id": 3, "company": "B"}}})
+		if err.Code != codeInvalidArgument || !strings.Contains(err.Fields["customers"], "repeated ids: 3") {
+			t.Errorf("dry run %v: %+v, want the repeated id under customers", dryRun, err)
+		}
+	}
+	if s.puts() != 0 {
+		t.Error("a call with a repeated id wrote")
+	}
+}
