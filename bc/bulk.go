@@ -66,7 +66,7 @@ type BulkProgress struct {
 //     sent is NotAttempted; so too once a drain begins (see package drain),
 //     but the batches in flight finish.
 func (s *CustomersService) BulkUpdate(ctx context.Context, in BulkInput, opts BulkOptions) (*BulkResult, error) {
-	res, pending, err := in.screen()
+	res, pending, err := in.splitInvalid()
 	if err != nil {
 		return nil, err
 	}
@@ -253,7 +253,7 @@ func (s *CustomersService) updateBatch(ctx context.Context, batch []CustomerUpda
 			out.notAttempted(batch, err)
 			return err
 		}
-		answer, resp, err := s.update(ctx, batch) // validated by screen
+		answer, resp, err := s.update(ctx, batch) // validated by splitInvalid
 		if held := (notStarted{}); errors.As(err, &held) {
 			out.notAttempted(batch, held.why)
 			return held.why

@@ -43,9 +43,9 @@ func ValidateSet(set CustomerUpdate) error {
 	return set.Validate()
 }
 
-// screen refuses duplicate ids, and an invalid set as a whole; it records the
+// splitInvalid refuses duplicate ids, and an invalid set as a whole; it records the
 // listed items that fail validation and returns the others.
-func (in BulkInput) screen() (*BulkResult, []CustomerUpdate, error) {
+func (in BulkInput) splitInvalid() (*BulkResult, []CustomerUpdate, error) {
 	if in.set != nil {
 		if err := ValidateSet(*in.set); err != nil {
 			return nil, nil, err

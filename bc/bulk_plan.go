@@ -33,7 +33,7 @@ type FieldChange struct {
 // customer or would certainly be refused. It reads the customers the updates
 // name (unless the input holds them as read), and writes nothing.
 func (s *CustomersService) PlanBulkUpdate(ctx context.Context, in BulkInput) (*BulkPlan, error) {
-	res, pending, err := in.screen()
+	res, pending, err := in.splitInvalid()
 	if err != nil {
 		return nil, err
 	}

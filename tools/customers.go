@@ -147,7 +147,7 @@ func (in BulkUpdateCustomersInput) Validate() error {
 		in.Set.refuseReadOnly("set", problems)
 		var invalid *bc.ValidationError
 		if errors.As(bc.ValidateSet(in.Set.toAPI(0)), &invalid) {
-			maps.Copy(problems, under("set", invalid.Fields))
+			maps.Copy(problems, fieldsUnder("set", invalid.Fields))
 		}
 	}
 	if len(problems) == 0 {
@@ -161,14 +161,14 @@ func (in BulkUpdateCustomersInput) Validate() error {
 func placed(argument string, err error) error {
 	var invalid *bc.ValidationError
 	if errors.As(err, &invalid) {
-		return invalidArguments(under(argument, invalid.Fields), formsHint)
+		return invalidArguments(fieldsUnder(argument, invalid.Fields), formsHint)
 	}
 	return err
 }
 
-// under places bc's field names under the argument they came from; bc's
+// fieldsUnder places bc's field names under the argument they came from; bc's
 // "body" (the whole item) is the argument itself.
-func under(argument string, fields map[string]string) map[string]string {
+func fieldsUnder(argument string, fields map[string]string) map[string]string {
 	out := make(map[string]string, len(fields))
 	for field, problem := range argumentNames(fields) {
 		switch field {
@@ -277,12 +277,12 @@ func updateListed(ctx context.Context, client *bc.Client, in BulkUpdateCustomers
 		if err != nil {
 			return BulkUpdateCustomersResult{}, placed("customers", err)
 		}
-		return planned(plan, listSample), nil
+		return dryRunReport(plan, listSample), nil
 	}
 	res, err := runJournaled(ctx, bulkRun{client: client, tool: "bulk_update_customers"}, func(opts bc.BulkOptions) (*bc.BulkResult, error) {
 		return client.Customers.BulkUpdate(ctx, bc.Listed(updates), opts)
 	})
-	return applied(ctx, ids, res, placed("customers", err))
+	return runReport(ctx, ids, res, placed("customers", err))
 }
 
 func updateSelected(ctx context.Context, client *bc.Client, in BulkUpdateCustomersInput) (BulkUpdateCustomersResult, error) {
@@ -296,7 +296,7 @@ func updateSelected(ctx context.Context, client *bc.Client, in BulkUpdateCustome
 		if err != nil {
 			return BulkUpdateCustomersResult{}, placed("set", err)
 		}
-		res := planned(plan, selectorSample)
+		res := dryRunReport(plan, selectorSample)
 		res.expectCount = len(matched) > expectCountThreshold
 		return res, nil
 	}
@@ -310,7 +310,7 @@ func updateSelected(ctx context.Context, client *bc.Client, in BulkUpdateCustome
 	res, err := runJournaled(ctx, bulkRun{client: client, tool: "bulk_update_customers"}, func(opts bc.BulkOptions) (*bc.BulkResult, error) {
 		return client.Customers.BulkUpdate(ctx, bc.SetOn(matched, set), opts)
 	})
-	return applied(ctx, ids, res, placed("set", err))
+	return runReport(ctx, ids, res, placed("set", err))
 }
 
 func checkExpectCount(matched int, expected *int) error {
@@ -340,7 +340,7 @@ func bulkOptions(ctx context.Context) bc.BulkOptions {
 	return withJob(ctx, bc.BulkOptions{SkipUnchanged: true, Progress: progressNotifier(ctx)})
 }
 
-func planned(plan *bc.BulkPlan, sample int) BulkUpdateCustomersResult {
+func dryRunReport(plan *bc.BulkPlan, sample int) BulkUpdateCustomersResult {
 	return BulkUpdateCustomersResult{
 		DryRun:       true,
 		Total:        plan.Requested,
@@ -353,10 +353,10 @@ func planned(plan *bc.BulkPlan, sample int) BulkUpdateCustomersResult {
 	}
 }
 
-// applied reports a bulk run over ids. A result that does not account for
+// runReport reports a bulk run over ids. A result that does not account for
 // each id exactly once is a bug, never a store's doing: its counts would
 // mislead, so the call fails instead and says that writes were made.
-func applied(ctx context.Context, ids []int, res *bc.BulkResult, err error) (BulkUpdateCustomersResult, error) {
+func runReport(ctx context.Context, ids []int, res *bc.BulkResult, err error) (BulkUpdateCustomersResult, error) {
 	if err != nil {
 		return BulkUpdateCustomersResult{}, err
 	}
