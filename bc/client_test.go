@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/bigcommerce-mcp/bigcommerce-mcp/bc/bcsim"
+	"github.com/bigcommerce-mcp/bigcommerce-mcp/internal/badstore"
 )
 
 const groupJSON = `{"id":7,"name":"Wholesale","is_default":false,"category_access":{"type":"all"},
@@ -320,14 +321,14 @@ func TestARedirectedWriteIsNotFollowedAndFailsNamingWhereItPointed(t *testing.T)
 		for _, sameOrigin := range []bool{false, true} {
 			t.Run(fmt.Sprintf("%d same origin %v", status, sameOrigin), func(t *testing.T) {
 				t.Parallel()
-				store, elsewhere := NewBadStore(t), NewElsewhere(t)
+				store, elsewhere := badstore.New(t), badstore.NewElsewhere(t)
 				target := elsewhere.URL
 				if sameOrigin {
 					target = store.URL
 				}
-				store.Misbehave(Redirect(status, target))
+				store.Misbehave(badstore.Redirect(status, target))
 				updates := []CustomerUpdate{{ID: 1, Company: ptr("Redirected Co")}, {ID: 2, Company: ptr("Redirected Co")}}
-				res, err := store.Client(t, nil).Customers.BulkUpdate(context.Background(), updates, BulkOptions{})
+				res, err := BadStoreClient(t, store, nil).Customers.BulkUpdate(context.Background(), updates, BulkOptions{})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -354,9 +355,9 @@ func TestARedirectedReadIsFollowedOnlyWithinTheOrigin(t *testing.T) {
 	t.Parallel()
 	t.Run("to another origin it fails, and the token stays home", func(t *testing.T) {
 		t.Parallel()
-		store, elsewhere := NewBadStore(t), NewElsewhere(t)
-		store.Misbehave(Redirect(http.StatusTemporaryRedirect, elsewhere.URL))
-		_, _, err := store.Client(t, nil).CustomerGroups.Get(context.Background(), 1)
+		store, elsewhere := badstore.New(t), badstore.NewElsewhere(t)
+		store.Misbehave(badstore.Redirect(http.StatusTemporaryRedirect, elsewhere.URL))
+		_, _, err := BadStoreClient(t, store, nil).CustomerGroups.Get(context.Background(), 1)
 		if !errors.Is(err, ErrRedirected) || !strings.Contains(err.Error(), elsewhere.URL+"/stores/bad/v2/customer_groups/1") {
 			t.Fatalf("err = %v, want a redirect error naming %s", err, elsewhere.URL)
 		}
@@ -366,9 +367,9 @@ func TestARedirectedReadIsFollowedOnlyWithinTheOrigin(t *testing.T) {
 	})
 	t.Run("within the origin it is followed", func(t *testing.T) {
 		t.Parallel()
-		store := NewBadStore(t)
-		store.Misbehave(Redirect(http.StatusMovedPermanently, store.URL))
-		if _, _, err := store.Client(t, nil).CustomerGroups.Get(context.Background(), 1); err != nil {
+		store := badstore.New(t)
+		store.Misbehave(badstore.Redirect(http.StatusMovedPermanently, store.URL))
+		if _, _, err := BadStoreClient(t, store, nil).CustomerGroups.Get(context.Background(), 1); err != nil {
 			t.Fatal(err)
 		}
 	})
@@ -384,13 +385,13 @@ func TestATokenEscapedInAnErrorBodyIsRedactedAllTheSame(t *testing.T) {
 		`{"status":500,"title":"oops","errors":{"%s":"the token"}}`,
 		`{"status":500,"title":"oops","errors":{"token":{"value":"%s"}}}`,
 	} {
-		store := NewBadStore(t)
-		store.Misbehave(EchoToken(http.StatusInternalServerError, format))
-		_, _, err := store.Client(t, nil).CustomerGroups.Get(context.Background(), 1)
+		store := badstore.New(t)
+		store.Misbehave(badstore.EchoToken(http.StatusInternalServerError, format))
+		_, _, err := BadStoreClient(t, store, nil).CustomerGroups.Get(context.Background(), 1)
 		if !errors.Is(err, ErrUpstream) {
 			t.Fatalf("body %s: err = %v, want an upstream error", format, err)
 		}
-		if strings.Contains(err.Error(), BadStoreToken) || !strings.Contains(err.Error(), "[REDACTED]") {
+		if strings.Contains(err.Error(), badstore.Token) || !strings.Contains(err.Error(), "[REDACTED]") {
 			t.Errorf("body %s: the token is not redacted from %q", format, err)
 		}
 	}
@@ -398,9 +399,9 @@ func TestATokenEscapedInAnErrorBodyIsRedactedAllTheSame(t *testing.T) {
 
 func TestATokenCutByTheExcerptIsRedactedWhole(t *testing.T) {
 	t.Parallel()
-	body := strings.Repeat("x", 190) + " " + BadStoreToken
-	e := parseError(http.StatusBadGateway, []byte(body), BadStoreToken)
-	if strings.Contains(e.Error(), BadStoreToken[:8]) {
+	body := strings.Repeat("x", 190) + " " + badstore.Token
+	e := parseError(http.StatusBadGateway, []byte(body), badstore.Token)
+	if strings.Contains(e.Error(), badstore.Token[:8]) {
 		t.Fatalf("the excerpt shows the start of the token: %q", e.Error())
 	}
 }
@@ -408,10 +409,10 @@ func TestATokenCutByTheExcerptIsRedactedWhole(t *testing.T) {
 // stalledClient is a client of a store that sends its answers' headers at
 // once and their bodies a byte every 20ms, with a call deadline of 500ms and
 // an attempt timeout of 100ms. ctx is the caller's, a generous guard.
-func stalledClient(t *testing.T) (*BadStore, *Client, context.Context) {
-	store := NewBadStore(t)
-	store.Misbehave(DripBody(20 * time.Millisecond))
-	c := store.Client(t, func(cfg *Config) { cfg.CallTimeout, cfg.AttemptTimeout = 500*time.Millisecond, 100*time.Millisecond })
+func stalledClient(t *testing.T) (*badstore.Store, *Client, context.Context) {
+	store := badstore.New(t)
+	store.Misbehave(badstore.DripBody(20 * time.Millisecond))
+	c := BadStoreClient(t, store, func(cfg *Config) { cfg.CallTimeout, cfg.AttemptTimeout = 500*time.Millisecond, 100*time.Millisecond })
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	t.Cleanup(cancel)
 	return store, c, ctx
@@ -471,9 +472,9 @@ func TestABulkUpdateOnAStalledStoreReportsWhatItDid(t *testing.T) {
 
 func TestA5xxWhoseRetryTheDeadlineCannotFitFailsAsItself(t *testing.T) {
 	t.Parallel()
-	store := NewBadStore(t)
-	store.Misbehave(Answer(http.StatusInternalServerError, `[{"status":500,"message":"oops"}]`))
-	c := store.Client(t, func(cfg *Config) {
+	store := badstore.New(t)
+	store.Misbehave(badstore.Answer(http.StatusInternalServerError, `[{"status":500,"message":"oops"}]`))
+	c := BadStoreClient(t, store, func(cfg *Config) {
 		cfg.RetryBaseDelay, cfg.RetryMaxDelay, cfg.CallTimeout = 100*time.Millisecond, time.Second, 300*time.Millisecond
 	})
 	_, resp, err := c.CustomerGroups.Get(context.Background(), 1)
@@ -491,13 +492,13 @@ func TestATokenEscapedInA207IsRedactedFromTheReport(t *testing.T) {
 		`{"data":[],"title":"token %s rejected","errors":{"0.email":"taken"}}`,
 		`{"data":[],"title":"some failed","errors":{"0.email":"token %s rejected"}}`,
 	} {
-		store := NewBadStore(t)
-		store.Misbehave(EchoToken(http.StatusMultiStatus, format))
-		res, err := store.Client(t, nil).Customers.BulkUpdate(context.Background(), []CustomerUpdate{{ID: 1, Company: ptr("Co")}}, BulkOptions{})
+		store := badstore.New(t)
+		store.Misbehave(badstore.EchoToken(http.StatusMultiStatus, format))
+		res, err := BadStoreClient(t, store, nil).Customers.BulkUpdate(context.Background(), []CustomerUpdate{{ID: 1, Company: ptr("Co")}}, BulkOptions{})
 		if err != nil || len(res.Failed) != 1 {
 			t.Fatalf("body %s: got %+v, %v; want customer 1 failed", format, res, err)
 		}
-		if report := fmt.Sprintf("%+v", res.Failed[0]); strings.Contains(report, BadStoreToken) || !strings.Contains(report, "[REDACTED]") {
+		if report := fmt.Sprintf("%+v", res.Failed[0]); strings.Contains(report, badstore.Token) || !strings.Contains(report, "[REDACTED]") {
 			t.Errorf("body %s: the token is not redacted from %s", format, report)
 		}
 	}
@@ -505,12 +506,12 @@ func TestATokenEscapedInA207IsRedactedFromTheReport(t *testing.T) {
 
 func TestABatchWaitingForASlotWhenTheRunStopsIsNotSent(t *testing.T) {
 	t.Parallel()
-	store := NewBadStore(t, bcsim.WithReadOnlyScope(), bcsim.WithLatency(5*time.Millisecond, 0))
+	store := badstore.New(t, bcsim.WithReadOnlyScope(), bcsim.WithLatency(5*time.Millisecond, 0))
 	updates := make([]CustomerUpdate, 200)
 	for i := range updates {
 		updates[i] = CustomerUpdate{ID: i + 1, Company: ptr("Forbidden Co")}
 	}
-	res, err := store.Client(t, nil).Customers.BulkUpdate(context.Background(), updates, BulkOptions{})
+	res, err := BadStoreClient(t, store, nil).Customers.BulkUpdate(context.Background(), updates, BulkOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

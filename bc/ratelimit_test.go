@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"testing"
 	"time"
+
+	"github.com/bigcommerce-mcp/bigcommerce-mcp/internal/badstore"
 )
 
 type fakeClock struct{ t time.Time }
@@ -170,18 +172,18 @@ func TestOnePoisonedAnswerHoldsNoCall(t *testing.T) {
 	)
 	tests := []struct {
 		name   string
-		poison Misbehaviour
+		poison badstore.Misbehaviour
 	}{
-		{"a 429 with a reset of 10^12 ms", Answer(429, "", left, "0", reset, "1000000000000")},
-		{"a 429 with a reset of 10^13 ms, which overflows", Answer(429, "", left, "0", reset, "10000000000000")},
-		{"a 429 with a negative reset and X-Retry-After 99999999999", Answer(429, "", left, "0", reset, "-1", "X-Retry-After", "99999999999")},
-		{"a 200 with no requests left and a reset an hour away", OverrideHeaders(left, "0", reset, "3600000")},
+		{"a 429 with a reset of 10^12 ms", badstore.Answer(429, "", left, "0", reset, "1000000000000")},
+		{"a 429 with a reset of 10^13 ms, which overflows", badstore.Answer(429, "", left, "0", reset, "10000000000000")},
+		{"a 429 with a negative reset and X-Retry-After 99999999999", badstore.Answer(429, "", left, "0", reset, "-1", "X-Retry-After", "99999999999")},
+		{"a 200 with no requests left and a reset an hour away", badstore.OverrideHeaders(left, "0", reset, "3600000")},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			store := NewBadStore(t)
-			c := store.Client(t, nil)
+			store := badstore.New(t)
+			c := BadStoreClient(t, store, nil)
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 			defer cancel()
 			store.Misbehave(tt.poison)
@@ -203,11 +205,11 @@ func TestOnePoisonedAnswerHoldsNoCall(t *testing.T) {
 
 func TestA429WithQuotaLeftHoldsOnlyItsOwnRequest(t *testing.T) {
 	t.Parallel()
-	store := NewBadStore(t)
-	c := store.Client(t, func(cfg *Config) { cfg.MaxRetries = 1 })
+	store := badstore.New(t)
+	c := BadStoreClient(t, store, func(cfg *Config) { cfg.MaxRetries = 1 })
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	store.Misbehave(ConcurrencyRefusals(1))
+	store.Misbehave(badstore.ConcurrencyRefusals(1))
 	_, _, err := c.CustomerGroups.Get(ctx, 1)
 	var apiErr *Error
 	if !errors.As(err, &apiErr) || !errors.Is(err, ErrRateLimited) || apiErr.RetryAfter != time.Second {
@@ -218,7 +220,7 @@ func TestA429WithQuotaLeftHoldsOnlyItsOwnRequest(t *testing.T) {
 	}
 	c.pacer.finish(nil)
 
-	store.Misbehave(Answer(http.StatusTooManyRequests, "", "X-Rate-Limit-Requests-Left", "0", "X-Rate-Limit-Time-Reset-Ms", "30000"))
+	store.Misbehave(badstore.Answer(http.StatusTooManyRequests, "", "X-Rate-Limit-Requests-Left", "0", "X-Rate-Limit-Time-Reset-Ms", "30000"))
 	if _, _, err := c.CustomerGroups.Get(ctx, 1); !errors.Is(err, ErrRateLimited) {
 		t.Fatalf("err = %v, want rate limited", err)
 	}
@@ -229,9 +231,9 @@ func TestA429WithQuotaLeftHoldsOnlyItsOwnRequest(t *testing.T) {
 
 func TestAWaitLongerThanTheCallDeadlineFailsAtOnceWithoutACallerDeadline(t *testing.T) {
 	t.Parallel()
-	store := NewBadStore(t)
-	store.Misbehave(Answer(http.StatusTooManyRequests, "", "X-Rate-Limit-Requests-Left", "0", "X-Rate-Limit-Time-Reset-Ms", "90000"))
-	c := store.Client(t, nil)                                               // the default call deadline, a minute, is shorter than the reset
+	store := badstore.New(t)
+	store.Misbehave(badstore.Answer(http.StatusTooManyRequests, "", "X-Rate-Limit-Requests-Left", "0", "X-Rate-Limit-Time-Reset-Ms", "90000"))
+	c := BadStoreClient(t, store, nil)                                      // the default call deadline, a minute, is shorter than the reset
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute) // a guard that could fit one wait
 	defer cancel()
 	_, resp, err := c.CustomerGroups.Get(ctx, 1)
