@@ -152,8 +152,12 @@ func argumentNames(fields map[string]string) map[string]string {
 	return out
 }
 
-// meanings maps a BigCommerce status (5xx as 500) onto a code and a hint.
+// meanings maps a BigCommerce status (3xx as 300, 5xx as 500) onto a code
+// and a hint. A 2xx fails only as an answer that could not be read.
 var meanings = map[int]struct{ code, hint string }{
+	http.StatusOK: {codeUpstream, "BigCommerce's answer could not be read, even after several retries; try again later"},
+	http.StatusMultipleChoices: {codeUpstream,
+		"the store pointed elsewhere, and the access token goes nowhere but the configured API base, so it was not followed: the operator must check BIGCOMMERCE_API_URL and any proxy in front of the store; retrying will not help"},
 	http.StatusBadRequest:            {codeInvalidArgument, rejectedHint},
 	http.StatusUnprocessableEntity:   {codeInvalidArgument, rejectedHint},
 	http.StatusRequestEntityTooLarge: {codeInvalidArgument, rejectedHint},
@@ -174,8 +178,13 @@ const rejectedHint = "BigCommerce rejected the request as sent: fix what the mes
 func fromAPIError(err error, apiErr *bc.Error) *toolError {
 	te := &toolError{Code: codeUpstream, Message: err.Error(), Retryable: apiErr.Retryable(), RetryAfterMS: apiErr.RetryAfter.Milliseconds()}
 	status := apiErr.Status
-	if status >= 500 {
+	switch {
+	case status >= 500:
 		status = http.StatusInternalServerError
+	case status/100 == 3:
+		status = http.StatusMultipleChoices
+	case status/100 == 2:
+		status = http.StatusOK
 	}
 	if m, ok := meanings[status]; ok {
 		te.Code, te.Hint = m.code, m.hint
