@@ -30,6 +30,12 @@ const (
 	maxResponseBytes         = 32 << 20
 )
 
+// The deadlines a Config gets when it sets none.
+const (
+	DefaultCallTimeout    = time.Minute
+	DefaultAttemptTimeout = 30 * time.Second
+)
+
 // Config describes one store. StoreHash and AccessToken are required.
 type Config struct {
 	StoreHash   string
@@ -102,10 +108,10 @@ func New(cfg Config) (*Client, error) {
 		cfg.RetryMaxDelay = 10 * time.Second
 	}
 	if cfg.CallTimeout <= 0 {
-		cfg.CallTimeout = time.Minute
+		cfg.CallTimeout = DefaultCallTimeout
 	}
 	if cfg.AttemptTimeout <= 0 {
-		cfg.AttemptTimeout = 30 * time.Second
+		cfg.AttemptTimeout = DefaultAttemptTimeout
 	}
 	httpClient := *cfg.HTTPClient // the redirect policy is ours, whatever the caller's client says
 	c := &Client{
@@ -247,10 +253,9 @@ func (c *Client) try(ctx context.Context, req request, out any) (*Response, erro
 		}
 		status, header, payload, err := c.send(ctx, req, body)
 		if err != nil && status == 0 {
-			var wait time.Duration
-			wait, err = c.shouldRetry(ctx, req, resp, nil, err)
-			if err != nil {
-				return resp, err
+			wait, giveUp := c.shouldRetry(ctx, req, resp, nil, err)
+			if giveUp != nil {
+				return resp, giveUp
 			}
 			if waitErr := c.pause(ctx, req, wait); waitErr != nil {
 				return resp, keepFailure(waitErr, &Error{Method: req.method, Path: req.path, Err: err})

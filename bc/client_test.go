@@ -470,19 +470,33 @@ func TestABulkUpdateOnAStalledStoreReportsWhatItDid(t *testing.T) {
 	}
 }
 
-func TestA5xxWhoseRetryTheDeadlineCannotFitFailsAsItself(t *testing.T) {
+func TestAFailureWhoseRetryTheDeadlineCannotFitFailsAsItself(t *testing.T) {
 	t.Parallel()
-	store := badstore.New(t)
-	store.Misbehave(badstore.Answer(http.StatusInternalServerError, `[{"status":500,"message":"oops"}]`))
-	c := BadStoreClient(t, store, func(cfg *Config) {
-		cfg.RetryBaseDelay, cfg.RetryMaxDelay, cfg.CallTimeout = 100*time.Millisecond, time.Second, 300*time.Millisecond
-	})
-	_, resp, err := c.CustomerGroups.Get(context.Background(), 1)
-	if !errors.Is(err, ErrUpstream) || errors.Is(err, ErrRateLimited) {
-		t.Fatalf("err = %v, want the 500, not a rate limit", err)
-	}
-	if resp.Attempts > 4 {
-		t.Errorf("attempts = %d: backoffs of 50ms and more cannot fit more in 300ms", resp.Attempts)
+	dropped := func(http.ResponseWriter, *http.Request, http.Handler) { panic(http.ErrAbortHandler) }
+	for _, tc := range []struct {
+		name    string
+		answer  badstore.Misbehaviour
+		is      error
+		message string
+	}{
+		{"a 500", badstore.Answer(http.StatusInternalServerError, `[{"status":500,"message":"oops"}]`), ErrUpstream, "oops"},
+		{"a dropped connection", dropped, ErrTransport, "EOF"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			store := badstore.New(t)
+			store.Misbehave(tc.answer)
+			c := BadStoreClient(t, store, func(cfg *Config) {
+				cfg.RetryBaseDelay, cfg.RetryMaxDelay, cfg.CallTimeout = 100*time.Millisecond, time.Second, 300*time.Millisecond
+			})
+			_, resp, err := c.CustomerGroups.Get(context.Background(), 1)
+			if !errors.Is(err, tc.is) || errors.Is(err, ErrRateLimited) || !strings.Contains(err.Error(), tc.message) {
+				t.Fatalf("err = %v, want %v saying %q, not a rate limit", err, tc.is, tc.message)
+			}
+			if resp.Attempts > 4 {
+				t.Errorf("attempts = %d: backoffs of 50ms and more cannot fit more in 300ms", resp.Attempts)
+			}
+		})
 	}
 }
 
