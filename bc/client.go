@@ -30,12 +30,6 @@ const (
 	maxResponseBytes         = 32 << 20
 )
 
-// The deadlines a Config gets when it sets none.
-const (
-	DefaultCallTimeout    = time.Minute
-	DefaultAttemptTimeout = 30 * time.Second
-)
-
 // Config describes one store. StoreHash and AccessToken are required.
 type Config struct {
 	StoreHash   string
@@ -108,10 +102,10 @@ func New(cfg Config) (*Client, error) {
 		cfg.RetryMaxDelay = 10 * time.Second
 	}
 	if cfg.CallTimeout <= 0 {
-		cfg.CallTimeout = DefaultCallTimeout
+		cfg.CallTimeout = time.Minute
 	}
 	if cfg.AttemptTimeout <= 0 {
-		cfg.AttemptTimeout = DefaultAttemptTimeout
+		cfg.AttemptTimeout = 30 * time.Second
 	}
 	httpClient := *cfg.HTTPClient // the redirect policy is ours, whatever the caller's client says
 	c := &Client{
@@ -257,7 +251,7 @@ func (c *Client) try(ctx context.Context, req request, out any) (*Response, erro
 			if giveUp != nil {
 				return resp, giveUp
 			}
-			if waitErr := c.pause(ctx, req, wait); waitErr != nil {
+			if waitErr := c.pause(ctx, req, wait, err); waitErr != nil {
 				return resp, keepFailure(waitErr, &Error{Method: req.method, Path: req.path, Err: err})
 			}
 			continue
@@ -278,7 +272,7 @@ func (c *Client) try(ctx context.Context, req request, out any) (*Response, erro
 		if err != nil {
 			return resp, err
 		}
-		if waitErr := c.pause(ctx, req, wait); waitErr != nil {
+		if waitErr := c.pause(ctx, req, wait, apiErr); waitErr != nil {
 			return resp, keepFailure(waitErr, apiErr)
 		}
 	}
@@ -305,7 +299,7 @@ func (c *Client) shouldRetry(ctx context.Context, req request, resp *Response, h
 		}
 		apiErr = &Error{Method: req.method, Path: req.path, Err: failure}
 	}
-	lastAttempt := resp.Attempts > c.cfg.MaxRetries
+	lastAttempt := resp.Attempts > c.retriesFor(failure)
 	switch {
 	case apiErr.Status == http.StatusTooManyRequests:
 		resp.RateLimited++
@@ -346,13 +340,18 @@ func (c *Client) rateLimitWait(h http.Header, refusals int) (wait time.Duration,
 	return wait, quotaSpent
 }
 
-// pause waits before the next attempt. A wait that cannot fit before the
-// context's deadline fails at once with a rate-limited error saying how long.
-func (c *Client) pause(ctx context.Context, req request, wait time.Duration) error {
+// pause waits before the next attempt, which failed for reason, saying so
+// in the log, where the operator can see why a call is slow to answer. A
+// wait that cannot fit before the context's deadline fails at once with a
+// rate-limited error saying how long.
+func (c *Client) pause(ctx context.Context, req request, wait time.Duration, reason error) error {
+	if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < wait {
+		return c.waitErr(ctx, req, errWaitTooLong, wait)
+	}
+	c.log.InfoContext(ctx, "bigcommerce retry", "method", req.method, "path", req.path, "wait", wait, "reason", reason.Error())
 	if wait <= 0 {
 		return nil
 	}
-	c.log.DebugContext(ctx, "bigcommerce retry", "method", req.method, "path", req.path, "wait", wait)
 	return c.waitErr(ctx, req, sleep(ctx, wait), wait)
 }
 

@@ -167,12 +167,12 @@ func (s *CustomerGroupsService) Create(ctx context.Context, in CustomerGroupInpu
 				return nil, total, settleErr
 			}
 			return created, total, nil
-		case (errors.Is(err, ErrTransport) || errors.Is(err, ErrUpstream)) && attempt <= s.client.cfg.MaxRetries:
+		case (errors.Is(err, ErrTransport) || errors.Is(err, ErrUpstream)) && attempt <= s.client.retriesFor(err):
 			if created, settled, err := s.settleLostCreate(ctx, in, total); settled {
 				return created, total, err
 			}
 			if err := s.client.pause(ctx, request{method: http.MethodPost, path: "/v2/customer_groups"},
-				backoff(s.client.cfg.RetryBaseDelay, s.client.cfg.RetryMaxDelay, attempt)); err != nil {
+				backoff(s.client.cfg.RetryBaseDelay, s.client.cfg.RetryMaxDelay, attempt), err); err != nil {
 				return nil, total, fmt.Errorf("create customer group: %w", err)
 			}
 		default:

@@ -237,7 +237,7 @@ func (s *CustomersService) List(ctx context.Context, opts ListCustomersOptions) 
 			return customers, total, nil
 		case errors.Is(err, ErrBadAnswer) && attempt <= s.client.cfg.MaxRetries:
 			req := request{method: http.MethodGet, path: "/v3/customers"}
-			if err := s.client.pause(ctx, req, backoff(s.client.cfg.RetryBaseDelay, s.client.cfg.RetryMaxDelay, attempt)); err != nil {
+			if err := s.client.pause(ctx, req, backoff(s.client.cfg.RetryBaseDelay, s.client.cfg.RetryMaxDelay, attempt), err); err != nil {
 				return nil, total, fmt.Errorf("list customers: %w", err)
 			}
 		default:
