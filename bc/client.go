@@ -30,6 +30,12 @@ const (
 	maxResponseBytes         = 32 << 20
 )
 
+// The deadlines a Config gets when it sets none.
+const (
+	DefaultCallTimeout    = time.Minute
+	DefaultAttemptTimeout = 30 * time.Second
+)
+
 // Config describes one store. StoreHash and AccessToken are required.
 type Config struct {
 	StoreHash   string
@@ -102,10 +108,10 @@ func New(cfg Config) (*Client, error) {
 		cfg.RetryMaxDelay = 10 * time.Second
 	}
 	if cfg.CallTimeout <= 0 {
-		cfg.CallTimeout = time.Minute
+		cfg.CallTimeout = DefaultCallTimeout
 	}
 	if cfg.AttemptTimeout <= 0 {
-		cfg.AttemptTimeout = 30 * time.Second
+		cfg.AttemptTimeout = DefaultAttemptTimeout
 	}
 	httpClient := *cfg.HTTPClient // the redirect policy is ours, whatever the caller's client says
 	c := &Client{
