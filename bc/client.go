@@ -235,7 +235,7 @@ func (c *Client) timedOut(req request, resp *Response) error {
 		return &Error{Method: req.method, Path: req.path,
 			Err: fmt.Errorf("no complete answer within the call deadline of %s", c.cfg.CallTimeout)}
 	}
-	return &Error{Method: req.method, Path: req.path, Status: http.StatusTooManyRequests, RetryAfter: c.cfg.AttemptTimeout,
+	return &Error{Method: req.method, Path: req.path, Status: http.StatusTooManyRequests, RetryAfter: c.cfg.AttemptTimeout, Cause: CauseNotSent,
 		Messages: []string{fmt.Sprintf("not sent: the store's limits left no room within the call deadline of %s", c.cfg.CallTimeout)}}
 }
 
@@ -291,6 +291,9 @@ func keepFailure(waitErr error, failure *Error) error {
 	if errors.Is(waitErr, ErrRateLimited) && failure.Status != http.StatusTooManyRequests {
 		return failure
 	}
+	if held, ok := waitErr.(*Error); ok && failure.Status == http.StatusTooManyRequests {
+		held.Cause = failure.Cause // the store's refusal is why, more than the wait's length
+	}
 	return waitErr
 }
 
@@ -311,6 +314,9 @@ func (c *Client) shouldRetry(ctx context.Context, req request, resp *Response, h
 		resp.RateLimited++
 		wait, quotaSpent := c.rateLimitWait(header, resp.RateLimited)
 		apiErr.RetryAfter = wait
+		if !quotaSpent {
+			apiErr.Cause = CauseConcurrency
+		}
 		if quotaSpent {
 			c.pacer.block(wait)
 			wait = 0 // pause() waits for the pacer, which now holds everyone back

@@ -212,8 +212,8 @@ func TestA429WithQuotaLeftHoldsOnlyItsOwnRequest(t *testing.T) {
 	store.Misbehave(badstore.ConcurrencyRefusals(1))
 	_, _, err := c.CustomerGroups.Get(ctx, 1)
 	var apiErr *Error
-	if !errors.As(err, &apiErr) || !errors.Is(err, ErrRateLimited) || apiErr.RetryAfter != time.Second {
-		t.Fatalf("err = %v; want rate limited, retry after X-Retry-After's 1s (not the quota's 30s reset)", err)
+	if !errors.As(err, &apiErr) || !errors.Is(err, ErrRateLimited) || apiErr.RetryAfter != time.Second || apiErr.Cause != CauseConcurrency {
+		t.Fatalf("err = %v (cause %d); want rate limited for concurrency, retry after X-Retry-After's 1s (not the quota's 30s reset)", err, apiErr.Cause)
 	}
 	if wait, _ := c.pacer.reserve(); wait != 0 {
 		t.Fatalf("a concurrency refusal held the whole store for %v", wait)
@@ -221,8 +221,8 @@ func TestA429WithQuotaLeftHoldsOnlyItsOwnRequest(t *testing.T) {
 	c.pacer.finish(nil)
 
 	store.Misbehave(badstore.Answer(http.StatusTooManyRequests, "", "X-Rate-Limit-Requests-Left", "0", "X-Rate-Limit-Time-Reset-Ms", "30000"))
-	if _, _, err := c.CustomerGroups.Get(ctx, 1); !errors.Is(err, ErrRateLimited) {
-		t.Fatalf("err = %v, want rate limited", err)
+	if _, _, err := c.CustomerGroups.Get(ctx, 1); !errors.As(err, &apiErr) || !errors.Is(err, ErrRateLimited) || apiErr.Cause != CauseQuota {
+		t.Fatalf("err = %v, want rate limited for the quota", err)
 	}
 	if wait, _ := c.pacer.reserve(); wait < 29*time.Second {
 		t.Fatalf("with the quota spent the store is held for %v, want until the 30s reset", wait)
@@ -241,7 +241,28 @@ func TestAWaitLongerThanTheCallDeadlineFailsAtOnceWithoutACallerDeadline(t *test
 	if !errors.As(err, &apiErr) || !errors.Is(err, ErrRateLimited) || apiErr.RetryAfter < 89*time.Second {
 		t.Fatalf("err = %v, want rate limited with the 90s wait", err)
 	}
-	if resp.RateLimited != 1 {
-		t.Errorf("met %d 429s: the call waited out a reset its own deadline could not fit", resp.RateLimited)
+	if resp.RateLimited != 1 || apiErr.Cause != CauseQuota {
+		t.Errorf("met %d 429s, cause %d: the call waited out a reset its own deadline could not fit, or forgot the store's refusal", resp.RateLimited, apiErr.Cause)
+	}
+	_, resp, err = c.CustomerGroups.Get(ctx, 1)
+	if !errors.As(err, &apiErr) || apiErr.Cause != CauseQuota || resp.RateLimited != 0 {
+		t.Errorf("the next call: err = %v, %d 429s; want it held back for the quota, not sent", err, resp.RateLimited)
+	}
+}
+
+func TestARequestTheDeadlineCaughtWaitingForASlotSaysItWasNotSent(t *testing.T) {
+	t.Parallel()
+	store := badstore.New(t)
+	c := BadStoreClient(t, store, func(cfg *Config) { cfg.CallTimeout = 50 * time.Millisecond })
+	if !c.groups.TryAcquire(MaxGroupRequestsInFlight) { // every slot taken, as by calls in flight
+		t.Fatal("the slots are taken already")
+	}
+	_, _, err := c.CustomerGroups.Get(context.Background(), 1)
+	var apiErr *Error
+	if !errors.As(err, &apiErr) || !errors.Is(err, ErrRateLimited) || apiErr.Cause != CauseNotSent {
+		t.Fatalf("err = %v, want rate limited, not sent", err)
+	}
+	if n := store.Sim.Stats().Requests; len(n) != 0 {
+		t.Errorf("the store got %v", n)
 	}
 }

@@ -173,6 +173,13 @@ var meanings = map[int]struct{ code, hint string }{
 	http.StatusInternalServerError: {codeUpstream, "BigCommerce failed after several retries; try again later"},
 }
 
+// rateLimitedHints say, for each cause, what happened; %d is the wait in ms.
+var rateLimitedHints = map[bc.RateLimitCause]string{
+	bc.CauseQuota:       "the store's API quota is spent; wait %d ms, then call again",
+	bc.CauseConcurrency: "the store refused the request because too many were in progress at once (its quota is not spent); wait %d ms, then call again",
+	bc.CauseNotSent:     "the request waited for room under the store's rate limits (other requests in progress) past this call's deadline, and was not sent; wait %d ms, then call again",
+}
+
 const rejectedHint = "BigCommerce rejected the request as sent: fix what the message and fields name, then call again"
 
 func fromAPIError(err error, apiErr *bc.Error) *toolError {
@@ -193,7 +200,7 @@ func fromAPIError(err error, apiErr *bc.Error) *toolError {
 	case te.Code == codeInvalidArgument:
 		te.Fields = apiErr.Fields
 	case te.Code == codeRateLimited:
-		te.Hint = fmt.Sprintf("the store's API quota is spent; wait %d ms, then call again", te.RetryAfterMS)
+		te.Hint = fmt.Sprintf(rateLimitedHints[apiErr.Cause], te.RetryAfterMS)
 	case te.Code == codeForbidden && apiErr.Method == http.MethodGet:
 		te.Hint = "the API account lacks the Customers read-only (or modify) scope: the operator must grant it; retrying will not help"
 	}
