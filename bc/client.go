@@ -217,13 +217,28 @@ var errWaitTooLong = errors.New("the wait needed is longer than the time left be
 // the retry policy and the call deadline, and decodes a 2xx body into out
 // (when out is not nil).
 func (c *Client) do(ctx context.Context, req request, out any) (*Response, error) {
-	callCtx, cancel := context.WithTimeout(ctx, c.cfg.CallTimeout)
+	callCtx, caller, cancel := c.withCallDeadline(ctx)
 	defer cancel()
 	resp, err := c.try(callCtx, req, out)
-	if ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
+	if caller.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
 		err = c.timedOut(req, resp)
 	}
 	return resp, err
+}
+
+// callerKey marks a context bounded by the call deadline; its value is the
+// caller's context, the one the deadline was added to.
+type callerKey struct{}
+
+// withCallDeadline bounds ctx by the call deadline, unless an operation of
+// several requests (a create and its checks) already did, so that the whole
+// operation answers within one deadline.
+func (c *Client) withCallDeadline(ctx context.Context) (bounded, caller context.Context, cancel context.CancelFunc) {
+	if caller, ok := ctx.Value(callerKey{}).(context.Context); ok {
+		return ctx, caller, func() {}
+	}
+	bounded, cancel = context.WithTimeout(ctx, c.cfg.CallTimeout)
+	return context.WithValue(bounded, callerKey{}, ctx), ctx, cancel
 }
 
 // timedOut explains a request that ran out of the call deadline: if it was

@@ -537,3 +537,26 @@ func TestABatchWaitingForASlotWhenTheRunStopsIsNotSent(t *testing.T) {
 		t.Errorf("the store got %d writes", got)
 	}
 }
+
+func TestACreateOfSeveralRequestsAnswersWithinOneCallDeadline(t *testing.T) {
+	t.Parallel()
+	var posts atomic.Int32
+	failSlowly := badstore.DripBody(20 * time.Millisecond) // the answer, a 500, comes too slowly to be read
+	store := badstore.New(t)
+	store.Misbehave(badstore.On(http.MethodPost, "/v2/customer_groups", func(w http.ResponseWriter, r *http.Request, _ http.Handler) {
+		posts.Add(1)
+		failSlowly(w, r, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			badstore.Answer(http.StatusInternalServerError, `[{"status":500,"message":"try again"}]`)(w, r, nil)
+		}))
+	}))
+	c := BadStoreClient(t, store, func(cfg *Config) { cfg.CallTimeout, cfg.AttemptTimeout = 300*time.Millisecond, 5*time.Second })
+	_, _, err := c.CustomerGroups.Create(context.Background(), CustomerGroupInput{Name: ptr("Stalled")})
+	if !errors.Is(err, ErrTransport) || !strings.Contains(err.Error(), "POST /v2/customer_groups: connection failed: no complete answer within the call deadline of 300ms") {
+		t.Fatalf("err = %v, want the POST's own failure: no time was left to look for the group", err)
+	}
+	// The POST takes the whole deadline; with a deadline per request, the
+	// create would look its name up and post again, 9 times over.
+	if n := posts.Load(); n != 1 {
+		t.Errorf("%d POSTs within one call deadline, want 1: %v", n, err)
+	}
+}
