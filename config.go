@@ -14,6 +14,7 @@ import (
 
 	"github.com/bigcommerce-mcp/bigcommerce-mcp/bc"
 	"github.com/bigcommerce-mcp/bigcommerce-mcp/cli"
+	"github.com/bigcommerce-mcp/bigcommerce-mcp/journal"
 	"github.com/bigcommerce-mcp/bigcommerce-mcp/transport"
 )
 
@@ -35,6 +36,9 @@ type config struct {
 
 	maxSessions        int
 	sessionIdleTimeout time.Duration
+
+	journal          string // --journal: a path, a postgres:// URL, "off", or "" for the default file
+	journalRetention journal.Retention
 
 	command  string   // "", "tools" or "call"
 	args     []string // the command's arguments
@@ -59,6 +63,7 @@ Environment:
   MCP_MAX_SESSIONS, MCP_SESSION_IDLE_TIMEOUT          defaults for --max-sessions and --session-idle-timeout
   BIGCOMMERCE_CALL_TIMEOUT, BIGCOMMERCE_ATTEMPT_TIMEOUT
                                                       defaults for --call-timeout and --attempt-timeout
+  BIGCOMMERCE_MCP_JOURNAL                             the journal: as --journal
 
 Flags:
 `
@@ -146,6 +151,10 @@ func newFlagSet(cfg *config) *flag.FlagSet {
 		cfg.logLevel = level
 		return nil
 	})
+	fs.Func("journal", "where the journal of writes (for list_changes and undo_change) is kept: a SQLite file `PATH`, a postgres:// URL, or off (default $XDG_STATE_HOME/bigcommerce-mcp/<store>.db; in memory with --sandbox)",
+		func(s string) error { cfg.journal = s; return nil })
+	fs.DurationVar(&cfg.journalRetention.MaxAge, "journal-max-age", journal.DefaultRetention.MaxAge, "journal changes older than this are deleted")
+	fs.IntVar(&cfg.journalRetention.MaxItems, "journal-max-items", journal.DefaultRetention.MaxItems, "the journal keeps the newest changes up to this many customers and groups written in all")
 	fs.Func("max-sessions", "most live Streamable HTTP `sessions`; a new one ends the least recently used idle one (default "+
 		strconv.Itoa(transport.DefaultMaxSessions)+")", func(s string) (err error) {
 		cfg.maxSessions, err = parsePositive(s, strconv.Atoi, "1000")
@@ -178,6 +187,7 @@ var flagEnv = map[string]string{
 	"session-idle-timeout": "MCP_SESSION_IDLE_TIMEOUT",
 	"call-timeout":         "BIGCOMMERCE_CALL_TIMEOUT",
 	"attempt-timeout":      "BIGCOMMERCE_ATTEMPT_TIMEOUT",
+	"journal":              "BIGCOMMERCE_MCP_JOURNAL",
 }
 
 func setFlagsFromEnv(fs *flag.FlagSet, getenv func(string) string) error {
