@@ -282,7 +282,10 @@ func (c *Client) try(ctx context.Context, req request, out any) (*Response, erro
 			resp.Rate = rl
 		}
 		if status >= 200 && status < 300 {
-			return resp, decode(status, payload, out)
+			if err := decode(status, payload, out); err != nil {
+				return resp, &Error{Method: req.method, Path: req.path, Status: status, Err: ErrBadAnswer, Messages: []string{err.Error()}}
+			}
+			return resp, nil
 		}
 		apiErr := parseError(status, payload, c.cfg.AccessToken)
 		apiErr.Method, apiErr.Path = req.method, req.path
@@ -526,12 +529,17 @@ func encodeBody(body any) ([]byte, error) {
 	return json.Marshal(body)
 }
 
+// decode reads a 2xx body into out. Only a 204 may say nothing: an empty
+// 200 read as an empty value would report a count of 0, or a group of id 0.
 func decode(status int, payload []byte, out any) error {
-	if out == nil || status == http.StatusNoContent || len(bytes.TrimSpace(payload)) == 0 {
+	switch {
+	case out == nil || status == http.StatusNoContent:
 		return nil
+	case len(bytes.TrimSpace(payload)) == 0:
+		return errors.New("the answer is empty")
 	}
 	if err := json.Unmarshal(payload, out); err != nil {
-		return fmt.Errorf("decode BigCommerce response: %w", err)
+		return fmt.Errorf("the answer cannot be read: %w", err)
 	}
 	return nil
 }

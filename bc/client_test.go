@@ -560,3 +560,31 @@ func TestACreateOfSeveralRequestsAnswersWithinOneCallDeadline(t *testing.T) {
 		t.Errorf("%d POSTs within one call deadline, want 1: %v", n, err)
 	}
 }
+
+func TestAnUnreadable2xxIsAnErrorNeverAnEmptyAnswer(t *testing.T) {
+	t.Parallel()
+	for i, body := range []string{"", "  ", "<html>ok</html>", `{"count":`} {
+		store := badstore.New(t)
+		store.Misbehave(badstore.Rewrite(func(*http.Request, int, []byte) (int, []byte) { return http.StatusOK, []byte(body) }))
+		c := BadStoreClient(t, store, nil)
+		calls := map[string]func() (any, error){
+			"count": func() (any, error) { n, _, err := c.CustomerGroups.Count(t.Context()); return n, err },
+			"get":   func() (any, error) { g, _, err := c.CustomerGroups.Get(t.Context(), 1); return g, err },
+			"list": func() (any, error) {
+				gs, _, err := c.CustomerGroups.List(t.Context(), ListCustomerGroupsOptions{})
+				return gs, err
+			},
+			"create": func() (any, error) {
+				g, _, err := c.CustomerGroups.Create(t.Context(), CustomerGroupInput{Name: ptr(fmt.Sprintf("Unread %d", i))})
+				return g, err
+			},
+		}
+		for name, call := range calls {
+			got, err := call()
+			var apiErr *Error
+			if !errors.Is(err, ErrBadAnswer) || !errors.As(err, &apiErr) || apiErr.Status != http.StatusOK {
+				t.Errorf("%s answered %q: got %+v, %v; want a bad answer", name, body, got, err)
+			}
+		}
+	}
+}

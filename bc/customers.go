@@ -213,8 +213,8 @@ type Pagination struct {
 type CustomersService struct{ client *Client }
 
 // ErrBadAnswer is matched by the *Error of a 2xx answer that does not hold
-// what was asked for: a customer list page that is no page, or that holds
-// customers its filters exclude.
+// what was asked for: an empty or unreadable body, a customer list page that
+// is no page, or that holds customers its filters exclude.
 var ErrBadAnswer = errors.New("BigCommerce's answer is not what was asked for")
 
 // List fetches one page of customers. A 2xx answer that is not such a page
