@@ -35,6 +35,12 @@ func (m *mischief) misbehaviour(elsewhere string) badstore.Misbehaviour {
 		m.sometimes("a 429 with a reset of 10^13 ms", 0.01, badstore.Answer(http.StatusTooManyRequests,
 			`{"status":429,"title":"Too many requests"}`, left, "0", reset, "10000000000000")),
 		m.sometimes("a stalled body", 0.01, badstore.DripBody(attemptTimeout/5)),
+		m.sometimes("a success told with an empty 200", 0.01, badstore.Rewrite(func(_ *http.Request, status int, body []byte) (int, []byte) {
+			if status/100 != 2 {
+				return status, body // a failure told as a success is a lie no client could see through
+			}
+			return http.StatusOK, nil
+		})),
 	)
 }
 

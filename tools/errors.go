@@ -155,7 +155,7 @@ func argumentNames(fields map[string]string) map[string]string {
 // meanings maps a BigCommerce status (3xx as 300, 5xx as 500) onto a code
 // and a hint. A 2xx fails only as an answer that could not be read.
 var meanings = map[int]struct{ code, hint string }{
-	http.StatusOK: {codeUpstream, "BigCommerce's answer could not be read, even after several retries; try again later"},
+	http.StatusOK: {codeUpstream, "BigCommerce's answer could not be read (a store or a proxy in front of it misbehaving); try again later; if it persists, the operator should check BIGCOMMERCE_API_URL"},
 	http.StatusMultipleChoices: {codeUpstream,
 		"the store pointed elsewhere, and the access token goes nowhere but the configured API base, so it was not followed: the operator must check BIGCOMMERCE_API_URL and any proxy in front of the store; retrying will not help"},
 	http.StatusBadRequest:            {codeInvalidArgument, rejectedHint},
