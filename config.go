@@ -15,6 +15,7 @@ import (
 	"github.com/bigcommerce-mcp/bigcommerce-mcp/bc"
 	"github.com/bigcommerce-mcp/bigcommerce-mcp/cli"
 	"github.com/bigcommerce-mcp/bigcommerce-mcp/journal"
+	"github.com/bigcommerce-mcp/bigcommerce-mcp/tools"
 	"github.com/bigcommerce-mcp/bigcommerce-mcp/transport"
 )
 
@@ -31,6 +32,7 @@ type config struct {
 	accessToken string
 	apiURL      string
 	authToken   string // MCP_AUTH_TOKEN
+	jobAfter    time.Duration
 
 	callTimeout, attemptTimeout time.Duration // the store client's deadlines; 0 leaves bc's defaults
 
@@ -63,6 +65,7 @@ Environment:
   MCP_MAX_SESSIONS, MCP_SESSION_IDLE_TIMEOUT          defaults for --max-sessions and --session-idle-timeout
   BIGCOMMERCE_CALL_TIMEOUT, BIGCOMMERCE_ATTEMPT_TIMEOUT
                                                       defaults for --call-timeout and --attempt-timeout
+  BIGCOMMERCE_MCP_JOB_AFTER                           default for --job-after
   BIGCOMMERCE_MCP_JOURNAL                             the journal: as --journal
 
 Flags:
@@ -81,6 +84,7 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 
 		maxSessions:        transport.DefaultMaxSessions,
 		sessionIdleTimeout: transport.DefaultSessionIdleTimeout,
+		jobAfter:           tools.DefaultJobAfter,
 	}
 	if cfg.apiURL == "" {
 		cfg.apiURL = bc.DefaultBaseURL
@@ -167,6 +171,11 @@ func newFlagSet(cfg *config) *flag.FlagSet {
 	})
 	durationFlag(fs, &cfg.callTimeout, "call-timeout", "the longest `duration` a store request may take with its retries and waits", bc.DefaultCallTimeout)
 	durationFlag(fs, &cfg.attemptTimeout, "attempt-timeout", "the longest `duration` one HTTP attempt to the store may take, reading the answer included", bc.DefaultAttemptTimeout)
+	fs.Func("job-after", "run a bulk update as a background job when it is estimated to take longer than this `duration`; 0: always (default "+
+		tools.DefaultJobAfter.String()+")", func(s string) (err error) {
+		cfg.jobAfter, err = parseJobAfter(s)
+		return err
+	})
 	fs.BoolVar(&cfg.showVersion, "version", false, "print the version and exit")
 	fs.BoolVar(&cfg.jsonList, "json", false, "tools: print the full definitions, with input schemas, as JSON")
 	return fs
@@ -187,6 +196,7 @@ var flagEnv = map[string]string{
 	"session-idle-timeout": "MCP_SESSION_IDLE_TIMEOUT",
 	"call-timeout":         "BIGCOMMERCE_CALL_TIMEOUT",
 	"attempt-timeout":      "BIGCOMMERCE_ATTEMPT_TIMEOUT",
+	"job-after":            "BIGCOMMERCE_MCP_JOB_AFTER",
 	"journal":              "BIGCOMMERCE_MCP_JOURNAL",
 }
 
@@ -207,6 +217,14 @@ func parsePositive[T int | time.Duration](s string, parse func(string) (T, error
 		return 0, fmt.Errorf("want a positive value, such as %s", example)
 	}
 	return v, nil
+}
+
+func parseJobAfter(s string) (time.Duration, error) {
+	d, err := time.ParseDuration(s)
+	if err != nil || d < 0 {
+		return 0, errors.New("want a duration such as 20s or 1m, or 0 to run every bulk update as a job")
+	}
+	return d, nil
 }
 
 func printUsage(w io.Writer) {
