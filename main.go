@@ -111,6 +111,9 @@ func newStoreClient(cfg config, logger *slog.Logger) (*bc.Client, error) {
 		BaseURL:     cfg.apiURL,
 		Logger:      logger,
 		UserAgent:   "bigcommerce-mcp/" + buildVersion(),
+
+		CallTimeout:    cfg.callTimeout,
+		AttemptTimeout: cfg.attemptTimeout,
 	}
 	if cfg.sandbox {
 		sim := bcsim.New()
