@@ -206,11 +206,27 @@ type request struct {
 	query  url.Values
 	body   any
 	limit  *semaphore.Weighted
+	// settle lets a write that is not idempotent be resent: it is asked,
+	// before the request is sent again after an attempt that may have been
+	// applied, and on a conflict after one, whether that attempt took effect.
+	// done ends the call with err (the caller keeps what settle found).
+	settle func(ctx context.Context) (done bool, err error)
 }
 
 // idempotent requests are retried after 5xx and broken connections; a POST is
-// not, because it may have been applied.
+// not, because it may have been applied, unless it can settle that first.
 func (r request) idempotent() bool { return r.method != http.MethodPost }
+
+func (r request) resendable() bool { return r.idempotent() || r.settle != nil }
+
+// settled asks req.settle, for a write that needs it, whether an earlier
+// attempt that may have been applied took effect.
+func (r request) settled(ctx context.Context, resp *Response) (bool, error) {
+	if r.idempotent() || r.settle == nil || !resp.maybeApplied {
+		return false, nil
+	}
+	return r.settle(ctx)
+}
 
 var errWaitTooLong = errors.New("the wait needed is longer than the time left before the deadline")
 
@@ -273,6 +289,9 @@ func (c *Client) try(ctx context.Context, req request, out any) (*Response, erro
 			if giveUp != nil {
 				return resp, giveUp
 			}
+			if done, err := req.settled(ctx, resp); done {
+				return resp, err
+			}
 			if waitErr := c.pause(ctx, req, wait, err); waitErr != nil {
 				return resp, keepFailure(waitErr, &Error{Method: req.method, Path: req.path, Err: err})
 			}
@@ -293,8 +312,16 @@ func (c *Client) try(ctx context.Context, req request, out any) (*Response, erro
 		if status/100 == 3 {
 			apiErr.Location = c.redirectTarget(req, header)
 		}
+		if status == http.StatusConflict {
+			if done, err := req.settled(ctx, resp); done {
+				return resp, err
+			}
+		}
 		wait, err := c.shouldRetry(ctx, req, resp, header, apiErr)
 		if err != nil {
+			return resp, err
+		}
+		if done, err := req.settled(ctx, resp); done {
 			return resp, err
 		}
 		if waitErr := c.pause(ctx, req, wait, apiErr); waitErr != nil {
@@ -344,7 +371,7 @@ func (c *Client) shouldRetry(ctx context.Context, req request, resp *Response, h
 			return 0, apiErr
 		}
 		return wait, nil
-	case apiErr.Retryable() && req.idempotent() && !lastAttempt:
+	case apiErr.Retryable() && req.resendable() && !lastAttempt:
 		resp.maybeApplied = true
 		return backoff(c.cfg.RetryBaseDelay, c.cfg.RetryMaxDelay, resp.Attempts), nil
 	}

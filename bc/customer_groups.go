@@ -147,40 +147,34 @@ func (s *CustomerGroupsService) Create(ctx context.Context, in CustomerGroupInpu
 	}
 	ctx, _, cancel := s.client.withCallDeadline(ctx)
 	defer cancel()
-	total := &Response{}
-	for attempt := 1; ; attempt++ {
-		var group CustomerGroup
-		resp, err := s.client.do(ctx, s.request(http.MethodPost, "", nil, in), &group)
-		total.add(resp)
-		switch {
-		case err == nil && resp.StatusCode == http.StatusMultiStatus:
-			total.Warning = "the customer group was created, but the sitewide discount update failed; retry by updating the group with the same discount_rules"
-			saved, err := s.findByName(ctx, *in.Name, total)
-			if err != nil {
-				return nil, total, fmt.Errorf("create customer group: BigCommerce created it (207) without saying its id, and looking it up by name failed (%v): list the groups by that name to find it", err)
-			}
-			return saved, total, nil
-		case err == nil:
-			return &group, total, nil
-		case attempt > 1 && errors.Is(err, ErrConflict):
-			// An earlier attempt, thought lost, may have created it after all.
-			created, _, settleErr := s.settleLostCreate(ctx, in, total)
-			if settleErr != nil {
-				return nil, total, settleErr
-			}
-			return created, total, nil
-		case (errors.Is(err, ErrTransport) || errors.Is(err, ErrUpstream)) && attempt <= s.client.retriesFor(err) && ctx.Err() == nil:
-			if created, settled, err := s.settleLostCreate(ctx, in, total); settled {
-				return created, total, err
-			}
-			if err := s.client.pause(ctx, request{method: http.MethodPost, path: "/v2/customer_groups"},
-				backoff(s.client.cfg.RetryBaseDelay, s.client.cfg.RetryMaxDelay, attempt), err); err != nil {
-				return nil, total, fmt.Errorf("create customer group: %w", err)
-			}
-		default:
-			return nil, total, fmt.Errorf("create customer group: %w", err)
-		}
+	var found *CustomerGroup
+	var settled bool
+	var settleErr error
+	reads := &Response{}
+	req := s.request(http.MethodPost, "", nil, in)
+	req.settle = func(ctx context.Context) (bool, error) {
+		found, settled, settleErr = s.settleLostCreate(ctx, in, reads)
+		return settled, settleErr
 	}
+	var group CustomerGroup
+	resp, err := s.client.do(ctx, req, &group)
+	total := &Response{}
+	total.add(reads)
+	total.add(resp)
+	switch {
+	case settled:
+		return found, total, settleErr
+	case err != nil:
+		return nil, total, fmt.Errorf("create customer group: %w", err)
+	case resp.StatusCode == http.StatusMultiStatus:
+		total.Warning = "the customer group was created, but the sitewide discount update failed; retry by updating the group with the same discount_rules"
+		saved, err := s.findByName(ctx, *in.Name, total)
+		if err != nil {
+			return nil, total, fmt.Errorf("create customer group: BigCommerce created it (207) without saying its id, and looking it up by name failed (%v): list the groups by that name to find it", err)
+		}
+		return saved, total, nil
+	}
+	return &group, total, nil
 }
 
 // settleLostCreate finds out what became of a POST whose answer was lost.
