@@ -285,15 +285,8 @@ func (c *Client) try(ctx context.Context, req request, out any) (*Response, erro
 		}
 		status, header, payload, err := c.send(ctx, req, body)
 		if err != nil && status == 0 {
-			wait, giveUp := c.shouldRetry(ctx, req, resp, nil, err)
-			if giveUp != nil {
-				return resp, giveUp
-			}
-			if done, err := req.settled(ctx, resp); done {
+			if done, err := c.afterFailure(ctx, req, resp, nil, err, &Error{Method: req.method, Path: req.path, Err: err}); done {
 				return resp, err
-			}
-			if waitErr := c.pause(ctx, req, wait, err); waitErr != nil {
-				return resp, keepFailure(waitErr, &Error{Method: req.method, Path: req.path, Err: err})
 			}
 			continue
 		}
@@ -317,17 +310,27 @@ func (c *Client) try(ctx context.Context, req request, out any) (*Response, erro
 				return resp, err
 			}
 		}
-		wait, err := c.shouldRetry(ctx, req, resp, header, apiErr)
-		if err != nil {
+		if done, err := c.afterFailure(ctx, req, resp, header, apiErr, apiErr); done {
 			return resp, err
-		}
-		if done, err := req.settled(ctx, resp); done {
-			return resp, err
-		}
-		if waitErr := c.pause(ctx, req, wait, apiErr); waitErr != nil {
-			return resp, keepFailure(waitErr, apiErr)
 		}
 	}
+}
+
+// afterFailure readies the next attempt after a failed one: done when the
+// call ends instead, with err (the failure as it should read, kept, when the
+// wait cannot be had).
+func (c *Client) afterFailure(ctx context.Context, req request, resp *Response, header http.Header, failure error, kept *Error) (done bool, err error) {
+	wait, giveUp := c.shouldRetry(ctx, req, resp, header, failure)
+	if giveUp != nil {
+		return true, giveUp
+	}
+	if done, err := req.settled(ctx, resp); done {
+		return true, err
+	}
+	if waitErr := c.pause(ctx, req, wait, failure); waitErr != nil {
+		return true, keepFailure(waitErr, kept)
+	}
+	return false, nil
 }
 
 // keepFailure is the error to give up with when the wait before a retry
