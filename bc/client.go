@@ -183,9 +183,11 @@ type Response struct {
 	// failure (207): the sitewide discount update did not happen.
 	Warning string
 
-	// maybeApplied is set when an earlier attempt failed in a way that may
-	// have been applied anyway (a 5xx or a broken connection).
-	maybeApplied bool
+	// MaybeApplied is set when an attempt failed in a way that may have been
+	// applied anyway (a 5xx or a broken connection, then retried, or a
+	// cancellation in flight): a refusal that follows does not mean the
+	// store is as it was.
+	MaybeApplied bool
 }
 
 // add folds the counts of another call into r, for calls made of many requests.
@@ -195,6 +197,7 @@ func (r *Response) add(other *Response) {
 	}
 	r.Attempts += other.Attempts
 	r.RateLimited += other.RateLimited
+	r.MaybeApplied = r.MaybeApplied || other.MaybeApplied
 	r.StatusCode = other.StatusCode
 	r.Rate = other.Rate
 }
@@ -222,7 +225,7 @@ func (r request) resendable() bool { return r.idempotent() || r.settle != nil }
 // settled asks req.settle, for a write that needs it, whether an earlier
 // attempt that may have been applied took effect.
 func (r request) settled(ctx context.Context, resp *Response) (bool, error) {
-	if r.idempotent() || r.settle == nil || !resp.maybeApplied {
+	if r.idempotent() || r.settle == nil || !resp.MaybeApplied {
 		return false, nil
 	}
 	return r.settle(ctx)
@@ -263,7 +266,7 @@ func (c *Client) withCallDeadline(ctx context.Context) (bounded, caller context.
 // the limits left it no room in time: rate limited, with the longest a slot
 // can stay taken as the wait.
 func (c *Client) timedOut(req request, resp *Response) error {
-	if resp.maybeApplied {
+	if resp.MaybeApplied {
 		return &Error{Method: req.method, Path: req.path,
 			Err: fmt.Errorf("no complete answer within the call deadline of %s", c.cfg.CallTimeout)}
 	}
@@ -352,7 +355,7 @@ func (c *Client) shouldRetry(ctx context.Context, req request, resp *Response, h
 	var apiErr *Error
 	if !errors.As(failure, &apiErr) {
 		if ctx.Err() != nil {
-			resp.maybeApplied = true // the request was on its way when ctx ended
+			resp.MaybeApplied = true // the request was on its way when ctx ended
 			return 0, ctx.Err()
 		}
 		apiErr = &Error{Method: req.method, Path: req.path, Err: failure}
@@ -375,7 +378,7 @@ func (c *Client) shouldRetry(ctx context.Context, req request, resp *Response, h
 		}
 		return wait, nil
 	case apiErr.Retryable() && req.resendable() && !lastAttempt:
-		resp.maybeApplied = true
+		resp.MaybeApplied = true
 		return backoff(c.cfg.RetryBaseDelay, c.cfg.RetryMaxDelay, resp.Attempts), nil
 	}
 	return 0, apiErr

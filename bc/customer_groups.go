@@ -167,7 +167,7 @@ func (s *CustomerGroupsService) Create(ctx context.Context, in CustomerGroupInpu
 	case err != nil:
 		return nil, total, fmt.Errorf("create customer group: %w", err)
 	case resp.StatusCode == http.StatusMultiStatus:
-		total.Warning = "the customer group was created, but the sitewide discount update failed; retry by updating the group with the same discount_rules"
+		total.Warning = "the customer group was created, but the sitewide discount update failed: sending its discount rules again finishes it"
 		saved, err := s.findByName(ctx, *in.Name, total)
 		if err != nil {
 			return nil, total, fmt.Errorf("create customer group: BigCommerce created it (207) without saying its id, and looking it up by name failed (%v): list the groups by that name to find it", err)
@@ -237,7 +237,7 @@ func (s *CustomerGroupsService) Update(ctx context.Context, id int, in CustomerG
 	}
 	saved, r, err := s.Get(ctx, id)
 	resp.add(r)
-	resp.Warning = "the customer group was updated, but the sitewide discount update failed; retry the same update"
+	resp.Warning = "the customer group was updated, but the sitewide discount update failed: sending the same update again finishes it"
 	if err != nil {
 		return nil, resp, fmt.Errorf("update customer group %d: saved with a warning, but re-reading it failed: %w", id, err)
 	}
@@ -253,7 +253,7 @@ func (s *CustomerGroupsService) Delete(ctx context.Context, id int) (*Response, 
 	}
 	resp, err := s.client.do(ctx, s.request(http.MethodDelete, "/"+strconv.Itoa(id), nil, nil), nil)
 	if err != nil {
-		if errors.Is(err, ErrNotFound) && resp.maybeApplied {
+		if errors.Is(err, ErrNotFound) && resp.MaybeApplied {
 			return resp, nil
 		}
 		return resp, fmt.Errorf("delete customer group %d: %w", id, err)
