@@ -12,8 +12,6 @@ import (
 	"net/url"
 	"strings"
 	"time"
-
-	"golang.org/x/sync/semaphore"
 )
 
 // DefaultBaseURL is the BigCommerce API host.
@@ -42,6 +40,8 @@ type Config struct {
 	MaxRetries     int           // per request, for 429s, 5xx and broken connections; default 8
 	RetryBaseDelay time.Duration // first backoff when the server gives no wait; default 250ms
 	RetryMaxDelay  time.Duration // longest single backoff; default 10s
+
+	Limits Limits // default: in-process limits, right when one process uses the store
 }
 
 // Client talks to one store. It is safe for concurrent use, and every limit it
@@ -54,10 +54,11 @@ type Client struct {
 	http    *http.Client
 	log     *slog.Logger
 	base    string // {BaseURL}/stores/{hash}
-	pacer   *quotaPacer
-	groups  *semaphore.Weighted
-	updates *semaphore.Weighted
-	reads   *semaphore.Weighted
+	pacer   pacer
+	groups  Slots
+	updates Slots
+	reads   Slots
+	stats   *clientStats
 }
 
 // New validates cfg and builds a Client.
@@ -93,15 +94,13 @@ func New(cfg Config) (*Client, error) {
 		cfg.RetryMaxDelay = 10 * time.Second
 	}
 	c := &Client{
-		cfg:     cfg,
-		http:    cfg.HTTPClient,
-		log:     cfg.Logger,
-		base:    strings.TrimRight(cfg.BaseURL, "/") + "/stores/" + cfg.StoreHash,
-		pacer:   newQuotaPacer(time.Now),
-		groups:  semaphore.NewWeighted(MaxGroupRequestsInFlight),
-		updates: semaphore.NewWeighted(MaxUpdateRequestsInFlight),
-		reads:   semaphore.NewWeighted(maxCustomerReadsInFlight),
+		cfg:   cfg,
+		http:  cfg.HTTPClient,
+		log:   cfg.Logger,
+		base:  strings.TrimRight(cfg.BaseURL, "/") + "/stores/" + cfg.StoreHash,
+		stats: newClientStats(),
 	}
+	c.setLimits(cfg.Limits)
 	c.CustomerGroups = &CustomerGroupsService{client: c}
 	c.Customers = &CustomersService{client: c}
 	return c, nil
@@ -150,7 +149,7 @@ type request struct {
 	path   string // after /stores/{hash}, e.g. "/v2/customer_groups/7"
 	query  url.Values
 	body   any
-	limit  *semaphore.Weighted
+	limit  Slots
 }
 
 // idempotent requests are retried after 5xx and broken connections; a POST is
@@ -169,6 +168,9 @@ func (c *Client) do(ctx context.Context, req request, out any) (*Response, error
 	resp := &Response{}
 	for {
 		resp.Attempts++
+		if resp.Attempts > 1 {
+			c.stats.retries.Add(1)
+		}
 		if err := c.admit(ctx, req); err != nil {
 			return resp, err
 		}

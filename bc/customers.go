@@ -262,6 +262,7 @@ func (s *CustomersService) Update(ctx context.Context, batch []CustomerUpdate) (
 	if err != nil {
 		return resp, fmt.Errorf("update customers: %w", err)
 	}
+	s.client.stats.customersUpdated.Add(int64(len(body.Data)))
 	return resp, nil
 }
 
