@@ -27,6 +27,7 @@ type config struct {
 	accessToken string
 	apiURL      string
 	authToken   string // MCP_AUTH_TOKEN
+	redisURL    string // REDIS_URL: shared limits
 
 	command  string   // "", "tools" or "call"
 	args     []string // the command's arguments
@@ -48,6 +49,7 @@ Environment:
   BIGCOMMERCE_STORE_HASH, BIGCOMMERCE_ACCESS_TOKEN   the store's API credentials (not needed with --sandbox)
   BIGCOMMERCE_API_URL                                 API base URL (default ` + bc.DefaultBaseURL + `)
   MCP_AUTH_TOKEN                                      bearer token HTTP clients must send (required off loopback)
+  REDIS_URL                                           redis:// URL: share each store's limits with every process using it
 
 Flags:
 `
@@ -62,6 +64,7 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 		accessToken: getenv("BIGCOMMERCE_ACCESS_TOKEN"),
 		apiURL:      getenv("BIGCOMMERCE_API_URL"),
 		authToken:   getenv("MCP_AUTH_TOKEN"),
+		redisURL:    getenv("REDIS_URL"),
 	}
 	if cfg.apiURL == "" {
 		cfg.apiURL = bc.DefaultBaseURL
@@ -93,6 +96,7 @@ func newFlagSet(cfg *config) *flag.FlagSet {
 	})
 	fs.StringVar(&cfg.addr, "addr", "127.0.0.1:8080", "listen `address` for the sse and http transports")
 	fs.BoolVar(&cfg.sandbox, "sandbox", false, "serve a simulated store with demo data: no credentials needed, nothing real touched")
+	fs.StringVar(&cfg.redisURL, "redis-url", cfg.redisURL, "redis:// `URL` whose processes share each store's limits (default $REDIS_URL; unset: this process's own)")
 	fs.BoolVar(&cfg.readOnly, "read-only", false, "hide and refuse the tools that change the store")
 	fs.Func("log-level", "`level`: debug, info, warn or error (default info)", func(s string) error {
 		level, ok := logLevels[strings.ToLower(s)]

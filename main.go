@@ -16,7 +16,9 @@ import (
 
 	"github.com/bigcommerce-mcp/bigcommerce-mcp/bc"
 	"github.com/bigcommerce-mcp/bigcommerce-mcp/bc/bcsim"
+	"github.com/bigcommerce-mcp/bigcommerce-mcp/bc/sharedlimit"
 	"github.com/bigcommerce-mcp/bigcommerce-mcp/cli"
+	"github.com/bigcommerce-mcp/bigcommerce-mcp/metrics"
 	"github.com/bigcommerce-mcp/bigcommerce-mcp/tools"
 	"github.com/bigcommerce-mcp/bigcommerce-mcp/transport"
 	"github.com/mark3labs/mcp-go/server"
@@ -54,24 +56,32 @@ func run(args []string) error {
 	slog.SetDefault(logger) // the MCP library logs through the default logger
 
 	var store *bc.Client // listing the tools reads no store, so it needs no credentials
+	var shared *sharedlimit.Redis
 	if cfg.command != "tools" {
-		if store, err = newStoreClient(cfg, logger); err != nil {
+		if shared, err = openSharedLimits(cfg, logger); err != nil {
+			return err
+		}
+		if shared != nil {
+			defer shared.Close()
+		}
+		if store, err = newStoreClient(cfg, logger, shared); err != nil {
 			return err
 		}
 	}
+	obs := observability{metrics: metrics.New(store), checks: healthChecks(shared, logger)}
 
-	srv := tools.NewServer(store, tools.Config{ReadOnly: cfg.readOnly, Version: buildVersion(), Logger: logger})
+	srv := tools.NewServer(store, tools.Config{ReadOnly: cfg.readOnly, Version: buildVersion(), Logger: logger, Observe: obs.metrics.CountToolCalls})
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	context.AfterFunc(ctx, stop) // a second signal ends the process at once
-	return serve(ctx, cfg, srv, logger)
+	return serve(ctx, cfg, srv, logger, obs)
 }
 
 // newStoreClient connects to the store the environment names, naming any
 // credential that is missing, or, with --sandbox, to a simulated store inside
 // this process.
-func newStoreClient(cfg config, logger *slog.Logger) (*bc.Client, error) {
+func newStoreClient(cfg config, logger *slog.Logger, shared *sharedlimit.Redis) (*bc.Client, error) {
 	if err := cfg.checkCredentials(); err != nil {
 		return nil, err
 	}
@@ -89,6 +99,9 @@ func newStoreClient(cfg config, logger *slog.Logger) (*bc.Client, error) {
 		bcCfg.StoreHash, bcCfg.AccessToken, bcCfg.BaseURL, bcCfg.HTTPClient = "sandbox", "sandbox", "http://sandbox.invalid", sim.Client()
 		logger.Warn("SANDBOX MODE: serving a simulated store with demo data; no real store is read or changed, and changes are lost on exit")
 	}
+	if shared != nil {
+		bcCfg.Limits = shared.Limits(bcCfg.BaseURL, bcCfg.StoreHash)
+	}
 	client, err := bc.New(bcCfg)
 	if err != nil {
 		return nil, fmt.Errorf("check BIGCOMMERCE_STORE_HASH and BIGCOMMERCE_API_URL: %w", err)
@@ -97,7 +110,7 @@ func newStoreClient(cfg config, logger *slog.Logger) (*bc.Client, error) {
 }
 
 // serve runs the command given, or serves MCP on the chosen transport.
-func serve(ctx context.Context, cfg config, srv *server.MCPServer, logger *slog.Logger) error {
+func serve(ctx context.Context, cfg config, srv *server.MCPServer, logger *slog.Logger, obs observability) error {
 	switch cfg.command {
 	case "tools":
 		return cli.ListTools(ctx, srv, os.Stdout, cfg.jsonList)
@@ -120,6 +133,8 @@ func serve(ctx context.Context, cfg config, srv *server.MCPServer, logger *slog.
 		Stdout:    os.Stdout,
 		Addr:      cfg.addr,
 		AuthToken: cfg.authToken,
+		Metrics:   obs.metrics,
+		Checks:    obs.checks,
 	})
 }
 

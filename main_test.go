@@ -62,7 +62,7 @@ func TestMain(m *testing.M) {
 // token, plus extra.
 func cleanEnv(extra ...string) []string {
 	env := slices.DeleteFunc(os.Environ(), func(kv string) bool {
-		return strings.HasPrefix(kv, "BIGCOMMERCE_") || strings.HasPrefix(kv, "MCP_AUTH_TOKEN=")
+		return strings.HasPrefix(kv, "BIGCOMMERCE_") || strings.HasPrefix(kv, "MCP_AUTH_TOKEN=") || strings.HasPrefix(kv, "REDIS_URL=")
 	})
 	return append(env, extra...)
 }

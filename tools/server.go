@@ -21,6 +21,8 @@ type Config struct {
 	ReadOnly bool         // write tools are neither listed nor callable
 	Version  string       // reported at initialize
 	Logger   *slog.Logger // default: discard
+	// Observe, when set, wraps every tool call (for metrics).
+	Observe server.ToolHandlerMiddleware
 }
 
 // Registry lists every tool. client may be nil when only the definitions are
@@ -53,6 +55,9 @@ func NewServer(client *bc.Client, cfg Config) *server.MCPServer {
 		server.WithResourceRecovery(),
 		server.WithOutputSchemaValidation(),
 		server.WithToolHandlerMiddleware(logCalls(cfg.Logger)),
+	}
+	if cfg.Observe != nil {
+		opts = append(opts, server.WithToolHandlerMiddleware(cfg.Observe))
 	}
 	tools := Registry(client)
 	if cfg.ReadOnly {

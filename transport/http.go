@@ -102,7 +102,7 @@ func serveListener(ctx context.Context, ln net.Listener, loopback bool, srv *ser
 	fresh := &freshConns{conns: map[net.Conn]struct{}{}}
 	hs := &http.Server{
 		ConnState:         fresh.track,
-		Handler:           newHandler(endpoints, g),
+		Handler:           observed(newHandler(endpoints, g), endpoints, g, cfg),
 		ReadHeaderTimeout: readHeaderTimeout,
 		IdleTimeout:       idleTimeout, // no WriteTimeout: it would cut SSE streams
 		BaseContext:       func(net.Listener) context.Context { return requestsCtx },

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/bigcommerce-mcp/bigcommerce-mcp/metrics"
 	"github.com/mark3labs/mcp-go/server"
 )
 
@@ -54,6 +55,12 @@ type Config struct {
 	// ShutdownTimeout is how long in-flight requests get to finish once ctx
 	// ends before they are cancelled; default DefaultShutdownTimeout.
 	ShutdownTimeout time.Duration
+	// Metrics, when set, count every HTTP request and are served at GET
+	// /metrics, behind the same auth as MCP.
+	Metrics *metrics.Metrics
+	// Checks are what GET /healthz reports on besides the process, by name
+	// (e.g. "shared_limits"); an error marks the server degraded.
+	Checks map[string]func(context.Context) error
 }
 
 // DefaultShutdownTimeout bounds a graceful shutdown.
