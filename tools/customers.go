@@ -15,18 +15,18 @@ import (
 // rather than enforced by the schema, so that in a list an item that breaks
 // them fails alone while the others go through.
 type CustomerFields struct {
-	Email                                   *string          `json:"email,omitempty" jsonschema_description:"3-255 characters, unique in the store."`
-	FirstName                               *string          `json:"first_name,omitempty" jsonschema_description:"1-100 characters."`
-	LastName                                *string          `json:"last_name,omitempty" jsonschema_description:"1-100 characters."`
-	Company                                 *string          `json:"company,omitempty" jsonschema_description:"Up to 255 characters."`
-	Phone                                   *string          `json:"phone,omitempty" jsonschema_description:"Up to 50 characters."`
-	Notes                                   *string          `json:"notes,omitempty" jsonschema_description:"Staff notes about the customer."`
-	TaxExemptCategory                       *string          `json:"tax_exempt_category,omitempty" jsonschema_description:"Tax exempt category code, up to 255 characters."`
-	CustomerGroupID                         *int             `json:"customer_group_id,omitempty" jsonschema_description:"Move the customer to this group (ids from list_customer_groups); 0 for no group."`
-	AcceptsProductReviewAbandonedCartEmails *bool            `json:"accepts_product_review_abandoned_cart_emails,omitempty" jsonschema_description:"Whether the customer gets product review and abandoned cart emails."`
-	ChannelIDs                              []int            `json:"channel_ids,omitempty" jsonschema_description:"The channels the customer can access, at least one; replaces the list."`
-	StoreCreditAmounts                      []bc.StoreCredit `json:"store_credit_amounts,omitempty" jsonschema_description:"Store credit balances, at least one; replace the current ones. [{\"amount\": 0}] clears the credit."`
-	ForcePasswordReset                      *bool            `json:"force_password_reset,omitempty" jsonschema_description:"Make the customer choose a new password at next sign-in."`
+	Email                                   *string       `json:"email,omitempty" jsonschema_description:"3-255 characters, unique in the store."`
+	FirstName                               *string       `json:"first_name,omitempty" jsonschema_description:"1-100 characters."`
+	LastName                                *string       `json:"last_name,omitempty" jsonschema_description:"1-100 characters."`
+	Company                                 *string       `json:"company,omitempty" jsonschema_description:"Up to 255 characters."`
+	Phone                                   *string       `json:"phone,omitempty" jsonschema_description:"Up to 50 characters."`
+	Notes                                   *string       `json:"notes,omitempty" jsonschema_description:"Staff notes about the customer."`
+	TaxExemptCategory                       *string       `json:"tax_exempt_category,omitempty" jsonschema_description:"Tax exempt category code, up to 255 characters."`
+	CustomerGroupID                         *int          `json:"customer_group_id,omitempty" jsonschema_description:"Move the customer to this group (ids from list_customer_groups); 0 for no group."`
+	AcceptsProductReviewAbandonedCartEmails *bool         `json:"accepts_product_review_abandoned_cart_emails,omitempty" jsonschema_description:"Whether the customer gets product review and abandoned cart emails."`
+	ChannelIDs                              []int         `json:"channel_ids,omitempty" jsonschema_description:"The channels the customer can access, at least one; replaces the list."`
+	StoreCreditAmounts                      []StoreCredit `json:"store_credit_amounts,omitempty" jsonschema_description:"Store credit balances, at least one; replace the current ones. [{\"amount\": 0}] clears the credit."`
+	ForcePasswordReset                      *bool         `json:"force_password_reset,omitempty" jsonschema_description:"Make the customer choose a new password at next sign-in."`
 
 	// The read-only fields are named only to refuse them with a reason.
 	RegistrationIPAddress any `json:"registration_ip_address,omitempty" jsonschema_description:"Read-only: cannot be updated. Do not send."`
@@ -39,7 +39,7 @@ func (f CustomerFields) toAPI(id int) bc.CustomerUpdate {
 	u := bc.CustomerUpdate{ID: id, Email: f.Email, FirstName: f.FirstName, LastName: f.LastName,
 		Company: f.Company, Phone: f.Phone, Notes: f.Notes, TaxExemptCategory: f.TaxExemptCategory,
 		CustomerGroupID: f.CustomerGroupID, AcceptsProductReviewAbandonedCartEmails: f.AcceptsProductReviewAbandonedCartEmails,
-		ChannelIDs: f.ChannelIDs, StoreCreditAmounts: f.StoreCreditAmounts}
+		ChannelIDs: f.ChannelIDs, StoreCreditAmounts: storeCreditsToAPI(f.StoreCreditAmounts)}
 	if f.ForcePasswordReset != nil {
 		u.Authentication = &bc.Authentication{ForcePasswordReset: *f.ForcePasswordReset}
 	}
@@ -240,7 +240,7 @@ func updateSelected(ctx context.Context, client *bc.Client, in BulkUpdateCustome
 		return BulkUpdateCustomersResult{}, err
 	}
 	if in.DryRun {
-		plan, err := bc.PlanSet(matched, set)
+		plan, err := client.Customers.PlanSet(ctx, matched, set)
 		if err != nil {
 			return BulkUpdateCustomersResult{}, err
 		}
