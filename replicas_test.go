@@ -34,7 +34,8 @@ const (
 // i*perProcess+1 to (i+1)*perProcess).
 type watchedStore struct {
 	*bcsim.Store
-	URL string
+	URL        string
+	perProcess int
 
 	mu       sync.Mutex
 	inFlight [processes]int
@@ -42,8 +43,8 @@ type watchedStore struct {
 	onPut    func(started int, inFlight [processes]int) // under mu
 }
 
-func newWatchedStore(t testing.TB) *watchedStore {
-	s := &watchedStore{Store: bcsim.New(bcsim.WithCustomers(processes*perProcess), bcsim.WithLatency(storeLatency, 0))}
+func newWatchedStore(t testing.TB, perProcess int) *watchedStore {
+	s := &watchedStore{Store: bcsim.New(bcsim.WithCustomers(processes*perProcess), bcsim.WithLatency(storeLatency, 0)), perProcess: perProcess}
 	srv := httptest.NewServer(s)
 	t.Cleanup(srv.Close)
 	s.URL = srv.URL
@@ -61,7 +62,7 @@ func (s *watchedStore) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	json.Unmarshal(body, &batch)
 	sender := 0
 	if len(batch) > 0 {
-		sender = min((batch[0].ID-1)/perProcess, processes-1)
+		sender = min((batch[0].ID-1)/s.perProcess, processes-1)
 	}
 	s.update(sender, 1)
 	defer s.update(sender, -1)
@@ -89,9 +90,9 @@ type bulkMove struct {
 
 func startBulkMove(t testing.TB, store *watchedStore, redisURL string, i int) *bulkMove {
 	t.Helper()
-	customers := make([]map[string]any, perProcess)
+	customers := make([]map[string]any, store.perProcess)
 	for j := range customers {
-		customers[j] = map[string]any{"id": i*perProcess + j + 1, "notes": fmt.Sprintf("moved by process %d", i)}
+		customers[j] = map[string]any{"id": i*store.perProcess + j + 1, "notes": fmt.Sprintf("moved by process %d", i)}
 	}
 	args, _ := json.Marshal(map[string]any{"customers": customers})
 	m := &bulkMove{cmd: exec.Command(binary, "call", "bulk_update_customers", "-")}
@@ -128,8 +129,8 @@ func moveAtOnce(t testing.TB, store *watchedStore, redisURL string) time.Duratio
 		moves = append(moves, startBulkMove(t, store, redisURL, i))
 	}
 	for i, m := range moves {
-		if n := m.updated(t); n != perProcess {
-			t.Errorf("process %d updated %d of %d customers", i, n, perProcess)
+		if n := m.updated(t); n != store.perProcess {
+			t.Errorf("process %d updated %d of %d customers", i, n, store.perProcess)
 		}
 	}
 	return time.Since(start)
@@ -150,7 +151,7 @@ func checkCaps(t testing.TB, store *watchedStore) {
 
 func TestThreeProcessesShareTheUpdateCap(t *testing.T) {
 	t.Parallel()
-	store := newWatchedStore(t)
+	store := newWatchedStore(t, perProcess)
 	elapsed := moveAtOnce(t, store, testsvc.Redis(t))
 	checkCaps(t, store)
 	if got := store.Stats().CustomersUpdated; got != processes*perProcess {
@@ -167,7 +168,7 @@ func TestThreeProcessesShareTheUpdateCap(t *testing.T) {
 func BenchmarkThreeProcessesMoveCustomers(b *testing.B) {
 	redisURL := testsvc.Redis(b)
 	for b.Loop() {
-		store := newWatchedStore(b)
+		store := newWatchedStore(b, perProcess)
 		elapsed := moveAtOnce(b, store, redisURL)
 		checkCaps(b, store)
 		b.ReportMetric(float64(singleStoreTime)/float64(elapsed), "fraction_of_limit")
@@ -176,13 +177,14 @@ func BenchmarkThreeProcessesMoveCustomers(b *testing.B) {
 	}
 }
 
-// TestSIGKILLedProcessGivesItsSlotsBack kills one of three processes mid-run,
-// while it has a call in flight:
-// the other two finish everything, and get the dead one's slots back within
-// the lease.
+// TestSIGKILLedProcessGivesItsSlotsBack kills one of three processes early,
+// while it has a call in flight: the other two finish everything, and get the
+// dead one's slots back within the lease. They have 2,000 customers each, so
+// that they are still busy when the lease lapses.
 func TestSIGKILLedProcessGivesItsSlotsBack(t *testing.T) {
 	t.Parallel()
-	store := newWatchedStore(t)
+	const perProcess, killAfter = 2000, 60
+	store := newWatchedStore(t, perProcess)
 	redisURL := testsvc.Redis(t)
 	var killedAt, recoveredAt time.Time
 	var atKill [processes]int
@@ -190,7 +192,7 @@ func TestSIGKILLedProcessGivesItsSlotsBack(t *testing.T) {
 	var victim *bulkMove
 	store.onPut = func(started int, inFlight [processes]int) {
 		switch {
-		case started >= updateCalls/3 && inFlight[0] > 0 && killedAt.IsZero(): // it holds a slot
+		case started >= killAfter && inFlight[0] > 0 && killedAt.IsZero(): // it holds a slot
 			victim.cmd.Process.Kill()
 			killedAt, atKill, killedAfter = time.Now(), inFlight, started
 		case !killedAt.IsZero() && recoveredAt.IsZero() && inFlight[1]+inFlight[2] == bc.MaxUpdateRequestsInFlight && inFlight[0] == 0:
@@ -217,5 +219,5 @@ func TestSIGKILLedProcessGivesItsSlotsBack(t *testing.T) {
 		t.Errorf("the survivors got the dead process's slots back %v after the kill, more than the lease allows (%v)", recovery, bound)
 	}
 	t.Logf("SIGKILL after %d of %d calls, holding %d slots: the survivors held all %d slots again %v later (lease %v)",
-		killedAfter, updateCalls, atKill[0], bc.MaxUpdateRequestsInFlight, recovery.Round(time.Millisecond), sharedlimit.DefaultLeaseTTL)
+		killedAfter, processes*perProcess/bc.MaxCustomersPerUpdate, atKill[0], bc.MaxUpdateRequestsInFlight, recovery.Round(time.Millisecond), sharedlimit.DefaultLeaseTTL)
 }

@@ -33,7 +33,7 @@ import (
 // Defaults for Options.
 const (
 	DefaultLeaseTTL = 5 * time.Second
-	DefaultWakeWait = time.Second
+	DefaultWakeWait = 500 * time.Millisecond
 	maxWakeWait     = 2 * time.Second
 )
 
@@ -44,7 +44,10 @@ type Options struct {
 	LeaseTTL time.Duration
 	// WakeWait bounds each blocking wait for a slot, after which a waiter
 	// looks again (to notice leases that expired rather than being released).
-	// At most maxWakeWait, which stays inside the connection's read timeout.
+	// A waiter that has not looked for three WakeWaits is taken for dead and
+	// leaves the queue, so a dead process's waiters hold the queue up at most
+	// that long. At most maxWakeWait, which stays inside the connection's
+	// read timeout.
 	WakeWait time.Duration
 	Logger   *slog.Logger
 }

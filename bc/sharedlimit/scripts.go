@@ -8,56 +8,71 @@ local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 `
 
-// idleExpiry is how long a limit's keys outlive their last use (ms).
-const idleExpiry = `local idle = 86400000
+// slotFunctions serve acquireScript and releaseScript, which take KEYS
+// holders, queue, waiters, ticket and ARGV capacity, id, lease ms, waiter ttl
+// ms, and the prefix of the waiters' wake-up lists.
+//
+// purge drops lapsed leases and dead waiters. hand_off grants the free slots
+// to the first waiters in the queue and pushes a token on each one's wake-up
+// list: a waiter that pops its token holds its slot, with no further call.
+const slotFunctions = nowMS + `
+local idle = 86400000
+local function wake_key(id)
+  return ARGV[5] .. id
+end
+local function purge()
+  redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+  local dead = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', now)
+  for _, w in ipairs(dead) do
+    redis.call('ZREM', KEYS[2], w)
+  end
+  redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now)
+end
+local function hand_off()
+  local free = tonumber(ARGV[1]) - redis.call('ZCARD', KEYS[1])
+  if free <= 0 then
+    return
+  end
+  for _, w in ipairs(redis.call('ZRANGE', KEYS[2], 0, free - 1)) do
+    redis.call('ZREM', KEYS[2], w)
+    redis.call('ZREM', KEYS[3], w)
+    redis.call('ZADD', KEYS[1], now + tonumber(ARGV[3]), w)
+    redis.call('RPUSH', wake_key(w), '1')
+    redis.call('PEXPIRE', wake_key(w), 60000)
+  end
+end
 `
 
-// acquireScript: KEYS holders, queue, waiters, ticket, wake; ARGV capacity,
-// id, lease ms, waiter ttl ms. Drops lapsed leases and dead waiters, queues
-// id if new, and grants it a slot when it is among the first `free` in the
-// queue. Returns 1 when granted, else 0 (and id's place is kept alive).
-var acquireScript = redis.NewScript(nowMS + idleExpiry + `
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
-local dead = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', now)
-for _, w in ipairs(dead) do
-  redis.call('ZREM', KEYS[2], w)
-end
-redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now)
-if not redis.call('ZSCORE', KEYS[2], ARGV[2]) then
+// acquireScript queues id if it is new and hands the free slots out in queue
+// order. It returns 1 when id holds a slot, else 0 (and keeps id's place
+// alive for the waiter ttl).
+var acquireScript = redis.NewScript(slotFunctions + `
+purge()
+if not redis.call('ZSCORE', KEYS[1], ARGV[2]) and not redis.call('ZSCORE', KEYS[2], ARGV[2]) then
   redis.call('ZADD', KEYS[2], redis.call('INCR', KEYS[4]), ARGV[2])
 end
 for i = 1, 4 do
   redis.call('PEXPIRE', KEYS[i], idle)
 end
-local free = tonumber(ARGV[1]) - redis.call('ZCARD', KEYS[1])
-if free > 0 and redis.call('ZRANK', KEYS[2], ARGV[2]) < free then
-  redis.call('ZREM', KEYS[2], ARGV[2])
-  redis.call('ZREM', KEYS[3], ARGV[2])
-  redis.call('ZADD', KEYS[1], now + tonumber(ARGV[3]), ARGV[2])
+hand_off()
+if redis.call('ZSCORE', KEYS[1], ARGV[2]) then
+  redis.call('DEL', wake_key(ARGV[2]))
   return 1
 end
 redis.call('ZADD', KEYS[3], now + tonumber(ARGV[4]), ARGV[2])
 return 0
 `)
 
-// releaseScript: KEYS as acquireScript; ARGV id. Gives back id's slot or
-// place in the queue, and leaves one wake-up token per waiter, so that the
-// first in the queue is sure to look (the others look and wait again).
-var releaseScript = redis.NewScript(`
-redis.call('ZREM', KEYS[1], ARGV[1])
-redis.call('ZREM', KEYS[2], ARGV[1])
-redis.call('ZREM', KEYS[3], ARGV[1])
-redis.call('DEL', KEYS[5])
-local waiting = redis.call('ZCARD', KEYS[2])
-if waiting > 0 then
-  local tokens = {}
-  for i = 1, math.min(waiting, 1000) do
-    tokens[i] = '1'
-  end
-  redis.call('RPUSH', KEYS[5], unpack(tokens))
-  redis.call('PEXPIRE', KEYS[5], 60000)
-end
-return waiting
+// releaseScript gives back id's slot, or its place in the queue, and hands
+// the free slots on.
+var releaseScript = redis.NewScript(slotFunctions + `
+redis.call('ZREM', KEYS[1], ARGV[2])
+redis.call('ZREM', KEYS[2], ARGV[2])
+redis.call('ZREM', KEYS[3], ARGV[2])
+redis.call('DEL', wake_key(ARGV[2]))
+purge()
+hand_off()
+return 0
 `)
 
 // renewScript: KEYS holders; ARGV lease ms, ids. Extends the leases still

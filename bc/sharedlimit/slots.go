@@ -22,10 +22,14 @@ const cleanupTimeout = 2 * time.Second
 //	queue    sorted set: waiter id -> ticket (first come, first served)
 //	waiters  sorted set: waiter id -> expiry, so a dead waiter leaves the queue
 //	ticket   counter for the queue
-//	wake     list a release fills with one token per waiter; waiters BLPOP it
+//	wake:ID  list where a waiter finds the token of the slot handed to it
+//
+// A release hands its slot straight to the first waiter, so a slot passes
+// from process to process in one call, and wakes only the waiter it is for.
 type slots struct {
 	r        *Redis
-	keys     []string // holders, queue, waiters, ticket, wake
+	keys     []string // holders, queue, waiters, ticket
+	wake     string   // prefix of the wake-up lists
 	capacity int
 	// local admits at most capacity of this process's callers to Redis at a
 	// time, in order, which bounds the connections blocked in BLPOP.
@@ -40,7 +44,8 @@ type slots struct {
 func newSlots(r *Redis, prefix string, capacity int) *slots {
 	s := &slots{
 		r:        r,
-		keys:     []string{prefix + "holders", prefix + "queue", prefix + "waiters", prefix + "ticket", prefix + "wake"},
+		keys:     []string{prefix + "holders", prefix + "queue", prefix + "waiters", prefix + "ticket"},
+		wake:     prefix + "wake:",
 		capacity: capacity,
 		local:    semaphore.NewWeighted(int64(capacity)),
 	}
@@ -67,7 +72,7 @@ func (s *slots) Release(n int64) {
 		s.held = s.held[:len(s.held)-1]
 		s.mu.Unlock()
 		ctx, cancel := context.WithTimeout(context.Background(), cleanupTimeout)
-		if err := releaseScript.Run(ctx, s.r.client, s.keys, id).Err(); err != nil {
+		if err := s.run(ctx, releaseScript, id).Err(); err != nil {
 			s.r.log.Warn("shared limits: could not release a slot; its lease will lapse", "err", err)
 		}
 		cancel()
@@ -91,11 +96,18 @@ func (s *slots) acquireOne(ctx context.Context) error {
 	return nil
 }
 
-// wait queues id and blocks until it holds a slot.
+// run runs one of the slot scripts for id.
+func (s *slots) run(ctx context.Context, script *redis.Script, id string) *redis.Cmd {
+	return script.Run(ctx, s.r.client, s.keys, s.capacity, id, s.r.opts.LeaseTTL.Milliseconds(),
+		3*s.r.opts.WakeWait.Milliseconds(), s.wake)
+}
+
+// wait queues id and blocks until it holds a slot. Between hand-offs it looks
+// again every WakeWait, which keeps its place alive and hands out the slots
+// of leases that lapsed.
 func (s *slots) wait(ctx context.Context, id string) error {
-	lease, waiterTTL := s.r.opts.LeaseTTL.Milliseconds(), 3*s.r.opts.WakeWait.Milliseconds()
 	for {
-		granted, err := acquireScript.Run(ctx, s.r.client, s.keys, s.capacity, id, lease, waiterTTL).Int()
+		granted, err := s.run(ctx, acquireScript, id).Int()
 		if err != nil {
 			return s.failure(ctx, err)
 		}
@@ -103,8 +115,11 @@ func (s *slots) wait(ctx context.Context, id string) error {
 			return nil
 		}
 		// Do, not BLPop: BLPop rounds waits up to whole seconds.
-		err = s.r.client.Do(ctx, "BLPOP", s.keys[4], s.r.opts.WakeWait.Seconds()).Err()
-		if err != nil && !errors.Is(err, redis.Nil) {
+		err = s.r.client.Do(ctx, "BLPOP", s.wake+id, s.r.opts.WakeWait.Seconds()).Err()
+		switch {
+		case err == nil:
+			return nil // the token of a slot handed to id
+		case !errors.Is(err, redis.Nil):
 			return s.failure(ctx, err)
 		}
 	}
@@ -123,7 +138,7 @@ func (s *slots) failure(ctx context.Context, err error) error {
 func (s *slots) leaveQueue(id string) {
 	ctx, cancel := context.WithTimeout(context.Background(), cleanupTimeout)
 	defer cancel()
-	if err := releaseScript.Run(ctx, s.r.client, s.keys, id).Err(); err != nil {
+	if err := s.run(ctx, releaseScript, id).Err(); err != nil {
 		s.r.log.Debug("shared limits: could not leave the queue; the place will lapse", "err", err)
 	}
 }
