@@ -220,6 +220,7 @@ func (c *Client) shouldRetry(ctx context.Context, req request, resp *Response, h
 	switch {
 	case apiErr.Status == http.StatusTooManyRequests:
 		resp.RateLimited++
+		c.stats.rateLimited.Add(1)
 		wait, ok := retryAfter(header)
 		if !ok {
 			wait = backoff(c.cfg.RetryBaseDelay, c.cfg.RetryMaxDelay, resp.RateLimited)

@@ -121,7 +121,7 @@ func (s *countedSlots) Release(n int64) {
 	s.Slots.Release(n)
 }
 
-// countedPacer counts the attempts sent, the 429s and the quota left.
+// countedPacer counts the responses and the quota left.
 type countedPacer struct {
 	pacer
 	stats *clientStats
@@ -135,9 +135,4 @@ func (p countedPacer) finish(h http.Header) {
 		p.stats.requestsLeft.Store(int64(rl.RequestsLeft))
 	}
 	p.pacer.finish(h)
-}
-
-func (p countedPacer) block(d time.Duration) {
-	p.stats.rateLimited.Add(1)
-	p.pacer.block(d)
 }
