@@ -215,7 +215,8 @@ func TestSIGKILLedProcessGivesItsSlotsBack(t *testing.T) {
 		t.Fatalf("killed at %v, survivors back to %d in flight at %v", killedAt, bc.MaxUpdateRequestsInFlight, recoveredAt)
 	}
 	recovery := recoveredAt.Sub(killedAt)
-	if bound := sharedlimit.DefaultLeaseTTL + 2*sharedlimit.DefaultWakeWait; recovery > bound {
+	// The lease, the waiters' next look, and slack for a loaded machine.
+	if bound := sharedlimit.DefaultLeaseTTL + 3*sharedlimit.DefaultWakeWait + time.Second; recovery > bound {
 		t.Errorf("the survivors got the dead process's slots back %v after the kill, more than the lease allows (%v)", recovery, bound)
 	}
 	t.Logf("SIGKILL after %d of %d calls, holding %d slots: the survivors held all %d slots again %v later (lease %v)",

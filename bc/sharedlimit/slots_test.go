@@ -18,7 +18,9 @@ import (
 	"github.com/bigcommerce-mcp/bigcommerce-mcp/internal/testsvc"
 )
 
-const testLease = 600 * time.Millisecond
+// testLease is short to keep the tests quick, yet three renewal periods long
+// enough that a loaded machine renews in time.
+const testLease = time.Second
 
 // open connects one "process" (its own connections and holder id) to url.
 func open(t testing.TB, url string) *sharedlimit.Redis {
@@ -96,9 +98,12 @@ func TestProcessesTakeTurns(t *testing.T) {
 	}
 	wg.Go(func() { work(lone, &loneGrants) })
 	wg.Wait()
-	if got, all := loneGrants.Load(), grants.Load(); got < all*2/5 {
+	// Taking turns gives it about half; callers served one by one, whatever
+	// their process, would give it a ninth.
+	if got, all := loneGrants.Load(), grants.Load(); got < all/4 {
 		t.Errorf("the process with one caller got %d of %d grants, want close to half", got, all)
 	}
+	t.Logf("the process with one caller got %d of %d grants; the one with eight, the rest", loneGrants.Load(), grants.Load())
 }
 
 func TestALiveHolderKeepsItsSlotsPastTheLease(t *testing.T) {
@@ -107,7 +112,7 @@ func TestALiveHolderKeepsItsSlotsPastTheLease(t *testing.T) {
 	if err := holder.Acquire(context.Background(), 3); err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 4*testLease)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*testLease)
 	defer cancel()
 	if err := updateSlots(open(t, url)).Acquire(ctx, 1); !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("another process acquired a renewed slot: err = %v", err)
