@@ -135,6 +135,9 @@ func serve(ctx context.Context, cfg config, srv *server.MCPServer, logger *slog.
 		AuthToken: cfg.authToken,
 		Metrics:   obs.metrics,
 		Checks:    obs.checks,
+
+		MaxSessions:        cfg.maxSessions,
+		SessionIdleTimeout: cfg.sessionIdleTimeout,
 	})
 }
 
