@@ -18,7 +18,6 @@ import (
 	"github.com/bigcommerce-mcp/bigcommerce-mcp/bc/bcsim"
 	"github.com/bigcommerce-mcp/bigcommerce-mcp/bc/sharedlimit"
 	"github.com/bigcommerce-mcp/bigcommerce-mcp/cli"
-	"github.com/bigcommerce-mcp/bigcommerce-mcp/metrics"
 	"github.com/bigcommerce-mcp/bigcommerce-mcp/tools"
 	"github.com/bigcommerce-mcp/bigcommerce-mcp/transport"
 	"github.com/mark3labs/mcp-go/server"
@@ -68,7 +67,10 @@ func run(args []string) error {
 			return err
 		}
 	}
-	obs := observability{metrics: metrics.New(store), checks: healthChecks(shared, logger)}
+	obs, err := observe(store, shared, logger)
+	if err != nil {
+		return err
+	}
 
 	srv := tools.NewServer(store, tools.Config{ReadOnly: cfg.readOnly, Version: buildVersion(), Logger: logger, Observe: obs.metrics.CountToolCalls})
 
@@ -138,6 +140,7 @@ func serve(ctx context.Context, cfg config, srv *server.MCPServer, logger *slog.
 
 		MaxSessions:        cfg.maxSessions,
 		SessionIdleTimeout: cfg.sessionIdleTimeout,
+		SessionSecret:      obs.sessionSecret,
 	})
 }
 

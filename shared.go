@@ -7,16 +7,33 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/bigcommerce-mcp/bigcommerce-mcp/bc"
 	"github.com/bigcommerce-mcp/bigcommerce-mcp/bc/sharedlimit"
 	"github.com/bigcommerce-mcp/bigcommerce-mcp/metrics"
 )
 
 const redisConnectTimeout = 5 * time.Second
 
-// observability is what the HTTP transports show operators.
+// observability is what the HTTP transports show operators, and the secret
+// that lets replicas sharing a Redis take each other's sessions.
 type observability struct {
-	metrics *metrics.Metrics
-	checks  map[string]func(context.Context) error
+	metrics       *metrics.Metrics
+	checks        map[string]func(context.Context) error
+	sessionSecret []byte
+}
+
+func observe(store *bc.Client, shared *sharedlimit.Redis, logger *slog.Logger) (observability, error) {
+	obs := observability{metrics: metrics.New(store), checks: healthChecks(shared, logger)}
+	if shared == nil {
+		return obs, nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), redisConnectTimeout)
+	defer cancel()
+	var err error
+	if obs.sessionSecret, err = shared.Secret(ctx, "sessions"); err != nil {
+		return obs, fmt.Errorf("not starting: %w", err)
+	}
+	return obs, nil
 }
 
 // openSharedLimits connects to REDIS_URL when it is set (nil, nil when not).

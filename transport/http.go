@@ -48,7 +48,7 @@ func newEndpoints(srv *server.MCPServer, cfg Config) mcpEndpoints {
 			},
 		}
 	}
-	sessions := newSessionCap(cfg.MaxSessions)
+	sessions := newSessionCap(cfg.MaxSessions, cfg.SessionSecret)
 	streamable := server.NewStreamableHTTPServer(srv,
 		server.WithDisableLocalhostProtection(true),
 		server.WithStreamableHTTPLogger(cfg.Logger),

@@ -63,6 +63,9 @@ type Config struct {
 	// Metrics, when set, count every HTTP request and are served at GET
 	// /metrics, behind the same auth as MCP.
 	Metrics *metrics.Metrics
+	// SessionSecret, shared by replicas behind one load balancer, makes a
+	// Streamable HTTP session that any of them made valid on all of them.
+	SessionSecret []byte
 	// Checks are what GET /healthz reports on besides the process, by name
 	// (e.g. "shared_limits"); an error marks the server degraded.
 	Checks map[string]func(context.Context) error

@@ -115,6 +115,21 @@ func (r *Redis) Limits(baseURL, storeHash string) bc.Limits {
 	return s
 }
 
+// Secret returns a random secret, made by the first process to ask for it by
+// name, that every process using this Redis then shares (such as the key
+// replicas sign their sessions with).
+func (r *Redis) Secret(ctx context.Context, name string) ([]byte, error) {
+	key := "bcmcp:secret:" + name
+	if err := r.client.SetNX(ctx, key, randomID()+randomID()+randomID()+randomID(), 0).Err(); err != nil {
+		return nil, unavailable(err)
+	}
+	secret, err := r.client.Get(ctx, key).Bytes()
+	if err != nil {
+		return nil, unavailable(err)
+	}
+	return secret, nil
+}
+
 // Check asks Redis whether it answers, for health reports.
 func (r *Redis) Check(ctx context.Context) error {
 	if err := r.client.Ping(ctx).Err(); err != nil {

@@ -206,3 +206,19 @@ func TestOpenRefusesAnUnreachableRedis(t *testing.T) {
 		t.Fatalf("the error shows the password: %v", err)
 	}
 }
+
+func TestEveryProcessGetsTheSameSecret(t *testing.T) {
+	url := testsvc.Redis(t)
+	first, err := open(t, url).Secret(context.Background(), "sessions")
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := open(t, url).Secret(context.Background(), "sessions")
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, _ := open(t, url).Secret(context.Background(), "other")
+	if len(first) < 32 || string(first) != string(second) || string(first) == string(other) {
+		t.Fatalf("secrets %q, %q and, by another name, %q: want one shared secret of 32+ bytes per name", first, second, other)
+	}
+}
