@@ -1,6 +1,8 @@
 // Two `--transport http` replicas sharing limits through Redis, behind a
-// round-robin proxy with no session affinity: the official TypeScript SDK
-// client lists the tools and runs a bulk update with progress through it.
+// round-robin proxy with no session affinity: the official TypeScript SDK 1.x
+// client (protocol 2025-11-25, with sessions) and the official client 2.x
+// (which negotiates the session-less 2026-07-28) each list the tools and run a
+// bulk update with progress through it.
 //
 // e2e_test.go starts the Redis and names it in E2E_REDIS_URL.
 
@@ -9,6 +11,7 @@ import http from "node:http";
 import { once } from "node:events";
 import { after, before, describe, test } from "node:test";
 
+import * as v2 from "@modelcontextprotocol/client";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 
@@ -38,48 +41,72 @@ async function roundRobin(backends) {
   return { url: `http://127.0.0.1:${proxy.address().port}`, served, close: () => proxy.close() };
 }
 
-describe("SDK client through a round-robin proxy over two replicas", () => {
+/** The clients under test: each connects to url and says what protocol it speaks. */
+const CLIENTS = {
+  "SDK 1.x": {
+    protocol: "2025-11-25",
+    async connect(url) {
+      const client = new Client({ name: "bigcommerce-mcp-e2e-replicas", version: "1.0.0" });
+      await client.connect(new StreamableHTTPClientTransport(url));
+      return { client, protocol: client.transport.protocolVersion };
+    },
+    callTool: (client, params, options) => client.callTool(params, undefined, options),
+  },
+  "client 2.x": {
+    protocol: "2026-07-28",
+    async connect(url) {
+      const client = new v2.Client({ name: "bigcommerce-mcp-e2e-replicas", version: "1.0.0" }, { versionNegotiation: { mode: "auto" } });
+      await client.connect(new v2.StreamableHTTPClientTransport(url));
+      return { client, protocol: client.getNegotiatedProtocolVersion() };
+    },
+    callTool: (client, params, options) => client.callTool(params, options),
+  },
+};
+
+describe("two replicas behind a round-robin proxy", () => {
   let replicas;
   let proxy;
-  let client;
 
   before(async () => {
     const redis = process.env.E2E_REDIS_URL;
     assert.ok(redis, "E2E_REDIS_URL must name the Redis the replicas share (go test ./e2e starts one)");
     replicas = await Promise.all([0, 1].map(() => HTTPServer.start("http", { env: { REDIS_URL: redis } })));
     proxy = await roundRobin(replicas.map((r) => r.base));
-    client = new Client({ name: "bigcommerce-mcp-e2e-replicas", version: "1.0.0" });
-    await client.connect(new StreamableHTTPClientTransport(new URL("/mcp", proxy.url)));
   });
   after(async () => {
-    await client?.close();
     proxy?.close();
     await Promise.all((replicas ?? []).map((r) => r.stop()));
   });
 
-  test("tools/list answers the same through either replica", async () => {
-    for (let i = 0; i < 2; i++) {
-      const { tools } = await client.listTools();
-      assert.deepEqual(tools.map((t) => t.name).sort(), Object.keys(TOOLS).sort());
-    }
-  });
+  for (const [name, kind] of Object.entries(CLIENTS)) {
+    test(`${name}: tools/list through either replica, and a bulk update with progress`, async () => {
+      const before = [...proxy.served];
+      const { client, protocol } = await kind.connect(new URL("/mcp", proxy.url));
+      try {
+        assert.equal(protocol, kind.protocol, "negotiated protocol version");
+        for (let i = 0; i < 2; i++) {
+          const { tools } = await client.listTools();
+          assert.deepEqual(tools.map((t) => t.name).sort(), Object.keys(TOOLS).sort());
+        }
+        const ids = Array.from({ length: 25 }, (_, i) => i + 1);
+        const progress = [];
+        const result = await kind.callTool(
+          client,
+          { name: "bulk_update_customers", arguments: { customers: ids.map((id) => ({ id, company: `${name} Ltd` })) } },
+          { onprogress: (p) => progress.push(p), resetTimeoutOnProgress: true },
+        );
+        const done = ok(result, "bulk_update_customers");
+        assert.deepEqual(done.updated, ids, JSON.stringify(done));
+        assert.ok(progress.length >= 2, `progress notifications: ${JSON.stringify(progress)}`);
+        assert.equal(progress.at(-1).progress, ids.length, `the last notification completes: ${JSON.stringify(progress)}`);
+      } finally {
+        await client.close();
+      }
+      assert.ok(proxy.served.every((n, i) => n > before[i]), `requests per replica: ${before} before, ${proxy.served} after`);
+    });
+  }
 
-  test("a bulk update reports its progress through the proxy", async () => {
-    const ids = Array.from({ length: 25 }, (_, i) => i + 1);
-    const progress = [];
-    const result = await client.callTool(
-      { name: "bulk_update_customers", arguments: { customers: ids.map((id) => ({ id, company: "Replicated Ltd" })) } },
-      undefined,
-      { onprogress: (p) => progress.push(p), resetTimeoutOnProgress: true },
-    );
-    const done = ok(result, "bulk_update_customers");
-    assert.deepEqual(done.updated, ids, JSON.stringify(done));
-    assert.equal(progress.length, 3, `one progress notification per batch of 10: ${JSON.stringify(progress)}`);
-    assert.equal(progress.at(-1).progress, ids.length);
-  });
-
-  test("both replicas served the session, sharing the limits in Redis", async () => {
-    assert.ok(proxy.served.every((n) => n > 0), `requests per replica: ${proxy.served}`);
+  test("the replicas share the limits in Redis", async () => {
     for (const replica of replicas) {
       const health = await (await fetch(new URL("/healthz", replica.base))).json();
       assert.deepEqual(health, { status: "ok", checks: { shared_limits: "ok" } });
