@@ -6,8 +6,9 @@
 // Each concurrency slot is a lease: it expires unless the process holding it
 // renews it, so a process that dies holding slots (SIGKILL, OOM, a lost
 // network) gives them back within LeaseTTL. Slots go to waiters in the order
-// they asked (first come, first served across processes); waiters block on a
-// wake-up list, not by polling. Every decision is one Lua script, run
+// they asked (first come, first served across processes): a release hands
+// its slot straight to the first waiter, which blocks on a wake-up list of
+// its own rather than polling. Every decision is one Lua script, run
 // atomically by Redis, on Redis's clock.
 //
 // When Redis cannot be reached, acquiring a slot fails with an error wrapping
@@ -88,7 +89,11 @@ func Open(ctx context.Context, rawURL string, opts Options) (*Redis, error) {
 	redis.SetLogger(redisLogger{opts.Logger})
 	// Every waiter blocks on a connection of its own; each process has at
 	// most one waiter per slot of each class (a local semaphore sees to it).
-	ropts.PoolSize = max(ropts.PoolSize, 2*(bc.MaxGroupRequestsInFlight+bc.MaxUpdateRequestsInFlight+10))
+	slotsPerStore := 0
+	for _, n := range bc.LimitClasses {
+		slotsPerStore += n
+	}
+	ropts.PoolSize = max(ropts.PoolSize, 2*slotsPerStore)
 	ropts.ContextTimeoutEnabled = true
 	client := redis.NewClient(ropts)
 	if err := client.Ping(ctx).Err(); err != nil {
