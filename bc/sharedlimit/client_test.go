@@ -100,7 +100,7 @@ func TestClientsSharingRedisShareTheQuota(t *testing.T) {
 
 func TestLosingRedisMidBulkStopsItAndSaysWhatWasDone(t *testing.T) {
 	srv := testsvc.StartRedis(t)
-	store := bcsim.New(bcsim.WithCustomers(300), bcsim.WithLatency(10*time.Millisecond, 0))
+	store := bcsim.New(bcsim.WithCustomers(300), bcsim.WithLatency(50*time.Millisecond, 0))
 	c := sharedClient(t, srv.URL, store)
 	var stoppedAt time.Time
 	res, err := c.Customers.BulkUpdate(context.Background(), updates(1, 300, "moved"), bc.BulkOptions{

@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/bigcommerce-mcp/bigcommerce-mcp/bc"
 	"github.com/redis/go-redis/v9"
 	"golang.org/x/sync/semaphore"
 )
@@ -86,7 +87,9 @@ func (s *slots) acquireOne(ctx context.Context) error {
 	}
 	id := s.r.holder + ":" + strconv.FormatUint(s.seq.Add(1), 10)
 	if err := s.wait(ctx, id); err != nil {
-		s.leaveQueue(id)
+		if !errors.Is(err, bc.ErrLimitsUnavailable) { // else Redis could not hear it: the place lapses
+			s.leaveQueue(id)
+		}
 		s.local.Release(1)
 		return err
 	}
