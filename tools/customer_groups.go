@@ -262,7 +262,7 @@ Not idempotent: calling it twice tries to create two groups. If the result has a
 func createCustomerGroup(client *bc.Client) server.ServerTool {
 	return newTool("create_customer_group", "Create a customer group", createDescription, creates,
 		func(ctx context.Context, in CreateCustomerGroupInput) (CustomerGroupResult, error) {
-			g, resp, err := client.CustomerGroups.Create(ctx, in.toAPI(&in.Name))
+			g, resp, err := journaledGroups(client, "create_customer_group").create(ctx, in.toAPI(&in.Name))
 			if err != nil {
 				return CustomerGroupResult{}, unsure(err, http.MethodPost, fmt.Sprintf(
 					"The group may have been created all the same: look for it with list_customer_groups name=%q before creating it again.", in.Name))
@@ -288,7 +288,7 @@ Safe to repeat with the same arguments. If the result has a warning, follow it t
 func updateCustomerGroup(client *bc.Client) server.ServerTool {
 	return newTool("update_customer_group", "Update a customer group", updateDescription, updates,
 		func(ctx context.Context, in UpdateCustomerGroupInput) (CustomerGroupResult, error) {
-			g, resp, err := client.CustomerGroups.Update(ctx, in.ID, in.toAPI(in.Name))
+			g, resp, err := journaledGroups(client, "update_customer_group").update(ctx, in.ID, in.toAPI(in.Name))
 			if err != nil {
 				return CustomerGroupResult{}, unsure(err, http.MethodPut,
 					"The change may have been applied all the same: check with get_customer_group, or repeat the same update, which is safe.")
@@ -308,7 +308,7 @@ func (d DeletedCustomerGroup) Summary() string {
 	return fmt.Sprintf("Customer group %d deleted. %s", d.ID, d.Note)
 }
 
-const deleteDescription = `Delete a customer group. This cannot be undone.
+const deleteDescription = `Delete a customer group. undo_change can create it again with its customers, but under a NEW id.
 Its customers are NOT deleted but are unassigned: they end up in no group and lose the group's pricing and category access.
 To keep them grouped, first move them with bulk_update_customers (where: {customer_group_ids: [id]}, set: {customer_group_id: <other group>}, dry_run first).
 Check the id with get_customer_group before deleting.`
@@ -316,7 +316,7 @@ Check the id with get_customer_group before deleting.`
 func deleteCustomerGroup(client *bc.Client) server.ServerTool {
 	return newTool("delete_customer_group", "Delete a customer group", deleteDescription, deletes,
 		func(ctx context.Context, in CustomerGroupID) (DeletedCustomerGroup, error) {
-			if _, err := client.CustomerGroups.Delete(ctx, in.ID); err != nil {
+			if _, err := journaledGroups(client, "delete_customer_group").delete(ctx, in.ID); err != nil {
 				return DeletedCustomerGroup{}, unsure(err, http.MethodDelete,
 					"The group may have been deleted all the same: check with get_customer_group (not_found means it is gone).")
 			}

@@ -225,7 +225,9 @@ func updateListed(ctx context.Context, client *bc.Client, in BulkUpdateCustomers
 		}
 		return planned(plan, listSample), nil
 	}
-	res, err := client.Customers.BulkUpdate(ctx, updates, bulkOptions(ctx))
+	res, err := runJournaled(ctx, bulkRun{client: client, tool: "bulk_update_customers"}, func(opts bc.BulkOptions) (*bc.BulkResult, error) {
+		return client.Customers.BulkUpdate(ctx, updates, opts)
+	})
 	return applied(ctx, ids, res, err)
 }
 
@@ -255,23 +257,31 @@ func updateSelected(ctx context.Context, client *bc.Client, in BulkUpdateCustome
 	for i, c := range matched {
 		ids[i] = c.ID
 	}
-	res, err := client.Customers.BulkSet(ctx, matched, set, bulkOptions(ctx))
+	res, err := runJournaled(ctx, bulkRun{client: client, tool: "bulk_update_customers"}, func(opts bc.BulkOptions) (*bc.BulkResult, error) {
+		return client.Customers.BulkSet(ctx, matched, set, opts)
+	})
 	return applied(ctx, ids, res, err)
 }
 
 func checkExpectCount(matched int, expected *int) error {
+	return checkCount(matched, expected, "where matches", "customers")
+}
+
+// checkCount refuses a write of n items (described as "<subject> n <noun>")
+// when expect_count disagrees with n, or is missing and n is over the threshold.
+func checkCount(n int, expected *int, subject, noun string) error {
 	var message string
 	switch {
-	case expected != nil && *expected != matched:
-		message = fmt.Sprintf("where matches %d customers, not the %d expect_count says: nothing was written", matched, *expected)
-	case expected == nil && matched > expectCountThreshold:
-		message = fmt.Sprintf("where matches %d customers, more than %d, and expect_count was not given: nothing was written", matched, expectCountThreshold)
+	case expected != nil && *expected != n:
+		message = fmt.Sprintf("%s %d %s, not the %d expect_count says: nothing was written", subject, n, noun, *expected)
+	case expected == nil && n > expectCountThreshold:
+		message = fmt.Sprintf("%s %d %s, more than %d, and expect_count was not given: nothing was written", subject, n, noun, expectCountThreshold)
 	default:
 		return nil
 	}
 	return &toolError{Code: codeInvalidArgument, Message: message,
-		Fields: map[string]string{"expect_count": fmt.Sprintf("must be %d, the number of customers where matches now", matched)},
-		Hint:   fmt.Sprintf("check the matches with dry_run=true, then call again with expect_count=%d if they are the customers meant", matched)}
+		Fields: map[string]string{"expect_count": fmt.Sprintf("must be %d, the number of %s %s now", n, noun, subject)},
+		Hint:   fmt.Sprintf("check them with dry_run=true, then call again with expect_count=%d if they are the %s meant", n, noun)}
 }
 
 // bulkOptions skips customers already in the requested state, so that a

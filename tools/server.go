@@ -13,14 +13,16 @@ import (
 	"github.com/mark3labs/mcp-go/server"
 
 	"github.com/bigcommerce-mcp/bigcommerce-mcp/bc"
+	"github.com/bigcommerce-mcp/bigcommerce-mcp/journal"
 	"github.com/bigcommerce-mcp/bigcommerce-mcp/prompts"
 )
 
 // Config is how the server presents itself and what it allows.
 type Config struct {
-	ReadOnly bool         // write tools are neither listed nor callable
-	Version  string       // reported at initialize
-	Logger   *slog.Logger // default: discard
+	ReadOnly bool          // write tools are neither listed nor callable
+	Version  string        // reported at initialize
+	Logger   *slog.Logger  // default: discard
+	Journal  journal.Store // records every write before it is sent; nil: off
 	// Observe, when set, wraps every tool call (for metrics).
 	Observe server.ToolHandlerMiddleware
 }
@@ -34,8 +36,10 @@ func Registry(client *bc.Client) []server.ServerTool {
 		countCustomerGroups(client),
 		createCustomerGroup(client),
 		updateCustomerGroup(client),
-		deleteCustomerGroup(client),
+		confirmFirst(deleteCustomerGroup(client), askDelete(client)),
 		bulkUpdateCustomers(client),
+		listChanges(),
+		undoChange(client),
 	}
 }
 
@@ -55,6 +59,7 @@ func NewServer(client *bc.Client, cfg Config) *server.MCPServer {
 		server.WithResourceRecovery(),
 		server.WithOutputSchemaValidation(),
 		server.WithToolHandlerMiddleware(logCalls(cfg.Logger)),
+		server.WithToolHandlerMiddleware(withJournal(cfg.Journal)),
 	}
 	if cfg.Observe != nil {
 		opts = append(opts, server.WithToolHandlerMiddleware(cfg.Observe))

@@ -19,6 +19,8 @@ var wantEffects = map[string]effect{
 	"update_customer_group": updates,
 	"delete_customer_group": deletes,
 	"bulk_update_customers": updates,
+	"list_changes":          reads,
+	"undo_change":           creates,
 }
 
 func (s *session) listTools() []mcp.Tool {
@@ -86,7 +88,7 @@ func TestReadOnlyModeHidesAndRefusesWrites(t *testing.T) {
 		listed = append(listed, tool.Name)
 	}
 	slices.Sort(listed)
-	if want := []string{"count_customer_groups", "get_customer_group", "list_customer_groups"}; !slices.Equal(listed, want) {
+	if want := []string{"count_customer_groups", "get_customer_group", "list_changes", "list_customer_groups"}; !slices.Equal(listed, want) {
 		t.Errorf("read-only lists %v, want %v", listed, want)
 	}
 
