@@ -97,7 +97,8 @@ func startBulkMove(t testing.TB, store *watchedStore, redisURL string, i int) *b
 	args, _ := json.Marshal(map[string]any{"customers": customers})
 	m := &bulkMove{cmd: exec.Command(binary, "call", "bulk_update_customers", "-")}
 	m.cmd.Env = cleanEnv("BIGCOMMERCE_STORE_HASH=shared", "BIGCOMMERCE_ACCESS_TOKEN=shared-store-token",
-		"BIGCOMMERCE_API_URL="+store.URL, "REDIS_URL="+redisURL)
+		"BIGCOMMERCE_API_URL="+store.URL, "REDIS_URL="+redisURL,
+		"BIGCOMMERCE_MCP_JOURNAL=off") // not what is measured, and one SQLite file for all would be contended
 	m.cmd.Stdin = bytes.NewReader(args)
 	m.cmd.Stdout, m.cmd.Stderr = &m.stdout, &m.stderr
 	if err := m.cmd.Start(); err != nil {

@@ -31,7 +31,7 @@ func TestRefusesToStartWhenRedisDoesNotAnswer(t *testing.T) {
 func TestHealthzReportsTheSharedLimits(t *testing.T) {
 	t.Parallel()
 	redis := testsvc.StartRedis(t)
-	_, base := serveHTTP(t, cleanEnv("REDIS_URL="+redis.URL), "http", "--sandbox")
+	_, base := serveHTTP(t, cleanEnv("REDIS_URL="+redis.URL, "BIGCOMMERCE_MCP_JOURNAL=off"), "http", "--sandbox")
 	if body := healthz(t, base); !strings.Contains(body, `"status":"ok","checks":{"shared_limits":"ok"}`) {
 		t.Fatalf("healthz with Redis up: %s", body)
 	}

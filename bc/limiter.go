@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -71,6 +72,7 @@ type pacer interface {
 	reserve() (time.Duration, <-chan struct{})
 	finish(http.Header)
 	block(time.Duration)
+	reported() (quota int, window time.Duration)
 }
 
 // setLimits gives c its slots and pacer: in-process ones, or shared ones,
@@ -86,20 +88,39 @@ func (c *Client) setLimits(shared Limits) {
 	c.groups, c.updates, c.reads = slots(GroupRequests), slots(CustomerUpdates), slots(CustomerReads)
 	c.pacer = newQuotaPacer(time.Now)
 	if shared != nil {
-		c.pacer = sharedPacer{shared.Quota()}
+		c.pacer = &sharedPacer{q: shared.Quota()}
 	}
 	c.pacer = countedPacer{pacer: c.pacer, stats: c.stats}
 }
 
-// sharedPacer adapts a Quota to the request loop.
-type sharedPacer struct{ q Quota }
+// sharedPacer adapts a Quota to the request loop, remembering the quota
+// this process's responses reported.
+type sharedPacer struct {
+	q Quota
 
-func (p sharedPacer) reserve() (time.Duration, <-chan struct{}) { return p.q.Reserve(), nil }
-func (p sharedPacer) block(d time.Duration)                     { p.q.Block(d) }
-func (p sharedPacer) finish(h http.Header) {
-	if rl, ok := parseRateLimit(h); ok {
-		p.q.Finish(rl)
+	mu     sync.Mutex
+	quota  int
+	window time.Duration
+}
+
+func (p *sharedPacer) reserve() (time.Duration, <-chan struct{}) { return p.q.Reserve(), nil }
+func (p *sharedPacer) block(d time.Duration)                     { p.q.Block(d) }
+
+func (p *sharedPacer) finish(h http.Header) {
+	rl, ok := parseRateLimit(h)
+	if !ok {
+		return
 	}
+	p.q.Finish(rl)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.quota, p.window = rl.RequestsQuota, rl.Window
+}
+
+func (p *sharedPacer) reported() (int, time.Duration) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.quota, p.window
 }
 
 // countedSlots counts the slots of one class held in this process.

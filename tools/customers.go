@@ -91,6 +91,7 @@ type BulkUpdateCustomersInput struct {
 	Set         *CustomerFields      `json:"set,omitempty" jsonschema_description:"The fields to change on every customer where matches."`
 	DryRun      bool                 `json:"dry_run,omitempty" jsonschema_description:"Read the customers and report what would change, writing nothing."`
 	ExpectCount *int                 `json:"expect_count,omitempty" jsonschema:"minimum=0" jsonschema_description:"With where: the number of customers the dry run matched. Required when more than 100 match; a different count writes nothing."`
+	Background  bool                 `json:"background,omitempty" jsonschema_description:"Run as a job and answer at once with its job_id (long updates do so anyway). Not with dry_run."`
 }
 
 const formsHint = `use either customers: [{"id": 12, "company": "Acme"}, ...] or where: {"customer_group_ids": [1]} with set: {"customer_group_id": 2}`
@@ -109,6 +110,8 @@ func (in BulkUpdateCustomersInput) Validate() error {
 		problems["set"] = "is required with where: the fields to change on every match"
 	case listed && in.ExpectCount != nil:
 		problems["expect_count"] = "guards a where selector: leave it out with customers"
+	case in.Background && in.DryRun:
+		problems["background"] = "a dry run only reads and answers at once: leave background out"
 	}
 	for i, item := range in.Customers {
 		item.refuseReadOnly(fmt.Sprintf("customers[%d]", i), problems)
@@ -166,10 +169,14 @@ type BulkUpdateCustomersResult struct {
 	Batches            int                 `json:"batches,omitempty" jsonschema_description:"Update calls made (10 customers each at most)."`
 	Retries            int                 `json:"retries,omitempty"`
 	RateLimited        int                 `json:"rate_limited,omitempty" jsonschema_description:"429 answers waited out."`
+	Job                *BulkJobTicket      `json:"job,omitempty" jsonschema_description:"Set when the update runs as a job: the counts and lists are then empty until it finishes; follow it with get_bulk_job."`
 	expectCount        bool                // a selector over the threshold: the next step needs expect_count
 }
 
 func (r BulkUpdateCustomersResult) Summary() string {
+	if r.Job != nil && r.Job.Status == "running" {
+		return r.Job.summary(r.Total)
+	}
 	c := r.Counts
 	if r.DryRun {
 		s := fmt.Sprintf("Dry run, nothing written: of %d customers, %d would change, %d are unchanged, %d would fail.",
@@ -201,16 +208,24 @@ Two forms, never both:
 - where: {"customer_group_ids": [1]} (or ids, emails, date_created_min/max, date_modified_min/max; all: true for every customer) with set: {"customer_group_id": 2}; a selector may match up to 10,000 customers (narrow it, e.g. by date range, for more).
 Call it with dry_run: true first: it reads the customers and shows what would change (before/after), writing nothing. When where matches more than 100 customers, apply with expect_count equal to the number the dry run matched; if the store changed, nothing is written and the new count is returned.
 Customers already in the requested state are skipped (unchanged), so repeating a call is safe and cheap. One bad item fails alone. The result accounts for every customer once: updated, unchanged, failed (with why) or not attempted.
-Read-only fields (registration_ip_address, date_created, date_modified, origin_channel_id) cannot be sent.`
+Read-only fields (registration_ip_address, date_created, date_modified, origin_channel_id) cannot be sent.
+A long update (estimated past about 20 seconds, e.g. a few thousand customers at BigCommerce's latency) or one called with background: true runs as a job: the answer comes at once with job.job_id and empty counts; follow it with get_bulk_job (after job.check_after_seconds) until its status is no longer running, and stop it with cancel_bulk_job.`
 
-func bulkUpdateCustomers(client *bc.Client) server.ServerTool {
-	return withProgressToken(newTool("bulk_update_customers", "Bulk update customers", bulkDescription, updates,
+func bulkUpdateCustomers(client *bc.Client, jobs *Jobs) server.ServerTool {
+	return withTaskCalls(withProgressToken(newTool("bulk_update_customers", "Bulk update customers", bulkDescription, updates,
 		func(ctx context.Context, in BulkUpdateCustomersInput) (BulkUpdateCustomersResult, error) {
-			if in.Where != nil {
-				return updateSelected(ctx, client, in)
+			if jobs.background(ctx, client, in) {
+				return jobs.start(ctx, client, in)
 			}
-			return updateListed(ctx, client, in)
-		}))
+			return runBulk(ctx, client, in)
+		})))
+}
+
+func runBulk(ctx context.Context, client *bc.Client, in BulkUpdateCustomersInput) (BulkUpdateCustomersResult, error) {
+	if in.Where != nil {
+		return updateSelected(ctx, client, in)
+	}
+	return updateListed(ctx, client, in)
 }
 
 func updateListed(ctx context.Context, client *bc.Client, in BulkUpdateCustomersInput) (BulkUpdateCustomersResult, error) {
@@ -287,7 +302,7 @@ func checkCount(n int, expected *int, subject, noun string) error {
 // bulkOptions skips customers already in the requested state, so that a
 // repeated call writes nothing, and reports progress when the caller asked.
 func bulkOptions(ctx context.Context) bc.BulkOptions {
-	return bc.BulkOptions{SkipUnchanged: true, Progress: progressNotifier(ctx)}
+	return withJob(ctx, bc.BulkOptions{SkipUnchanged: true, Progress: progressNotifier(ctx)})
 }
 
 func planned(plan *bc.BulkPlan, sample int) BulkUpdateCustomersResult {

@@ -23,13 +23,14 @@ type Config struct {
 	Version  string        // reported at initialize
 	Logger   *slog.Logger  // default: discard
 	Journal  journal.Store // records every write before it is sent; nil: off
+	Jobs     *Jobs         // long bulk updates; default: in memory, after DefaultJobAfter
 	// Observe, when set, wraps every tool call (for metrics).
 	Observe server.ToolHandlerMiddleware
 }
 
-// Registry lists every tool. client may be nil when only the definitions are
-// needed (schemas, documentation).
-func Registry(client *bc.Client) []server.ServerTool {
+// Registry lists every tool. client and jobs may be nil when only the
+// definitions are needed (schemas, documentation).
+func Registry(client *bc.Client, jobs *Jobs) []server.ServerTool {
 	return []server.ServerTool{
 		listCustomerGroups(client),
 		getCustomerGroup(client),
@@ -37,7 +38,9 @@ func Registry(client *bc.Client) []server.ServerTool {
 		createCustomerGroup(client),
 		updateCustomerGroup(client),
 		confirmFirst(deleteCustomerGroup(client), askDelete(client)),
-		bulkUpdateCustomers(client),
+		bulkUpdateCustomers(client, jobs),
+		getBulkJob(jobs),
+		cancelBulkJob(jobs),
 		listChanges(),
 		undoChange(client),
 	}
@@ -49,8 +52,12 @@ func NewServer(client *bc.Client, cfg Config) *server.MCPServer {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
+	if cfg.Jobs == nil {
+		cfg.Jobs = NewJobs(jobsRunner(cfg.Logger), DefaultJobAfter)
+	}
 	opts := []server.ServerOption{
 		server.WithInstructions(instructions),
+		server.WithTaskCapabilities(true, true, true),
 		server.WithToolCapabilities(false),
 		server.WithResourceCapabilities(false, false),
 		server.WithPromptCapabilities(false),
@@ -64,16 +71,18 @@ func NewServer(client *bc.Client, cfg Config) *server.MCPServer {
 	if cfg.Observe != nil {
 		opts = append(opts, server.WithToolHandlerMiddleware(cfg.Observe))
 	}
-	tools := Registry(client)
+	tools := Registry(client, cfg.Jobs)
+	hooks := &server.Hooks{}
+	cfg.Jobs.linkTasks(hooks)
+	opts = append(opts, server.WithHooks(hooks))
 	if cfg.ReadOnly {
 		// Write tools stay registered so that a call from a stale tool list
 		// gets a read_only error the model understands, not "unknown tool".
 		// That rules out server.WithToolFilter: it filters calls as well as
 		// lists, and answers a filtered tool with "tool not found".
 		writes := writeTools(tools)
-		hooks := &server.Hooks{}
 		hooks.AddAfterListTools(hideWrites(writes))
-		opts = append(opts, server.WithHooks(hooks), server.WithToolHandlerMiddleware(refuseWrites(writes)))
+		opts = append(opts, server.WithToolHandlerMiddleware(refuseWrites(writes)))
 	}
 	s := server.NewMCPServer("bigcommerce-mcp", cfg.Version, opts...)
 	s.AddTools(tools...)

@@ -19,6 +19,8 @@ var wantEffects = map[string]effect{
 	"update_customer_group": updates,
 	"delete_customer_group": deletes,
 	"bulk_update_customers": updates,
+	"get_bulk_job":          reads,
+	"cancel_bulk_job":       updates,
 	"list_changes":          reads,
 	"undo_change":           creates,
 }
@@ -43,7 +45,7 @@ func TestInitializeAdvertisesEverythingAndExplainsTheTools(t *testing.T) {
 	if s.init.ServerInfo.Name != "bigcommerce-mcp" || s.init.ServerInfo.Version != "1.2.3" {
 		t.Errorf("server info %+v", s.init.ServerInfo)
 	}
-	for _, topic := range []string{"dry_run", "expect_count", "REPLACES", "guest group", "unassigned"} {
+	for _, topic := range []string{"dry_run", "expect_count", "REPLACES", "guest group", "unassigned", "get_bulk_job"} {
 		if !strings.Contains(s.init.Instructions, topic) {
 			t.Errorf("instructions do not mention %s", topic)
 		}
@@ -88,7 +90,7 @@ func TestReadOnlyModeHidesAndRefusesWrites(t *testing.T) {
 		listed = append(listed, tool.Name)
 	}
 	slices.Sort(listed)
-	if want := []string{"count_customer_groups", "get_customer_group", "list_changes", "list_customer_groups"}; !slices.Equal(listed, want) {
+	if want := []string{"count_customer_groups", "get_bulk_job", "get_customer_group", "list_changes", "list_customer_groups"}; !slices.Equal(listed, want) {
 		t.Errorf("read-only lists %v, want %v", listed, want)
 	}
 
