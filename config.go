@@ -35,6 +35,8 @@ type config struct {
 	redisURL    string // REDIS_URL: shared limits
 	jobAfter    time.Duration
 
+	callTimeout, attemptTimeout time.Duration // the store client's deadlines; 0 leaves bc's defaults
+
 	maxSessions        int
 	sessionIdleTimeout time.Duration
 
@@ -62,6 +64,8 @@ Environment:
   BIGCOMMERCE_API_URL                                 API base URL (default ` + bc.DefaultBaseURL + `)
   MCP_AUTH_TOKEN                                      bearer token HTTP clients must send, 32+ characters (required off loopback)
   MCP_MAX_SESSIONS, MCP_SESSION_IDLE_TIMEOUT          defaults for --max-sessions and --session-idle-timeout
+  BIGCOMMERCE_CALL_TIMEOUT, BIGCOMMERCE_ATTEMPT_TIMEOUT
+                                                      defaults for --call-timeout and --attempt-timeout
   BIGCOMMERCE_MCP_JOB_AFTER                           default for --job-after
   BIGCOMMERCE_MCP_JOURNAL                             the journal: as --journal
   REDIS_URL                                           redis:// URL: share each store's limits with every process using it
@@ -169,6 +173,8 @@ func newFlagSet(cfg *config) *flag.FlagSet {
 		cfg.sessionIdleTimeout, err = parsePositive(s, time.ParseDuration, "30m")
 		return err
 	})
+	durationFlag(fs, &cfg.callTimeout, "call-timeout", "the longest `duration` a store request may take with its retries and waits", bc.DefaultCallTimeout)
+	durationFlag(fs, &cfg.attemptTimeout, "attempt-timeout", "the longest `duration` one HTTP attempt to the store may take, reading the answer included", bc.DefaultAttemptTimeout)
 	fs.Func("job-after", "run a bulk update as a background job when it is estimated to take longer than this `duration`; 0: always (default "+
 		tools.DefaultJobAfter.String()+")", func(s string) (err error) {
 		cfg.jobAfter, err = parseJobAfter(s)
@@ -179,10 +185,21 @@ func newFlagSet(cfg *config) *flag.FlagSet {
 	return fs
 }
 
+// durationFlag defines a flag for a positive duration, which def is the
+// default of when the flag is not set.
+func durationFlag(fs *flag.FlagSet, target *time.Duration, name, usage string, def time.Duration) {
+	fs.Func(name, usage+" (default "+def.String()+")", func(s string) (err error) {
+		*target, err = parsePositive(s, time.ParseDuration, def.String())
+		return err
+	})
+}
+
 // flagEnv names the environment variables that set a flag's default.
 var flagEnv = map[string]string{
 	"max-sessions":         "MCP_MAX_SESSIONS",
 	"session-idle-timeout": "MCP_SESSION_IDLE_TIMEOUT",
+	"call-timeout":         "BIGCOMMERCE_CALL_TIMEOUT",
+	"attempt-timeout":      "BIGCOMMERCE_ATTEMPT_TIMEOUT",
 	"job-after":            "BIGCOMMERCE_MCP_JOB_AFTER",
 	"journal":              "BIGCOMMERCE_MCP_JOURNAL",
 }

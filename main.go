@@ -123,6 +123,9 @@ func newStoreClient(cfg config, logger *slog.Logger, shared *sharedlimit.Redis) 
 		BaseURL:     cfg.apiURL,
 		Logger:      logger,
 		UserAgent:   "bigcommerce-mcp/" + buildVersion(),
+
+		CallTimeout:    cfg.callTimeout,
+		AttemptTimeout: cfg.attemptTimeout,
 	}
 	if cfg.sandbox {
 		sim := bcsim.New()

@@ -28,6 +28,12 @@ const (
 	maxResponseBytes         = 32 << 20
 )
 
+// The deadlines a Config gets when it sets none.
+const (
+	DefaultCallTimeout    = time.Minute
+	DefaultAttemptTimeout = 30 * time.Second
+)
+
 // Config describes one store. StoreHash and AccessToken are required.
 type Config struct {
 	StoreHash   string
@@ -104,10 +110,10 @@ func New(cfg Config) (*Client, error) {
 		cfg.RetryMaxDelay = 10 * time.Second
 	}
 	if cfg.CallTimeout <= 0 {
-		cfg.CallTimeout = time.Minute
+		cfg.CallTimeout = DefaultCallTimeout
 	}
 	if cfg.AttemptTimeout <= 0 {
-		cfg.AttemptTimeout = 30 * time.Second
+		cfg.AttemptTimeout = DefaultAttemptTimeout
 	}
 	httpClient := *cfg.HTTPClient // the redirect policy is ours, whatever the caller's client says
 	c := &Client{
@@ -211,13 +217,28 @@ var errWaitTooLong = errors.New("the wait needed is longer than the time left be
 // the retry policy and the call deadline, and decodes a 2xx body into out
 // (when out is not nil).
 func (c *Client) do(ctx context.Context, req request, out any) (*Response, error) {
-	callCtx, cancel := context.WithTimeout(ctx, c.cfg.CallTimeout)
+	callCtx, caller, cancel := c.withCallDeadline(ctx)
 	defer cancel()
 	resp, err := c.try(callCtx, req, out)
-	if ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
+	if caller.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
 		err = c.timedOut(req, resp)
 	}
 	return resp, err
+}
+
+// callerKey marks a context bounded by the call deadline; its value is the
+// caller's context, the one the deadline was added to.
+type callerKey struct{}
+
+// withCallDeadline bounds ctx by the call deadline, unless an operation of
+// several requests (a create and its checks) already did, so that the whole
+// operation answers within one deadline.
+func (c *Client) withCallDeadline(ctx context.Context) (bounded, caller context.Context, cancel context.CancelFunc) {
+	if caller, ok := ctx.Value(callerKey{}).(context.Context); ok {
+		return ctx, caller, func() {}
+	}
+	bounded, cancel = context.WithTimeout(ctx, c.cfg.CallTimeout)
+	return context.WithValue(bounded, callerKey{}, ctx), ctx, cancel
 }
 
 // timedOut explains a request that ran out of the call deadline: if it was
@@ -229,7 +250,7 @@ func (c *Client) timedOut(req request, resp *Response) error {
 		return &Error{Method: req.method, Path: req.path,
 			Err: fmt.Errorf("no complete answer within the call deadline of %s", c.cfg.CallTimeout)}
 	}
-	return &Error{Method: req.method, Path: req.path, Status: http.StatusTooManyRequests, RetryAfter: c.cfg.AttemptTimeout,
+	return &Error{Method: req.method, Path: req.path, Status: http.StatusTooManyRequests, RetryAfter: c.cfg.AttemptTimeout, Cause: CauseNotSent,
 		Messages: []string{fmt.Sprintf("not sent: the store's limits left no room within the call deadline of %s", c.cfg.CallTimeout)}}
 }
 
@@ -250,12 +271,11 @@ func (c *Client) try(ctx context.Context, req request, out any) (*Response, erro
 		}
 		status, header, payload, err := c.send(ctx, req, body)
 		if err != nil && status == 0 {
-			var wait time.Duration
-			wait, err = c.shouldRetry(ctx, req, resp, nil, err)
-			if err != nil {
-				return resp, err
+			wait, giveUp := c.shouldRetry(ctx, req, resp, nil, err)
+			if giveUp != nil {
+				return resp, giveUp
 			}
-			if waitErr := c.pause(ctx, req, wait); waitErr != nil {
+			if waitErr := c.pause(ctx, req, wait, err); waitErr != nil {
 				return resp, keepFailure(waitErr, &Error{Method: req.method, Path: req.path, Err: err})
 			}
 			continue
@@ -265,7 +285,10 @@ func (c *Client) try(ctx context.Context, req request, out any) (*Response, erro
 			resp.Rate = rl
 		}
 		if status >= 200 && status < 300 {
-			return resp, decode(status, payload, out)
+			if err := decode(status, payload, out); err != nil {
+				return resp, &Error{Method: req.method, Path: req.path, Status: status, Err: ErrBadAnswer, Messages: []string{err.Error()}}
+			}
+			return resp, nil
 		}
 		apiErr := parseError(status, payload, c.cfg.AccessToken)
 		apiErr.Method, apiErr.Path = req.method, req.path
@@ -276,7 +299,7 @@ func (c *Client) try(ctx context.Context, req request, out any) (*Response, erro
 		if err != nil {
 			return resp, err
 		}
-		if waitErr := c.pause(ctx, req, wait); waitErr != nil {
+		if waitErr := c.pause(ctx, req, wait, apiErr); waitErr != nil {
 			return resp, keepFailure(waitErr, apiErr)
 		}
 	}
@@ -288,6 +311,9 @@ func (c *Client) try(ctx context.Context, req request, out any) (*Response, erro
 func keepFailure(waitErr error, failure *Error) error {
 	if errors.Is(waitErr, ErrRateLimited) && failure.Status != http.StatusTooManyRequests {
 		return failure
+	}
+	if held, ok := waitErr.(*Error); ok && failure.Status == http.StatusTooManyRequests {
+		held.Cause = failure.Cause // the store's refusal is why, more than the wait's length
 	}
 	return waitErr
 }
@@ -303,13 +329,16 @@ func (c *Client) shouldRetry(ctx context.Context, req request, resp *Response, h
 		}
 		apiErr = &Error{Method: req.method, Path: req.path, Err: failure}
 	}
-	lastAttempt := resp.Attempts > c.cfg.MaxRetries
+	lastAttempt := resp.Attempts > c.retriesFor(failure)
 	switch {
 	case apiErr.Status == http.StatusTooManyRequests:
 		resp.RateLimited++
 		c.stats.rateLimited.Add(1)
 		wait, quotaSpent := c.rateLimitWait(header, resp.RateLimited)
 		apiErr.RetryAfter = wait
+		if !quotaSpent {
+			apiErr.Cause = CauseConcurrency
+		}
 		if quotaSpent {
 			c.pacer.block(wait)
 			wait = 0 // pause() waits for the pacer, which now holds everyone back
@@ -345,13 +374,18 @@ func (c *Client) rateLimitWait(h http.Header, refusals int) (wait time.Duration,
 	return wait, quotaSpent
 }
 
-// pause waits before the next attempt. A wait that cannot fit before the
-// context's deadline fails at once with a rate-limited error saying how long.
-func (c *Client) pause(ctx context.Context, req request, wait time.Duration) error {
+// pause waits before the next attempt, which failed for reason, saying so
+// in the log, where the operator can see why a call is slow to answer. A
+// wait that cannot fit before the context's deadline fails at once with a
+// rate-limited error saying how long.
+func (c *Client) pause(ctx context.Context, req request, wait time.Duration, reason error) error {
+	if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < wait {
+		return c.waitErr(ctx, req, errWaitTooLong, wait)
+	}
+	c.log.InfoContext(ctx, "bigcommerce retry", "method", req.method, "path", req.path, "wait", wait, "reason", reason.Error())
 	if wait <= 0 {
 		return nil
 	}
-	c.log.DebugContext(ctx, "bigcommerce retry", "method", req.method, "path", req.path, "wait", wait)
 	return c.waitErr(ctx, req, sleep(ctx, wait), wait)
 }
 
@@ -500,12 +534,17 @@ func encodeBody(body any) ([]byte, error) {
 	return json.Marshal(body)
 }
 
+// decode reads a 2xx body into out. Only a 204 may say nothing: an empty
+// 200 read as an empty value would report a count of 0, or a group of id 0.
 func decode(status int, payload []byte, out any) error {
-	if out == nil || status == http.StatusNoContent || len(bytes.TrimSpace(payload)) == 0 {
+	switch {
+	case out == nil || status == http.StatusNoContent:
 		return nil
+	case len(bytes.TrimSpace(payload)) == 0:
+		return errors.New("the answer is empty")
 	}
 	if err := json.Unmarshal(payload, out); err != nil {
-		return fmt.Errorf("decode BigCommerce response: %w", err)
+		return fmt.Errorf("the answer cannot be read: %w", err)
 	}
 	return nil
 }
