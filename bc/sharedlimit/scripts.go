@@ -135,17 +135,24 @@ return 0
 
 // finishScript: ARGV requests left, reset ms, quota, window ms, as a response
 // reported them. Requests still in flight (less the one finishing, which
-// still holds its slot) may not be counted in it: assume they are not.
+// still holds its slot) may not be counted in it: assume they are not. The
+// processes' answers can be recorded out of order, so within one window the
+// lower estimate stands; an answer from an earlier window is ignored.
 var finishScript = redis.NewScript(nowMS + inFlight + `
 local reset_at = now + tonumber(ARGV[2]) + 1
-local q = redis.call('HMGET', KEYS[1], 'reset_at', 'window')
-local known_reset, known_window = tonumber(q[1]), tonumber(q[2]) or 0
-if known_reset and known_window > 0 and reset_at < known_reset - known_window / 2 then
-  return 0
+local left = tonumber(ARGV[1]) - math.max(in_flight() - 1, 0)
+local q = redis.call('HMGET', KEYS[1], 'left', 'reset_at', 'window')
+local known_left, known_reset, known_window = tonumber(q[1]), tonumber(q[2]), tonumber(q[3]) or 0
+if known_reset and known_window > 0 then
+  if reset_at < known_reset - known_window / 2 then
+    return 0
+  end
+  if known_left and reset_at <= known_reset + known_window / 2 then
+    left = math.min(left, known_left)
+  end
 end
 local window = tonumber(ARGV[4])
-redis.call('HSET', KEYS[1], 'left', tonumber(ARGV[1]) - math.max(in_flight() - 1, 0),
-  'reset_at', reset_at, 'quota', tonumber(ARGV[3]), 'window', window)
+redis.call('HSET', KEYS[1], 'left', left, 'reset_at', reset_at, 'quota', tonumber(ARGV[3]), 'window', window)
 redis.call('PEXPIRE', KEYS[1], math.max(2 * window, 60000))
 return 1
 `)
