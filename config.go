@@ -32,6 +32,7 @@ type config struct {
 	accessToken string
 	apiURL      string
 	authToken   string // MCP_AUTH_TOKEN
+	redisURL    string // REDIS_URL: shared limits
 	jobAfter    time.Duration
 
 	callTimeout, attemptTimeout time.Duration // the store client's deadlines; 0 leaves bc's defaults
@@ -67,6 +68,7 @@ Environment:
                                                       defaults for --call-timeout and --attempt-timeout
   BIGCOMMERCE_MCP_JOB_AFTER                           default for --job-after
   BIGCOMMERCE_MCP_JOURNAL                             the journal: as --journal
+  REDIS_URL                                           redis:// URL: share each store's limits with every process using it
 
 Flags:
 `
@@ -81,6 +83,7 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 		accessToken: getenv("BIGCOMMERCE_ACCESS_TOKEN"),
 		apiURL:      getenv("BIGCOMMERCE_API_URL"),
 		authToken:   getenv("MCP_AUTH_TOKEN"),
+		redisURL:    getenv("REDIS_URL"),
 
 		maxSessions:        transport.DefaultMaxSessions,
 		sessionIdleTimeout: transport.DefaultSessionIdleTimeout,
@@ -146,6 +149,7 @@ func newFlagSet(cfg *config) *flag.FlagSet {
 	})
 	fs.StringVar(&cfg.addr, "addr", "127.0.0.1:8080", "listen `address` for the sse and http transports")
 	fs.BoolVar(&cfg.sandbox, "sandbox", false, "serve a simulated store with demo data: no credentials needed, nothing real touched")
+	fs.StringVar(&cfg.redisURL, "redis-url", cfg.redisURL, "redis:// `URL` whose processes share each store's limits (default $REDIS_URL; unset: this process's own)")
 	fs.BoolVar(&cfg.readOnly, "read-only", false, "hide and refuse the tools that change the store")
 	fs.Func("log-level", "`level`: debug, info, warn or error (default info)", func(s string) error {
 		level, ok := logLevels[strings.ToLower(s)]

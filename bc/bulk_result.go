@@ -104,7 +104,7 @@ func (r *BulkResult) failBatch(ctx context.Context, batch []CustomerUpdate, resp
 	switch {
 	case resp != nil && (resp.MaybeApplied || resp.StatusCode/100 == 2) || errors.Is(err, ErrUpstream) || errors.Is(err, ErrTransport):
 		r.failAll(batch, FailureUnconfirmed, fmt.Errorf("BigCommerce did not confirm the update, which may have been applied; sending it again is safe: %w", err))
-	case ctx.Err() != nil || errors.Is(err, ErrRateLimited):
+	case ctx.Err() != nil || errors.Is(err, ErrRateLimited) || errors.Is(err, ErrLimitsUnavailable):
 		r.notAttempted(batch, err)
 	default:
 		r.failAll(batch, statusCode(err), err)

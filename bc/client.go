@@ -12,8 +12,6 @@ import (
 	"net/url"
 	"strings"
 	"time"
-
-	"golang.org/x/sync/semaphore"
 )
 
 // DefaultBaseURL is the BigCommerce API host.
@@ -55,6 +53,8 @@ type Config struct {
 	// AttemptTimeout bounds one HTTP attempt, reading the answer included;
 	// default 30s.
 	AttemptTimeout time.Duration
+
+	Limits Limits // default: in-process limits, right when one process uses the store
 }
 
 // Client talks to one store. It is safe for concurrent use, and every limit it
@@ -68,11 +68,12 @@ type Client struct {
 	log     *slog.Logger
 	origin  *url.URL // of BaseURL: the only one the token is sent to
 	base    string   // {BaseURL}/stores/{hash}
-	pacer   *quotaPacer
+	pacer   pacer
 	latency latencyMeter
-	groups  *semaphore.Weighted
-	updates *semaphore.Weighted
-	reads   *semaphore.Weighted
+	groups  Slots
+	updates Slots
+	reads   Slots
+	stats   *clientStats
 }
 
 // New validates cfg and builds a Client.
@@ -116,16 +117,14 @@ func New(cfg Config) (*Client, error) {
 	}
 	httpClient := *cfg.HTTPClient // the redirect policy is ours, whatever the caller's client says
 	c := &Client{
-		cfg:     cfg,
-		http:    &httpClient,
-		log:     cfg.Logger,
-		origin:  origin,
-		base:    strings.TrimRight(cfg.BaseURL, "/") + "/stores/" + cfg.StoreHash,
-		pacer:   newQuotaPacer(time.Now),
-		groups:  semaphore.NewWeighted(MaxGroupRequestsInFlight),
-		updates: semaphore.NewWeighted(MaxUpdateRequestsInFlight),
-		reads:   semaphore.NewWeighted(maxCustomerReadsInFlight),
+		cfg:    cfg,
+		http:   &httpClient,
+		log:    cfg.Logger,
+		origin: origin,
+		base:   strings.TrimRight(cfg.BaseURL, "/") + "/stores/" + cfg.StoreHash,
+		stats:  newClientStats(),
 	}
+	c.setLimits(cfg.Limits)
 	httpClient.CheckRedirect = c.redirectPolicy
 	c.CustomerGroups = &CustomerGroupsService{client: c}
 	c.Customers = &CustomersService{client: c}
@@ -208,7 +207,7 @@ type request struct {
 	path   string // after /stores/{hash}, e.g. "/v2/customer_groups/7"
 	query  url.Values
 	body   any
-	limit  *semaphore.Weighted
+	limit  Slots
 	// settle lets a write that is not idempotent be resent: it is asked,
 	// before the request is sent again after an attempt that may have been
 	// applied, and on a conflict after one, whether that attempt took effect.
@@ -283,6 +282,9 @@ func (c *Client) try(ctx context.Context, req request, out any) (*Response, erro
 	resp := &Response{}
 	for {
 		resp.Attempts++
+		if resp.Attempts > 1 {
+			c.stats.retries.Add(1)
+		}
 		if err := c.admit(ctx, req); err != nil {
 			return resp, err
 		}
@@ -364,6 +366,7 @@ func (c *Client) shouldRetry(ctx context.Context, req request, resp *Response, h
 	switch {
 	case apiErr.Status == http.StatusTooManyRequests:
 		resp.RateLimited++
+		c.stats.rateLimited.Add(1)
 		wait, quotaSpent := c.rateLimitWait(header, resp.RateLimited)
 		apiErr.RetryAfter = wait
 		if !quotaSpent {

@@ -254,8 +254,8 @@ func TestARequestTheDeadlineCaughtWaitingForASlotSaysItWasNotSent(t *testing.T) 
 	t.Parallel()
 	store := badstore.New(t)
 	c := BadStoreClient(t, store, func(cfg *Config) { cfg.CallTimeout = 50 * time.Millisecond })
-	if !c.groups.TryAcquire(MaxGroupRequestsInFlight) { // every slot taken, as by calls in flight
-		t.Fatal("the slots are taken already")
+	if err := c.groups.Acquire(context.Background(), MaxGroupRequestsInFlight); err != nil { // every slot taken, as by calls in flight
+		t.Fatal(err)
 	}
 	_, _, err := c.CustomerGroups.Get(context.Background(), 1)
 	var apiErr *Error

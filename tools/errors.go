@@ -135,6 +135,9 @@ func toToolError(err error) *toolError {
 	case errors.Is(err, context.DeadlineExceeded):
 		return &toolError{Code: codeCanceled, Message: "the call ran out of time", Retryable: true,
 			Hint: "a write may or may not have been applied: read the data back before repeating it"}
+	case errors.Is(err, bc.ErrLimitsUnavailable):
+		return &toolError{Code: codeUnavailable, Message: err.Error(), Retryable: true,
+			Hint: "nothing more was sent: the Redis that keeps the store's limits for every server process does not answer; try again shortly, and if it persists the operator must check REDIS_URL"}
 	case errors.Is(err, bc.ErrTransport):
 		return &toolError{Code: codeUnavailable, Message: err.Error(), Retryable: true,
 			Hint: "BigCommerce could not be reached; try again shortly. If it persists, check the network and BIGCOMMERCE_API_URL"}
