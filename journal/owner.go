@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 )
 
 // owner is a Store's claim on the changes it runs in a SQLite file, which
@@ -103,7 +102,7 @@ func (o owner) alive(token string) (bool, error) {
 	}
 	defer f.Close()
 	err = flock(f)
-	if errors.Is(err, syscall.EWOULDBLOCK) {
+	if errors.Is(err, errLocked) {
 		return true, nil
 	}
 	if err != nil {
@@ -116,11 +115,6 @@ func (o owner) alive(token string) (bool, error) {
 func isToken(s string) bool {
 	b, err := hex.DecodeString(s)
 	return err == nil && len(b) == 16
-}
-
-// flock takes f's exclusive lock without waiting: EWOULDBLOCK if another holds it.
-func flock(f *os.File) error {
-	return syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
 }
 
 // release lets go of the claim: its changes still open are interrupted.
