@@ -418,6 +418,7 @@ func (c *Client) send(ctx context.Context, req request, body []byte) (int, http.
 		return 0, nil, nil, err
 	}
 	defer httpResp.Body.Close()
+	tellGate(ctx, httpResp.StatusCode)
 	header = httpResp.Header // an answer, even if its body never arrives whole
 	payload, err := io.ReadAll(io.LimitReader(httpResp.Body, maxResponseBytes))
 	if err != nil {
@@ -476,21 +477,35 @@ func (c *Client) passGate(ctx context.Context, req request) error {
 	return err
 }
 
-// startGateKey carries a start gate in a context: asked each time a request
-// has been admitted, just before it goes, so that work queued behind the
-// slots (a bulk run's next batches) does not start once what it belongs to
-// has stopped.
-type startGateKey struct{}
+// gateKey carries a requestGate in a context, for the requests of a larger
+// piece of work (a bulk run's batches), so that work queued behind the slots
+// does not start once what it belongs to has stopped.
+type gateKey struct{}
 
-func withStartGate(ctx context.Context, gate func() error) context.Context {
-	return context.WithValue(ctx, startGateKey{}, gate)
+// A requestGate is asked, each time a request has been admitted and just
+// before it goes, whether it may start; and told each answer's status before
+// the request gives its slot back, so that an answer that ends the work is
+// known before the slot can carry another request of it.
+type requestGate interface {
+	mayStart() error
+	answered(status int)
+}
+
+func withGate(ctx context.Context, gate requestGate) context.Context {
+	return context.WithValue(ctx, gateKey{}, gate)
 }
 
 func startGate(ctx context.Context) error {
-	if gate, ok := ctx.Value(startGateKey{}).(func() error); ok {
-		return gate()
+	if gate, ok := ctx.Value(gateKey{}).(requestGate); ok {
+		return gate.mayStart()
 	}
 	return nil
+}
+
+func tellGate(ctx context.Context, status int) {
+	if gate, ok := ctx.Value(gateKey{}).(requestGate); ok {
+		gate.answered(status)
+	}
 }
 
 func (c *Client) newHTTPRequest(ctx context.Context, req request, body []byte) (*http.Request, error) {
