@@ -239,20 +239,27 @@ func pageProblem(data *[]Customer, p *Pagination, opts ListCustomersOptions) str
 // id order: the first page says how many pages there are, the rest are
 // fetched concurrently within the client's limits.
 func (s *CustomersService) ListAll(ctx context.Context, opts ListCustomersOptions) ([]Customer, *Response, error) {
-	return s.listAll(ctx, opts, 0)
+	first, resp, err := s.firstPage(ctx, opts)
+	if err != nil {
+		return nil, resp, err
+	}
+	return s.restPages(ctx, opts, first, resp)
 }
 
-// listAll is ListAll, refusing after the first page when more than
-// maxMatches customers match (0: no limit).
-func (s *CustomersService) listAll(ctx context.Context, opts ListCustomersOptions, maxMatches int) ([]Customer, *Response, error) {
+// firstPage fetches the first page of ListAll, whose pagination tells how
+// many customers match before the rest is fetched.
+func (s *CustomersService) firstPage(ctx context.Context, opts ListCustomersOptions) ([]Customer, *Response, error) {
 	opts.Page, opts.Limit = 1, MaxPageSize
-	first, resp, err := s.List(ctx, opts)
-	if err != nil || resp.Pagination == nil || resp.Pagination.TotalPages <= 1 {
-		return first, resp, err
+	return s.List(ctx, opts)
+}
+
+// restPages fetches the pages after first, given its answer resp, and
+// returns all the customers in id order.
+func (s *CustomersService) restPages(ctx context.Context, opts ListCustomersOptions, first []Customer, resp *Response) ([]Customer, *Response, error) {
+	if resp.Pagination == nil || resp.Pagination.TotalPages <= 1 {
+		return first, resp, nil
 	}
-	if maxMatches > 0 && resp.Pagination.Total > maxMatches {
-		return nil, resp, tooManyMatches(resp.Pagination.Total)
-	}
+	opts.Limit = MaxPageSize
 	rest, err := fetchConcurrently(ctx, resp.Pagination.TotalPages-1, resp, func(ctx context.Context, i int) ([]Customer, *Response, error) {
 		page := opts
 		page.Page = i + 2

@@ -92,7 +92,7 @@ func (s *CustomersService) Select(ctx context.Context, sel CustomerSelector) ([]
 	queries, keep := sel.queries(opts)
 	total := &Response{}
 	results, err := fetchConcurrently(ctx, len(queries), total, func(ctx context.Context, i int) ([]Customer, *Response, error) {
-		return s.listAll(ctx, queries[i], MaxSelectorMatches)
+		return s.listCapped(ctx, queries[i])
 	})
 	if err != nil {
 		return nil, total, fmt.Errorf("select customers: %w", err)
@@ -102,6 +102,19 @@ func (s *CustomersService) Select(ctx context.Context, sel CustomerSelector) ([]
 		return nil, total, tooManyMatches(len(matched))
 	}
 	return matched, total, nil
+}
+
+// listCapped is ListAll, refusing after the first page when more than
+// MaxSelectorMatches customers match.
+func (s *CustomersService) listCapped(ctx context.Context, opts ListCustomersOptions) ([]Customer, *Response, error) {
+	first, resp, err := s.firstPage(ctx, opts)
+	if err != nil {
+		return nil, resp, err
+	}
+	if resp.Pagination != nil && resp.Pagination.Total > MaxSelectorMatches {
+		return nil, resp, tooManyMatches(resp.Pagination.Total)
+	}
+	return s.restPages(ctx, opts, first, resp)
 }
 
 // queries splits the selector into list queries whose URLs stay short: ids
