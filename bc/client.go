@@ -213,6 +213,11 @@ type request struct {
 	// applied, and on a conflict after one, whether that attempt took effect.
 	// done ends the call with err (the caller keeps what settle found).
 	settle func(ctx context.Context) (done bool, err error)
+	// accept, when set, reads a 2xx answer in place of decoding it into out,
+	// for reads that can tell a wrong answer (a store that ignored a filter,
+	// a page that is no page): its error makes the answer a bad one
+	// (ErrBadAnswer), retried like a 5xx.
+	accept func(payload []byte) error
 }
 
 // idempotent requests are retried after 5xx and broken connections; a POST is
@@ -300,10 +305,17 @@ func (c *Client) try(ctx context.Context, req request, out any) (*Response, erro
 			resp.Rate = rl
 		}
 		if status >= 200 && status < 300 {
-			if err := decode(status, payload, out); err != nil {
-				return resp, &Error{Method: req.method, Path: req.path, Status: status, Err: ErrBadAnswer, Messages: []string{err.Error()}}
+			bad := readAnswer(req, status, payload, out)
+			if bad == nil {
+				return resp, nil
 			}
-			return resp, nil
+			if req.accept == nil {
+				return resp, bad
+			}
+			if done, err := c.afterFailure(ctx, req, resp, header, bad, bad); done {
+				return resp, err
+			}
+			continue
 		}
 		apiErr := parseError(status, payload, c.cfg.AccessToken)
 		apiErr.Method, apiErr.Path = req.method, req.path
@@ -380,6 +392,8 @@ func (c *Client) shouldRetry(ctx context.Context, req request, resp *Response, h
 			return 0, apiErr
 		}
 		return wait, nil
+	case errors.Is(apiErr.Err, ErrBadAnswer) && !lastAttempt:
+		return backoff(c.cfg.RetryBaseDelay, c.cfg.RetryMaxDelay, resp.Attempts), nil
 	case apiErr.Retryable() && req.resendable() && !lastAttempt:
 		resp.MaybeApplied = true
 		return backoff(c.cfg.RetryBaseDelay, c.cfg.RetryMaxDelay, resp.Attempts), nil
@@ -584,6 +598,19 @@ func encodeBody(body any) ([]byte, error) {
 
 // decode reads a 2xx body into out. Only a 204 may say nothing: an empty
 // 200 read as an empty value would report a count of 0, or a group of id 0.
+// readAnswer reads a 2xx answer through req.accept, or else into out, and
+// returns the bad answer it is, if it is one.
+func readAnswer(req request, status int, payload []byte, out any) *Error {
+	read := func() error { return decode(status, payload, out) }
+	if req.accept != nil {
+		read = func() error { return req.accept(payload) }
+	}
+	if err := read(); err != nil {
+		return &Error{Method: req.method, Path: req.path, Status: status, Err: ErrBadAnswer, Messages: []string{err.Error()}}
+	}
+	return nil
+}
+
 func decode(status int, payload []byte, out any) error {
 	switch {
 	case out == nil || status == http.StatusNoContent:

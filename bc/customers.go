@@ -159,56 +159,42 @@ func (s *CustomersService) List(ctx context.Context, opts ListCustomersOptions) 
 	if err != nil {
 		return nil, nil, err
 	}
-	total := &Response{}
-	for attempt := 1; ; attempt++ {
-		customers, resp, err := s.listPage(ctx, q, opts)
-		total.add(resp)
-		switch {
-		case err == nil:
-			total.Pagination = resp.Pagination
-			return customers, total, nil
-		case errors.Is(err, ErrBadAnswer) && attempt <= s.client.cfg.MaxRetries:
-			req := request{method: http.MethodGet, path: "/v3/customers"}
-			if err := s.client.pause(ctx, req, backoff(s.client.cfg.RetryBaseDelay, s.client.cfg.RetryMaxDelay, attempt), err); err != nil {
-				return nil, total, fmt.Errorf("list customers: %w", err)
-			}
-		default:
-			return nil, total, fmt.Errorf("list customers: %w", err)
-		}
+	var customers []Customer
+	var pagination *Pagination
+	resp, err := s.client.do(ctx, request{method: http.MethodGet, path: "/v3/customers", query: q, limit: s.client.reads,
+		accept: func(payload []byte) (err error) {
+			customers, pagination, err = readPage(payload, opts)
+			return err
+		}}, nil)
+	if err != nil {
+		return nil, resp, fmt.Errorf("list customers: %w", err)
 	}
+	resp.Pagination = pagination
+	return customers, resp, nil
 }
 
-// listPage makes one List request and checks that its answer is a page.
-func (s *CustomersService) listPage(ctx context.Context, q url.Values, opts ListCustomersOptions) ([]Customer, *Response, error) {
+// readPage reads a List answer, or says why it is not the page opts asked for.
+func readPage(payload []byte, opts ListCustomersOptions) ([]Customer, *Pagination, error) {
 	var body struct {
 		Data *[]Customer `json:"data"`
 		Meta struct {
 			Pagination *Pagination `json:"pagination"`
 		} `json:"meta"`
 	}
-	resp, err := s.client.do(ctx, request{method: http.MethodGet, path: "/v3/customers", query: q, limit: s.client.reads}, &body)
-	if err != nil && (resp == nil || resp.StatusCode/100 != 2) {
-		return nil, resp, err
-	}
 	problem := "it is not JSON"
-	if err == nil {
+	if json.Unmarshal(payload, &body) == nil {
 		problem = pageProblem(body.Data, body.Meta.Pagination, opts)
 	}
 	if problem != "" {
-		return nil, resp, badPage(resp, "the answer is not a page of customers: "+problem)
+		return nil, nil, errors.New("the answer is not a page of customers: " + problem)
 	}
 	for _, c := range *body.Data {
 		if filter := opts.mismatch(c); filter != "" {
-			return nil, resp, badPage(resp, fmt.Sprintf(
-				"the answer holds customer %d, which does not match the filter %s: the store seems to have ignored it, so nothing was done on its answer", c.ID, filter))
+			return nil, nil, fmt.Errorf(
+				"the answer holds customer %d, which does not match the filter %s: the store seems to have ignored it, so nothing was done on its answer", c.ID, filter)
 		}
 	}
-	resp.Pagination = body.Meta.Pagination
-	return *body.Data, resp, nil
-}
-
-func badPage(resp *Response, message string) *Error {
-	return &Error{Method: http.MethodGet, Path: "/v3/customers", Status: resp.StatusCode, Err: ErrBadAnswer, Messages: []string{message}}
+	return *body.Data, body.Meta.Pagination, nil
 }
 
 // pageProblem says what keeps an answer from being the page opts asked for,
