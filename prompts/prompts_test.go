@@ -116,3 +116,25 @@ func TestWorkflowsSayWhatToDoWithoutTheBulkTool(t *testing.T) {
 		}
 	}
 }
+
+// Customers are looked up with the read tool list_customers, which works on a
+// read-only server too, not with dry runs of the write tool.
+func TestWorkflowsLookCustomersUpWithListCustomers(t *testing.T) {
+	t.Parallel()
+	for _, w := range workflows {
+		text, err := w.render(sampleArguments(w))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if w.name != "audit_customer_groups" && !strings.Contains(text, "list_customers") {
+			t.Errorf("%s does not look customers up with list_customers", w.name)
+		}
+		if strings.Contains(text, `bulk_update_customers where: {"emails"`) {
+			t.Errorf("%s turns emails into ids with a dry run of bulk_update_customers", w.name)
+		}
+	}
+	audit, _ := lookup(t, "audit_customer_groups").render(nil)
+	if !strings.Contains(audit, `list_customers with where: {"customer_group_ids": [id]}`) || strings.Contains(audit, "bulk_update_customers") {
+		t.Errorf("the audit does not count members with list_customers alone:\n%s", audit)
+	}
+}

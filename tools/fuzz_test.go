@@ -32,6 +32,7 @@ var decoders = map[string]decoder{
 	"update_customer_group": decoderFor[UpdateCustomerGroupInput](),
 	"delete_customer_group": decoderFor[CustomerGroupID](),
 	"bulk_update_customers": decoderFor[BulkUpdateCustomersInput](),
+	"list_customers":        decoderFor[ListCustomersInput](),
 }
 
 // fuzzedTools lists the tools in a fixed order, so that a corpus entry's

@@ -11,6 +11,9 @@ Customer groups
 - delete_customer_group cannot be undone, and its customers are unassigned (left in no group). Move them first with bulk_update_customers if they should stay grouped.
 - A result with a "warning" was saved only in part (BigCommerce answered 207): do what the warning says to finish.
 
+Customers
+- Read them with list_customers: where is the same selector as bulk_update_customers; rows are compact (id, email, names, company, group, registration day) and total counts every match (limit: 1 to count a group's members). Use it to turn emails into ids and to check who a selector matches; it works on a read-only server.
+
 Bulk customer updates (bulk_update_customers)
 - Either customers (a list of {id, fields to change}) or where (a selector: customer_group_ids, ids, emails, date ranges, or all: true) plus set (the fields to change for every match).
 - Always call it with dry_run: true first. Show the user what would change, then apply with the same arguments, dry_run: false and expect_count set to the number the dry run matched (required when more than 100 customers match); the call is refused if the count no longer matches.

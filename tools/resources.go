@@ -14,12 +14,14 @@ import (
 )
 
 const (
-	groupsURI        = "bigcommerce://customer-groups"
-	groupURITemplate = "bigcommerce://customer-groups/{id}"
+	groupsURI           = "bigcommerce://customer-groups"
+	groupURITemplate    = "bigcommerce://customer-groups/{id}"
+	customersURI        = "bigcommerce://customers"
+	customerURITemplate = "bigcommerce://customers/{id}"
 )
 
-// addResources exposes the customer groups as readable documents, for
-// clients that let users attach data to a conversation.
+// addResources exposes the customer groups, and customers one at a time, as
+// readable documents, for clients that let users attach data to a conversation.
 func addResources(s *server.MCPServer, client *bc.Client) {
 	s.AddResource(mcp.NewResource(groupsURI, "Customer groups",
 		mcp.WithResourceDescription("Every customer group of the store, with discount rules and category access, as JSON."),
@@ -35,9 +37,9 @@ func addResources(s *server.MCPServer, client *bc.Client) {
 		mcp.WithTemplateDescription("One customer group by id, as JSON."),
 		mcp.WithTemplateMIMEType("application/json"),
 	), func(ctx context.Context, req mcp.ReadResourceRequest) ([]mcp.ResourceContents, error) {
-		id, err := strconv.Atoi(strings.TrimPrefix(req.Params.URI, groupsURI+"/"))
-		if err != nil || id < 1 {
-			return nil, fmt.Errorf("%w: %s: the id must be a whole number of 1 or more", mcp.ErrResourceNotFound, req.Params.URI)
+		id, err := resourceID(req.Params.URI, groupsURI)
+		if err != nil {
+			return nil, err
 		}
 		group, _, err := client.CustomerGroups.Get(ctx, id)
 		if err != nil {
@@ -45,6 +47,33 @@ func addResources(s *server.MCPServer, client *bc.Client) {
 		}
 		return jsonContents(req.Params.URI, groupFromAPI(*group))
 	})
+	s.AddResourceTemplate(mcp.NewResourceTemplate(customerURITemplate, "Customer",
+		mcp.WithTemplateDescription("One customer by id, every field as BigCommerce returns it, as JSON."),
+		mcp.WithTemplateMIMEType("application/json"),
+	), func(ctx context.Context, req mcp.ReadResourceRequest) ([]mcp.ResourceContents, error) {
+		id, err := resourceID(req.Params.URI, customersURI)
+		if err != nil {
+			return nil, err
+		}
+		found, _, err := client.Customers.GetByIDs(ctx, []int{id})
+		if err != nil {
+			return nil, err
+		}
+		customer, ok := found[id]
+		if !ok {
+			return nil, fmt.Errorf("%w: %s: no customer has id %d", mcp.ErrResourceNotFound, req.Params.URI, id)
+		}
+		return jsonContents(req.Params.URI, customer)
+	})
+}
+
+// resourceID reads the id at the end of a URI under collection.
+func resourceID(uri, collection string) (int, error) {
+	id, err := strconv.Atoi(strings.TrimPrefix(uri, collection+"/"))
+	if err != nil || id < 1 {
+		return 0, fmt.Errorf("%w: %s: the id must be a whole number of 1 or more", mcp.ErrResourceNotFound, uri)
+	}
+	return id, nil
 }
 
 func jsonContents(uri string, v any) ([]mcp.ResourceContents, error) {

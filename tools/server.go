@@ -34,6 +34,7 @@ func Registry(client *bc.Client) []server.ServerTool {
 		updateCustomerGroup(client),
 		deleteCustomerGroup(client),
 		bulkUpdateCustomers(client),
+		listCustomers(client),
 	}
 }
 

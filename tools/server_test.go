@@ -18,6 +18,7 @@ var wantEffects = map[string]effect{
 	"create_customer_group": creates,
 	"update_customer_group": updates,
 	"delete_customer_group": deletes,
+	"list_customers":        reads,
 	"bulk_update_customers": updates,
 }
 
@@ -86,7 +87,7 @@ func TestReadOnlyModeHidesAndRefusesWrites(t *testing.T) {
 		listed = append(listed, tool.Name)
 	}
 	slices.Sort(listed)
-	if want := []string{"count_customer_groups", "get_customer_group", "list_customer_groups"}; !slices.Equal(listed, want) {
+	if want := []string{"count_customer_groups", "get_customer_group", "list_customer_groups", "list_customers"}; !slices.Equal(listed, want) {
 		t.Errorf("read-only lists %v, want %v", listed, want)
 	}
 
@@ -111,7 +112,7 @@ func TestReadOnlyModeHidesAndRefusesWrites(t *testing.T) {
 	succeed[CustomerGroupResult](s, "get_customer_group", map[string]any{"id": 2})
 }
 
-func TestCustomerGroupResources(t *testing.T) {
+func TestResources(t *testing.T) {
 	t.Parallel()
 	s := newSession(t, Config{})
 	ctx := context.Background()
@@ -121,13 +122,22 @@ func TestCustomerGroupResources(t *testing.T) {
 		t.Fatalf("resources = %+v, %v; want %s", resources, err, groupsURI)
 	}
 	templates, err := s.mcp.ListResourceTemplates(ctx, mcp.ListResourceTemplatesRequest{})
-	if err != nil || len(templates.ResourceTemplates) != 1 || templates.ResourceTemplates[0].URITemplate.Raw() != groupURITemplate {
-		t.Fatalf("templates = %+v, %v; want %s", templates, err, groupURITemplate)
+	if err != nil {
+		t.Fatal(err)
 	}
+	var raw []string
+	for _, template := range templates.ResourceTemplates {
+		raw = append(raw, template.URITemplate.Raw())
+	}
+	if slices.Sort(raw); !slices.Equal(raw, []string{groupURITemplate, customerURITemplate}) {
+		t.Fatalf("templates = %v; want %s and %s", raw, groupURITemplate, customerURITemplate)
+	}
+	customer, _ := s.store.Customer(7)
 
 	for uri, want := range map[string]string{
-		groupsURI:        `"name": "Staff"`,
-		groupsURI + "/3": `"name": "VIP"`,
+		groupsURI:           `"name": "Staff"`,
+		groupsURI + "/3":    `"name": "VIP"`,
+		customersURI + "/7": `"email": "` + customer.Email + `"`,
 	} {
 		req := mcp.ReadResourceRequest{}
 		req.Params.URI = uri
@@ -141,7 +151,7 @@ func TestCustomerGroupResources(t *testing.T) {
 		}
 	}
 
-	for _, uri := range []string{groupsURI + "/9999", groupsURI + "/abc"} {
+	for _, uri := range []string{groupsURI + "/9999", groupsURI + "/abc", customersURI + "/9999", customersURI + "/0"} {
 		req := mcp.ReadResourceRequest{}
 		req.Params.URI = uri
 		if _, err := s.mcp.ReadResource(ctx, req); err == nil {
