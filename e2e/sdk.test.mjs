@@ -223,7 +223,7 @@ for (const transport of TRANSPORTS) {
         ],
       });
       assert.deepEqual(mixed.updated, [31]);
-      assert.deepEqual(mixed.failed.map((f) => [f.id, f.code]), [[30, "invalid"]]);
+      assert.deepEqual(mixed.failures.map((g) => [g.ids, g.code, g.count]), [[[30], "invalid", 1]]);
     });
 
     test("resources: list, templates, read both", async () => {
@@ -233,7 +233,7 @@ for (const transport of TRANSPORTS) {
       assert.equal(groups.mimeType, "application/json");
 
       const { resourceTemplates } = await client.listResourceTemplates();
-      assert.deepEqual(resourceTemplates.map((t) => t.uriTemplate), ["bigcommerce://customer-groups/{id}"]);
+      assert.deepEqual(resourceTemplates.map((t) => t.uriTemplate).sort(), ["bigcommerce://customer-groups/{id}", "bigcommerce://customers/{id}"]);
 
       const list = await client.readResource({ uri: "bigcommerce://customer-groups" });
       assert.equal(list.contents.length, 1);

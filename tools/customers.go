@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"slices"
+	"strings"
 
 	"github.com/mark3labs/mcp-go/server"
 
@@ -91,6 +93,7 @@ type BulkUpdateCustomersInput struct {
 	Set         *CustomerFields      `json:"set,omitempty" jsonschema_description:"The fields to change on every customer where matches."`
 	DryRun      bool                 `json:"dry_run,omitempty" jsonschema_description:"Read the customers and report what would change, writing nothing."`
 	ExpectCount *int                 `json:"expect_count,omitempty" jsonschema:"minimum=0" jsonschema_description:"With where: the number of customers the dry run matched. Required when more than 100 match; a different count writes nothing."`
+	Details     bool                 `json:"details,omitempty" jsonschema_description:"For scripts: list every id and every failure in full (failed), instead of the first 100 ids of each list and failures grouped by cause."`
 }
 
 const formsHint = `use either customers: [{"id": 12, "company": "Acme"}, ...] or where: {"customer_group_ids": [1]} with set: {"customer_group_id": 2}`
@@ -159,9 +162,11 @@ type BulkUpdateCustomersResult struct {
 	Counts             BulkCounts          `json:"counts"`
 	Updated            []int               `json:"updated" jsonschema_description:"Ids BigCommerce confirmed as updated."`
 	Unchanged          []int               `json:"unchanged" jsonschema_description:"Ids already in the requested state: not sent."`
-	Failed             []bc.BulkFailure    `json:"failed" jsonschema_description:"Customers not updated, with why. Codes: invalid (fix the fields), not_found, rejected (BigCommerce refused the fields listed), unconfirmed (may have been applied: repeating the call is safe), or the HTTP status that stopped the run."`
+	Failures           []FailureGroup      `json:"failures" jsonschema_description:"The customers not updated, grouped by why. Codes: invalid (fix the fields), not_found, rejected (BigCommerce refused the fields listed), unconfirmed (may have been applied: repeating the call is safe), or the HTTP status that stopped the run."`
+	Failed             []bc.BulkFailure    `json:"failed,omitempty" jsonschema_description:"With details: every failure, one per customer."`
 	NotAttempted       []int               `json:"not_attempted" jsonschema_description:"Ids never applied; repeating the call finishes them."`
 	NotAttemptedReason string              `json:"not_attempted_reason,omitempty"`
+	LeftOut            string              `json:"left_out,omitempty" jsonschema_description:"What this answer shortened, and how to get it in full."`
 	Changes            []bc.CustomerChange `json:"changes,omitempty" jsonschema_description:"Dry run: per customer, each field's value before and after; a sample when many would change."`
 	Batches            int                 `json:"batches,omitempty" jsonschema_description:"Update calls made (10 customers each at most)."`
 	Retries            int                 `json:"retries,omitempty"`
@@ -223,10 +228,11 @@ func updateListed(ctx context.Context, client *bc.Client, in BulkUpdateCustomers
 		if err != nil {
 			return BulkUpdateCustomersResult{}, err
 		}
-		return planned(plan, listSample), nil
+		return planned(plan, listSample).shortened(in.Details), nil
 	}
 	res, err := client.Customers.BulkUpdate(ctx, updates, bulkOptions(ctx))
-	return applied(ctx, ids, res, err)
+	out, err := applied(ctx, ids, res, err)
+	return out.shortened(in.Details), err
 }
 
 func updateSelected(ctx context.Context, client *bc.Client, in BulkUpdateCustomersInput) (BulkUpdateCustomersResult, error) {
@@ -246,7 +252,7 @@ func updateSelected(ctx context.Context, client *bc.Client, in BulkUpdateCustome
 		}
 		res := planned(plan, selectorSample)
 		res.expectCount = len(matched) > expectCountThreshold
-		return res, nil
+		return res.shortened(in.Details), nil
 	}
 	if err := checkExpectCount(len(matched), in.ExpectCount); err != nil {
 		return BulkUpdateCustomersResult{}, err
@@ -256,7 +262,8 @@ func updateSelected(ctx context.Context, client *bc.Client, in BulkUpdateCustome
 		ids[i] = c.ID
 	}
 	res, err := client.Customers.BulkSet(ctx, matched, set, bulkOptions(ctx))
-	return applied(ctx, ids, res, err)
+	out, err := applied(ctx, ids, res, err)
+	return out.shortened(in.Details), err
 }
 
 func checkExpectCount(matched int, expected *int) error {
@@ -287,7 +294,7 @@ func planned(plan *bc.BulkPlan, sample int) BulkUpdateCustomersResult {
 		Counts:       BulkCounts{WouldChange: len(plan.Changes), Unchanged: len(plan.Unchanged), Failed: len(plan.Failed)},
 		Updated:      []int{},
 		Unchanged:    orEmpty(plan.Unchanged),
-		Failed:       orEmpty(plan.Failed),
+		Failed:       plan.Failed,
 		NotAttempted: []int{},
 		Changes:      plan.Changes[:min(sample, len(plan.Changes))],
 	}
@@ -310,13 +317,43 @@ func applied(ctx context.Context, ids []int, res *bc.BulkResult, err error) (Bul
 			Failed: len(res.Failed), NotAttempted: len(res.NotAttempted)},
 		Updated:            orEmpty(res.Updated),
 		Unchanged:          orEmpty(res.Unchanged),
-		Failed:             orEmpty(res.Failed),
+		Failed:             res.Failed,
 		NotAttempted:       orEmpty(res.NotAttempted),
 		NotAttemptedReason: res.NotAttemptedReason,
 		Batches:            res.Batches,
 		Retries:            res.Retries,
 		RateLimited:        res.RateLimited,
 	}, nil
+}
+
+// shortened groups the failures and, unless details are asked for, leaves
+// out the per-customer failures and cuts each id list to maxListedIDs, saying
+// so: a model's context holds the answer however many customers it covers.
+func (r BulkUpdateCustomersResult) shortened(details bool) BulkUpdateCustomersResult {
+	groups, hiddenGroups, hiddenCustomers := groupFailures(r.Failed)
+	r.Failures = groups
+	if details {
+		return r
+	}
+	var cuts []string
+	if len(r.Failed) > 0 {
+		cut := fmt.Sprintf("failures are grouped by cause, with the first %d ids of each", failureSampleIDs)
+		if hiddenGroups > 0 {
+			cut += fmt.Sprintf(" (%s of %s not shown)", plural(hiddenGroups, "more cause"), plural(hiddenCustomers, "customer"))
+		}
+		cuts = append(cuts, cut)
+	}
+	r.Failed = nil
+	for _, list := range []*[]int{&r.Updated, &r.Unchanged, &r.NotAttempted} {
+		if len(*list) > maxListedIDs {
+			*list = (*list)[:maxListedIDs]
+			cuts = append(cuts, fmt.Sprintf("id lists show their first %d ids", maxListedIDs))
+		}
+	}
+	if len(cuts) > 0 {
+		r.LeftOut = strings.Join(slices.Compact(cuts), "; ") + ". details: true lists every id and every failure in full (repeating a call is safe: customers already updated show as unchanged)."
+	}
+	return r
 }
 
 // orEmpty keeps a list an array in the output, which its schema requires.

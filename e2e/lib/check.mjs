@@ -15,6 +15,7 @@ export const TOOLS = {
   update_customer_group: "update",
   delete_customer_group: "delete",
   bulk_update_customers: "update",
+  list_customers: "read",
 };
 
 export const READ_TOOLS = Object.keys(TOOLS).filter((name) => TOOLS[name] === "read");
