@@ -29,18 +29,18 @@ type CustomerGroup struct {
 
 // CategoryAccess says which categories a group's customers can see.
 type CategoryAccess struct {
-	Type       string `json:"type" jsonschema:"enum=all,enum=specific,enum=none" jsonschema_description:"all: every category; specific: only those in categories; none: no category."`
-	Categories []int  `json:"categories,omitempty" jsonschema_description:"Category ids the group can see; required when type is specific."`
+	Type       string `json:"type" jsonschema:"enum=all,enum=specific,enum=none" jsonschema_description:"all, specific (only those in categories) or none."`
+	Categories []int  `json:"categories,omitempty" jsonschema_description:"Required when type is specific."`
 }
 
 // DiscountRule is one of a group's discounts.
 type DiscountRule struct {
-	Type        string  `json:"type" jsonschema:"enum=price_list,enum=all,enum=category,enum=product" jsonschema_description:"price_list: use a price list (then it must be the only rule); all: store-wide discount (at most one); category: discount on one category; product: discount on one product."`
-	Method      string  `json:"method,omitempty" jsonschema:"enum=percent,enum=fixed,enum=price" jsonschema_description:"For all/category/product rules: percent off, fixed amount off, or a fixed price."`
-	Amount      float64 `json:"amount,omitempty" jsonschema_description:"For all/category/product rules: greater than 0; at most 100 for percent."`
-	CategoryID  int     `json:"category_id,omitempty" jsonschema:"minimum=1" jsonschema_description:"For category rules."`
-	ProductID   int     `json:"product_id,omitempty" jsonschema:"minimum=1" jsonschema_description:"For product rules."`
-	PriceListID int     `json:"price_list_id,omitempty" jsonschema:"minimum=1" jsonschema_description:"For price_list rules."`
+	Type        string  `json:"type" jsonschema:"enum=price_list,enum=all,enum=category,enum=product" jsonschema_description:"price_list: a price list (the only rule then); all: store-wide (one at most); category or product: on one of them."`
+	Method      string  `json:"method,omitempty" jsonschema:"enum=percent,enum=fixed,enum=price" jsonschema_description:"Not for price_list: percent off, fixed amount off, or fixed price."`
+	Amount      float64 `json:"amount,omitempty" jsonschema_description:"Not for price_list: over 0; at most 100 for percent."`
+	CategoryID  int     `json:"category_id,omitempty" jsonschema:"minimum=1"`
+	ProductID   int     `json:"product_id,omitempty" jsonschema:"minimum=1"`
+	PriceListID int     `json:"price_list_id,omitempty" jsonschema:"minimum=1"`
 }
 
 func groupFromAPI(g bc.CustomerGroup) CustomerGroup {
@@ -82,17 +82,17 @@ func formatTime(t bc.Time) string {
 type ListCustomerGroupsInput struct {
 	Name             string `json:"name,omitempty" jsonschema_description:"Exact group name."`
 	NameLike         string `json:"name_like,omitempty" jsonschema_description:"Groups whose name contains this text."`
-	IsDefault        *bool  `json:"is_default,omitempty" jsonschema_description:"Only the default group (true) or only the others (false)."`
-	IsGroupForGuests *bool  `json:"is_group_for_guests,omitempty" jsonschema_description:"Only the guest group (true) or only the others (false)."`
-	DateCreated      string `json:"date_created,omitempty" jsonschema_description:"Created at exactly this time. Dates: YYYY-MM-DD, YYYY-MM-DDTHH:MM:SS or RFC 3339."`
-	DateCreatedMin   string `json:"date_created_min,omitempty" jsonschema_description:"Created at or after this date."`
-	DateCreatedMax   string `json:"date_created_max,omitempty" jsonschema_description:"Created at or before this date."`
-	DateModified     string `json:"date_modified,omitempty" jsonschema_description:"Last modified at exactly this time."`
-	DateModifiedMin  string `json:"date_modified_min,omitempty" jsonschema_description:"Last modified at or after this date."`
-	DateModifiedMax  string `json:"date_modified_max,omitempty" jsonschema_description:"Last modified at or before this date."`
-	Page             int    `json:"page,omitempty" jsonschema:"minimum=1,default=1" jsonschema_description:"1-based page number."`
-	Limit            int    `json:"limit,omitempty" jsonschema:"minimum=1,maximum=250,default=50" jsonschema_description:"Groups per page."`
-	AllPages         bool   `json:"all_pages,omitempty" jsonschema_description:"Fetch every matching group in one call (page and limit are then ignored)."`
+	IsDefault        *bool  `json:"is_default,omitempty" jsonschema_description:"Only the default group, or only the others."`
+	IsGroupForGuests *bool  `json:"is_group_for_guests,omitempty" jsonschema_description:"Only the guest group, or only the others."`
+	DateCreated      string `json:"date_created,omitempty" jsonschema_description:"Dates: YYYY-MM-DD, YYYY-MM-DDTHH:MM:SS or RFC 3339; _min and _max include their ends."`
+	DateCreatedMin   string `json:"date_created_min,omitempty"`
+	DateCreatedMax   string `json:"date_created_max,omitempty"`
+	DateModified     string `json:"date_modified,omitempty"`
+	DateModifiedMin  string `json:"date_modified_min,omitempty"`
+	DateModifiedMax  string `json:"date_modified_max,omitempty"`
+	Page             int    `json:"page,omitempty" jsonschema:"minimum=1,default=1"`
+	Limit            int    `json:"limit,omitempty" jsonschema:"minimum=1,maximum=250,default=50"`
+	AllPages         bool   `json:"all_pages,omitempty" jsonschema_description:"Every match in one call; page and limit are ignored."`
 }
 
 func (in ListCustomerGroupsInput) options() bc.ListCustomerGroupsOptions {
@@ -130,8 +130,7 @@ const defaultPageSize = 50 // BigCommerce's default limit
 
 const listDescription = `List the store's customer groups, with their discount rules and category access.
 Use it to find a group's id, to check whether a name is taken, or to review pricing tiers.
-Filters: name (exact), name_like (contains), is_default, is_group_for_guests, date_created/_min/_max, date_modified/_min/_max (YYYY-MM-DD or RFC 3339).
-Results come in pages of up to 250 (default 50): more_pages tells you whether to ask for next_page; all_pages=true returns every matching group in one call.`
+Pages of up to 250 (default 50): more_pages says whether to ask for next_page; all_pages=true returns every match in one call.`
 
 func listCustomerGroups(client *bc.Client) server.ServerTool {
 	return newTool("list_customer_groups", "List customer groups", listDescription, reads,
@@ -223,10 +222,10 @@ func countCustomerGroups(client *bc.Client) server.ServerTool {
 
 // groupSettings are the fields a create or an update may set besides the name.
 type groupSettings struct {
-	IsDefault        *bool           `json:"is_default,omitempty" jsonschema_description:"Make this the group new customers join. A store has one default group: the current one stops being the default."`
-	IsGroupForGuests *bool           `json:"is_group_for_guests,omitempty" jsonschema_description:"Make this the guest group (shoppers not signed in). There can be only one: first unset it on the current guest group (list_customer_groups is_group_for_guests=true), or the call fails with conflict."`
-	CategoryAccess   *CategoryAccess `json:"category_access,omitempty" jsonschema_description:"Which categories the group's customers can see."`
-	DiscountRules    *[]DiscountRule `json:"discount_rules,omitempty" jsonschema_description:"The group's discount rules. On update this list REPLACES every existing rule: include the rules to keep; [] removes them all."`
+	IsDefault        *bool           `json:"is_default,omitempty" jsonschema_description:"Make this the group new customers join; the current default stops being it."`
+	IsGroupForGuests *bool           `json:"is_group_for_guests,omitempty" jsonschema_description:"Make this the guest group (shoppers not signed in). Only one can be: unset it on the current one first, or this fails with conflict."`
+	CategoryAccess   *CategoryAccess `json:"category_access,omitempty"`
+	DiscountRules    *[]DiscountRule `json:"discount_rules,omitempty" jsonschema_description:"On update this list REPLACES every rule; [] removes them all."`
 }
 
 func (s groupSettings) toAPI(name *string) bc.CustomerGroupInput {
@@ -325,8 +324,7 @@ func (d DeletedCustomerGroup) Summary() string {
 
 const deleteDescription = `Delete a customer group. This cannot be undone.
 Its customers are NOT deleted but are unassigned: they end up in no group and lose the group's pricing and category access.
-To keep them grouped, first move them with bulk_update_customers (where: {customer_group_ids: [id]}, set: {customer_group_id: <other group>}, dry_run first).
-Check the id with get_customer_group before deleting.`
+To keep them grouped, first move them with bulk_update_customers (where: {customer_group_ids: [id]}, set: {customer_group_id: <other group>}). Check the id with get_customer_group first.`
 
 func deleteCustomerGroup(client *bc.Client) server.ServerTool {
 	return newTool("delete_customer_group", "Delete a customer group", deleteDescription, deletes,

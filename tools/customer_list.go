@@ -38,15 +38,15 @@ func rowFromAPI(c bc.Customer) CustomerRow {
 
 // ListCustomersInput is a selector and a page.
 type ListCustomersInput struct {
-	Where CustomerSelector `json:"where" jsonschema_description:"Which customers, as in bulk_update_customers: customer_group_ids, ids, emails, date ranges, or all: true."`
+	Where CustomerSelector `json:"where" jsonschema_description:"All the filters given must match."`
 	Page  int              `json:"page,omitempty" jsonschema:"minimum=1,maximum=100000,default=1"`
-	Limit int              `json:"limit,omitempty" jsonschema:"minimum=1,maximum=250,default=50" jsonschema_description:"Customers per page."`
+	Limit int              `json:"limit,omitempty" jsonschema:"minimum=1,maximum=250,default=50"`
 }
 
 // CustomerList is one page of the customers a selector matches.
 type CustomerList struct {
 	Customers []CustomerRow `json:"customers"`
-	Total     int           `json:"total" jsonschema_description:"Customers where matches, on all pages."`
+	Total     int           `json:"total" jsonschema_description:"Customers matched, on all pages."`
 	Page      int           `json:"page"`
 	Limit     int           `json:"limit"`
 	MorePages bool          `json:"more_pages"`
@@ -68,8 +68,7 @@ func (l CustomerList) Summary() string {
 }
 
 const listCustomersDescription = `List the customers a selector matches, in compact rows (id, email, names, company, group, registration day), with the total matched.
-Use it to turn an email into an id, see who is in a group, or count a group's members (total; limit: 1 is enough).
-where is bulk_update_customers' selector: customer_group_ids (0: no group), ids, emails, date_created_min/max, date_modified_min/max, or all: true. Pages of up to 250 (default 50): more_pages and next_page say how to go on.`
+Use it to turn emails into ids, see who is in a group, or count its members (limit: 1, read total). Pages of up to 250 (default 50).`
 
 func listCustomers(client *bc.Client) server.ServerTool {
 	return newTool("list_customers", "List customers", listCustomersDescription, reads,

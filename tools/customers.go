@@ -17,25 +17,28 @@ import (
 // rather than enforced by the schema, so that in a list an item that breaks
 // them fails alone while the others go through.
 type CustomerFields struct {
-	Email                                   *string          `json:"email,omitempty" jsonschema_description:"3-255 characters, unique in the store."`
-	FirstName                               *string          `json:"first_name,omitempty" jsonschema_description:"1-100 characters."`
-	LastName                                *string          `json:"last_name,omitempty" jsonschema_description:"1-100 characters."`
-	Company                                 *string          `json:"company,omitempty" jsonschema_description:"Up to 255 characters."`
-	Phone                                   *string          `json:"phone,omitempty" jsonschema_description:"Up to 50 characters."`
-	Notes                                   *string          `json:"notes,omitempty" jsonschema_description:"Staff notes about the customer."`
-	TaxExemptCategory                       *string          `json:"tax_exempt_category,omitempty" jsonschema_description:"Tax exempt category code, up to 255 characters."`
-	CustomerGroupID                         *int             `json:"customer_group_id,omitempty" jsonschema_description:"Move the customer to this group (ids from list_customer_groups); 0 for no group."`
-	AcceptsProductReviewAbandonedCartEmails *bool            `json:"accepts_product_review_abandoned_cart_emails,omitempty" jsonschema_description:"Whether the customer gets product review and abandoned cart emails."`
-	ChannelIDs                              []int            `json:"channel_ids,omitempty" jsonschema_description:"The channels the customer can access, at least one; replaces the list."`
-	StoreCreditAmounts                      []bc.StoreCredit `json:"store_credit_amounts,omitempty" jsonschema_description:"Store credit balances, at least one; replace the current ones. [{\"amount\": 0}] clears the credit."`
-	ForcePasswordReset                      *bool            `json:"force_password_reset,omitempty" jsonschema_description:"Make the customer choose a new password at next sign-in."`
+	Email                                   *string          `json:"email,omitempty" jsonschema_description:"3-255 chars, unique."`
+	FirstName                               *string          `json:"first_name,omitempty" jsonschema_description:"1-100 chars."`
+	LastName                                *string          `json:"last_name,omitempty" jsonschema_description:"1-100 chars."`
+	Company                                 *string          `json:"company,omitempty" jsonschema_description:"Up to 255 chars."`
+	Phone                                   *string          `json:"phone,omitempty" jsonschema_description:"Up to 50 chars."`
+	Notes                                   *string          `json:"notes,omitempty"`
+	TaxExemptCategory                       *string          `json:"tax_exempt_category,omitempty" jsonschema_description:"Up to 255 chars."`
+	CustomerGroupID                         *int             `json:"customer_group_id,omitempty" jsonschema_description:"0: no group."`
+	AcceptsProductReviewAbandonedCartEmails *bool            `json:"accepts_product_review_abandoned_cart_emails,omitempty"`
+	ChannelIDs                              []int            `json:"channel_ids,omitempty" jsonschema_description:"At least one; replaces the list."`
+	StoreCreditAmounts                      []bc.StoreCredit `json:"store_credit_amounts,omitempty" jsonschema_description:"At least one; replaces the balances. [{\"amount\": 0}] clears the credit."`
+	ForcePasswordReset                      *bool            `json:"force_password_reset,omitempty" jsonschema_description:"Ask for a new password at next sign-in."`
 
-	// The read-only fields are named only to refuse them with a reason.
-	RegistrationIPAddress any `json:"registration_ip_address,omitempty" jsonschema_description:"Read-only: cannot be updated. Do not send."`
-	DateCreated           any `json:"date_created,omitempty" jsonschema_description:"Read-only: cannot be updated. Do not send."`
-	DateModified          any `json:"date_modified,omitempty" jsonschema_description:"Read-only: cannot be updated. Do not send."`
-	OriginChannelID       any `json:"origin_channel_id,omitempty" jsonschema_description:"Read-only: cannot be updated. Do not send."`
+	// The read-only fields are accepted only to be refused with a reason;
+	// the published schema leaves them out (see published.go).
+	RegistrationIPAddress any `json:"registration_ip_address,omitempty"`
+	DateCreated           any `json:"date_created,omitempty"`
+	DateModified          any `json:"date_modified,omitempty"`
+	OriginChannelID       any `json:"origin_channel_id,omitempty"`
 }
+
+var readOnlyCustomerFields = []string{"registration_ip_address", "date_created", "date_modified", "origin_channel_id"}
 
 func (f CustomerFields) toAPI(id int) bc.CustomerUpdate {
 	u := bc.CustomerUpdate{ID: id, Email: f.Email, FirstName: f.FirstName, LastName: f.LastName,
@@ -53,9 +56,9 @@ func (f CustomerFields) toAPI(id int) bc.CustomerUpdate {
 const maxProblems = 20
 
 func (f CustomerFields) refuseReadOnly(path string, problems map[string]string) {
-	for name, value := range map[string]any{"registration_ip_address": f.RegistrationIPAddress,
-		"date_created": f.DateCreated, "date_modified": f.DateModified, "origin_channel_id": f.OriginChannelID} {
-		if value != nil && len(problems) < maxProblems {
+	values := []any{f.RegistrationIPAddress, f.DateCreated, f.DateModified, f.OriginChannelID}
+	for i, name := range readOnlyCustomerFields {
+		if values[i] != nil && len(problems) < maxProblems {
 			problems[path+"."+name] = name + " is read-only in BigCommerce and cannot be updated: leave it out"
 		}
 	}
@@ -64,20 +67,20 @@ func (f CustomerFields) refuseReadOnly(path string, problems map[string]string) 
 // CustomerUpdateItem is one customer of an explicit list. Its id, like its
 // fields, is checked per item, so a bad one fails alone.
 type CustomerUpdateItem struct {
-	ID int `json:"id" jsonschema_description:"The customer's id (1 or more)."`
+	ID int `json:"id"`
 	CustomerFields
 }
 
 // CustomerSelector picks customers by the V3 list filters; all given must match.
 type CustomerSelector struct {
-	CustomerGroupIDs []int    `json:"customer_group_ids,omitempty" jsonschema_description:"Customers in any of these groups; 0 means customers in no group."`
-	IDs              []int    `json:"ids,omitempty" jsonschema_description:"Customers with these ids."`
-	Emails           []string `json:"emails,omitempty" jsonschema_description:"Customers with these email addresses."`
-	DateCreatedMin   string   `json:"date_created_min,omitempty" jsonschema_description:"Created at or after this date (YYYY-MM-DD or RFC 3339)."`
-	DateCreatedMax   string   `json:"date_created_max,omitempty" jsonschema_description:"Created at or before this date."`
-	DateModifiedMin  string   `json:"date_modified_min,omitempty" jsonschema_description:"Last modified at or after this date."`
-	DateModifiedMax  string   `json:"date_modified_max,omitempty" jsonschema_description:"Last modified at or before this date."`
-	All              bool     `json:"all,omitempty" jsonschema_description:"Every customer in the store; not combined with filters. An empty selector is refused."`
+	CustomerGroupIDs []int    `json:"customer_group_ids,omitempty" jsonschema_description:"In any of these groups; 0: in no group."`
+	IDs              []int    `json:"ids,omitempty"`
+	Emails           []string `json:"emails,omitempty"`
+	DateCreatedMin   string   `json:"date_created_min,omitempty" jsonschema_description:"YYYY-MM-DD or RFC 3339; ranges include their ends."`
+	DateCreatedMax   string   `json:"date_created_max,omitempty"`
+	DateModifiedMin  string   `json:"date_modified_min,omitempty"`
+	DateModifiedMax  string   `json:"date_modified_max,omitempty"`
+	All              bool     `json:"all,omitempty" jsonschema_description:"Every customer; not with filters. An empty selector is refused."`
 }
 
 func (s CustomerSelector) toAPI() bc.CustomerSelector {
@@ -88,12 +91,12 @@ func (s CustomerSelector) toAPI() bc.CustomerSelector {
 
 // BulkUpdateCustomersInput takes either customers, or where with set.
 type BulkUpdateCustomersInput struct {
-	Customers   []CustomerUpdateItem `json:"customers,omitempty" jsonschema:"minItems=1,maxItems=10000" jsonschema_description:"The customers to change, each an id with the fields to change. Not with where/set."`
-	Where       *CustomerSelector    `json:"where,omitempty" jsonschema_description:"Which customers to change, by filter. Needs set; not with customers."`
-	Set         *CustomerFields      `json:"set,omitempty" jsonschema_description:"The fields to change on every customer where matches."`
-	DryRun      bool                 `json:"dry_run,omitempty" jsonschema_description:"Read the customers and report what would change, writing nothing."`
-	ExpectCount *int                 `json:"expect_count,omitempty" jsonschema:"minimum=0" jsonschema_description:"With where: the number of customers the dry run matched. Required when more than 100 match; a different count writes nothing."`
-	Details     bool                 `json:"details,omitempty" jsonschema_description:"For scripts: list every id and every failure in full (failed), instead of the first 100 ids of each list and failures grouped by cause."`
+	Customers   []CustomerUpdateItem `json:"customers,omitempty" jsonschema:"minItems=1,maxItems=10000" jsonschema_description:"Each an id with the fields to change. Not with where/set."`
+	Where       *CustomerSelector    `json:"where,omitempty" jsonschema_description:"Which customers to change: list_customers' selector. Needs set; not with customers."`
+	Set         *CustomerFields      `json:"set,omitempty" jsonschema_description:"The fields to change on every customer where matches: those of a customers item, less id."`
+	DryRun      bool                 `json:"dry_run,omitempty" jsonschema_description:"Report what would change and fail, writing nothing."`
+	ExpectCount *int                 `json:"expect_count,omitempty" jsonschema:"minimum=0" jsonschema_description:"With where: the number the dry run matched; required above 100. A different count writes nothing."`
+	Details     bool                 `json:"details,omitempty" jsonschema_description:"For scripts: every id and failure in full, not the first 100 ids of each list and failures by cause."`
 }
 
 const formsHint = `use either customers: [{"id": 12, "company": "Acme"}, ...] or where: {"customer_group_ids": [1]} with set: {"customer_group_id": 2}`
@@ -162,7 +165,7 @@ type BulkUpdateCustomersResult struct {
 	Counts             BulkCounts          `json:"counts"`
 	Updated            []int               `json:"updated" jsonschema_description:"Ids BigCommerce confirmed as updated."`
 	Unchanged          []int               `json:"unchanged" jsonschema_description:"Ids already in the requested state: not sent."`
-	Failures           []FailureGroup      `json:"failures" jsonschema_description:"The customers not updated, grouped by why. Codes: invalid (fix the fields), not_found, rejected (BigCommerce refused the fields listed), unconfirmed (may have been applied: repeating the call is safe), or the HTTP status that stopped the run."`
+	Failures           []FailureGroup      `json:"failures" jsonschema_description:"The customers not updated, grouped by why."`
 	Failed             []bc.BulkFailure    `json:"failed,omitempty" jsonschema_description:"With details: every failure, one per customer."`
 	NotAttempted       []int               `json:"not_attempted" jsonschema_description:"Ids never applied; repeating the call finishes them."`
 	NotAttemptedReason string              `json:"not_attempted_reason,omitempty"`
@@ -200,12 +203,10 @@ const (
 	listSample           = 100 // diffs shown by a dry run with customers
 )
 
-const bulkDescription = `Update many customers at once: 10 per BigCommerce call, 3 calls in flight, rate limits handled. Either an explicit list or a selector plus the fields to set.
-Two forms, never both:
-- customers: [{"id": 12, "customer_group_id": 2}, ...] (up to 10,000), each with its own fields;
-- where: {"customer_group_ids": [1]} (or ids, emails, date_created_min/max, date_modified_min/max; all: true for every customer) with set: {"customer_group_id": 2}; a selector may match up to 10,000 customers (narrow it, e.g. by date range, for more).
-Call it with dry_run: true first: it reads the customers and shows what would change (before/after), writing nothing. When where matches more than 100 customers, apply with expect_count equal to the number the dry run matched; if the store changed, nothing is written and the new count is returned.
-Customers already in the requested state are skipped (unchanged), so repeating a call is safe and cheap. One bad item fails alone. The result accounts for every customer once: updated, unchanged, failed (with why) or not attempted.
+const bulkDescription = `Update many customers at once: 10 per BigCommerce call, 3 calls in flight, rate limits handled.
+Two forms, never both: customers: [{"id": 12, "customer_group_id": 2}, ...], each with its own fields; or where (list_customers' selector) with set: {"customer_group_id": 2}. Up to 10,000 customers.
+Call it with dry_run: true first: it shows what would change (before/after) and fail, writing nothing. When where matches over 100, apply with expect_count set to the number matched; if the store changed since, nothing is written.
+Customers already in the requested state are skipped, so repeating a call is safe. One bad item fails alone. Failures come grouped by cause; unconfirmed ones may have been applied (repeat the call). details: true lists every id and failure.
 Read-only fields (registration_ip_address, date_created, date_modified, origin_channel_id) cannot be sent.`
 
 func bulkUpdateCustomers(client *bc.Client) server.ServerTool {

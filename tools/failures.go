@@ -24,6 +24,9 @@ const (
 
 // FailureGroup is the customers that failed the same way.
 type FailureGroup struct {
+	// invalid (fix the fields), not_found, rejected (BigCommerce refused the
+	// fields listed), unconfirmed (may have been applied: repeating the call
+	// is safe), or the HTTP status that stopped the run.
 	Code    string            `json:"code"`
 	Message string            `json:"message" jsonschema_description:"{id} stands for each customer's own id."`
 	Fields  map[string]string `json:"fields,omitempty"`

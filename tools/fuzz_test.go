@@ -17,9 +17,9 @@ type decoder struct {
 }
 
 func decoderFor[In any]() decoder {
-	schema := schemas.Reflect[In]()
+	schema, published := inputSchemas[In]()
 	return decoder{
-		schema: schemas.Marshal(schema),
+		schema: schemas.Marshal(published),
 		decode: func(arguments any) (any, error) { return decodeArguments[In](schema, arguments) },
 	}
 }

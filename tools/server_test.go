@@ -1,7 +1,9 @@
 package tools
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"log/slog"
 	"slices"
 	"strings"
@@ -217,5 +219,33 @@ func TestBehaviourPutsAnnotationsIntoWords(t *testing.T) {
 		if got := Behaviour(tc.a); got != tc.want {
 			t.Errorf("%s: Behaviour = %q, want %q", tc.name, got, tc.want)
 		}
+	}
+}
+
+// TestToolListSize pins what tools/list costs a model, as the client
+// receives it: under 15 KB for every tool, and no read-only stubs, each of
+// which was a six-way anyOf.
+func TestToolListSize(t *testing.T) {
+	t.Parallel()
+	s := newSession(t, Config{})
+	res, err := s.mcp.ListTools(context.Background(), mcp.ListToolsRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, _ := json.Marshal(res)
+	t.Logf("tools/list: %d bytes for %d tools", len(data), len(res.Tools))
+	if len(data) >= 15_000 {
+		t.Errorf("tools/list is %d bytes, want under 15,000", len(data))
+	}
+	for _, tool := range res.Tools {
+		schema, _ := json.Marshal(tool.InputSchema)
+		for _, name := range readOnlyCustomerFields {
+			if tool.Name == bulkTool && bytes.Contains(schema, []byte(`"`+name+`"`)) {
+				t.Errorf("%s's published schema still describes the read-only field %s", tool.Name, name)
+			}
+		}
+	}
+	if bytes.Contains(data, []byte(`"anyOf"`)) || bytes.Contains(data, []byte(`"$ref"`)) {
+		t.Error("the published schemas use anyOf or $ref")
 	}
 }

@@ -32,6 +32,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/invopop/jsonschema"
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
 
@@ -46,6 +47,23 @@ type result interface {
 // validator is implemented by inputs with rules beyond their schema.
 type validator interface {
 	Validate() error
+}
+
+// trimmer is implemented by inputs whose published schema can say less than
+// the one their arguments are checked against: fields accepted only to be
+// refused with a reason, descriptions that repeat another argument's.
+type trimmer interface {
+	trimSchema(published *jsonschema.Schema)
+}
+
+// inputSchemas returns the schema In's arguments are checked against and the
+// one clients are shown.
+func inputSchemas[In any]() (checked, published *jsonschema.Schema) {
+	checked, published = schemas.Reflect[In](), schemas.Reflect[In]()
+	if t, ok := any(*new(In)).(trimmer); ok {
+		t.trimSchema(published)
+	}
+	return checked, published
 }
 
 // effect is what a tool does to the store; it decides the annotations.
@@ -96,12 +114,12 @@ func Behaviour(a mcp.ToolAnnotation) string {
 
 // newTool builds a tool from a typed handler; see the note at the top of this file.
 func newTool[In any, Out result](name, title, description string, e effect, handle func(context.Context, In) (Out, error)) server.ServerTool {
-	input := schemas.Reflect[In]()
+	input, published := inputSchemas[In]()
 	tool := mcp.Tool{
 		Name:            name,
 		Description:     description,
-		RawInputSchema:  schemas.Marshal(input),
-		RawOutputSchema: schemas.Raw[Out](),
+		RawInputSchema:  schemas.Marshal(published),
+		RawOutputSchema: schemas.Marshal(schemas.Outline(schemas.Reflect[Out]())),
 		Annotations:     e.annotations(title),
 	}
 	return server.ServerTool{
