@@ -1,6 +1,7 @@
 package bc
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -17,7 +18,7 @@ import (
 const (
 	FailureInvalid     = "invalid"     // failed local validation: nothing was sent
 	FailureNotFound    = "not_found"   // no such customer (found by reading first): nothing was sent
-	FailureRejected    = "rejected"    // BigCommerce refused this item with a 422
+	FailureRejected    = "rejected"    // BigCommerce refused this item (a 422, a 207 naming it), or certainly would: then it was not sent
 	FailureUnconfirmed = "unconfirmed" // sent, perhaps applied, never confirmed: re-running is safe
 )
 
@@ -70,7 +71,8 @@ type BulkFailure struct {
 // are the caller's mistake: a *ValidationError, before anything is sent. Every
 // other problem is reported per customer in the result:
 //
-//   - an item that fails validation fails alone, without being sent;
+//   - an item that fails validation fails alone, without being sent, and so
+//     does one the store would certainly refuse (see refuseCertain);
 //   - a 422 that names items by index fails them and resubmits the rest; one
 //     that names none is narrowed down by splitting the batch;
 //   - a batch that fails otherwise (retries exhausted, 401, 403...) stops the
@@ -85,14 +87,26 @@ func (s *CustomersService) BulkUpdate(ctx context.Context, updates []CustomerUpd
 	if err != nil {
 		return nil, err
 	}
+	var current map[int]Customer
 	if opts.SkipUnchanged {
-		current, err := s.current(ctx, pending)
-		if err != nil {
+		if current, err = s.current(ctx, pending); err != nil {
 			return nil, err
 		}
-		pending = res.skipUnchanged(pending, current)
+	}
+	if pending, err = s.sendable(ctx, res, pending, current); err != nil {
+		return nil, err
 	}
 	return s.run(ctx, res, pending, opts.Progress), nil
+}
+
+// sendable records the screened updates that need not or must not be sent
+// (see skipUnchanged and refuseCertain) and returns the others. A nil current
+// means the customers were not read: none is skipped as unchanged.
+func (s *CustomersService) sendable(ctx context.Context, r *BulkResult, pending []CustomerUpdate, current map[int]Customer) ([]CustomerUpdate, error) {
+	if current != nil {
+		pending = r.skipUnchanged(pending, current)
+	}
+	return s.refuseCertain(ctx, r, pending)
 }
 
 // screen refuses duplicate ids and records the items that fail validation,
@@ -258,12 +272,10 @@ func (s *CustomersService) updateBatch(ctx context.Context, batch []CustomerUpda
 			out.notAttempted(batch, err)
 			return err
 		}
-		resp, err := s.Update(ctx, batch)
+		answer, resp, err := s.Update(ctx, batch)
 		out.countCall(resp)
 		if err == nil {
-			for _, u := range batch {
-				out.Updated = append(out.Updated, u.ID)
-			}
+			out.account(batch, answer)
 			return nil
 		}
 		rejected := rejectedItems(err, len(batch))
@@ -295,8 +307,14 @@ func rejectedItems(err error, batchLen int) map[int]map[string]string {
 	if !errors.As(err, &apiErr) || apiErr.Status != http.StatusUnprocessableEntity {
 		return nil
 	}
+	return itemErrors(apiErr.Fields, batchLen)
+}
+
+// itemErrors groups field errors keyed "<index>.<field>" by the batch item
+// they name; keys that name no item of the batch are left out.
+func itemErrors(fields map[string]string, batchLen int) map[int]map[string]string {
 	items := map[int]map[string]string{}
-	for key, problem := range apiErr.Fields {
+	for key, problem := range fields {
 		index, field, ok := strings.Cut(key, ".")
 		i, err := strconv.Atoi(index)
 		if !ok || err != nil || i < 0 || i >= batchLen {
@@ -308,6 +326,25 @@ func rejectedItems(err error, batchLen int) map[int]map[string]string {
 		items[i][field] = problem
 	}
 	return items
+}
+
+// account records what a 2xx answer says of each customer of the batch: one
+// its errors name failed, one its data lists was updated, and any other was
+// sent without the store saying what became of it.
+func (r *BulkResult) account(batch []CustomerUpdate, answer *UpdateAnswer) {
+	for i, u := range batch {
+		fields, rejected := answer.Rejected[i]
+		switch {
+		case rejected:
+			r.Failed = append(r.Failed, BulkFailure{ID: u.ID, Code: FailureRejected,
+				Message: "BigCommerce did not apply the update: " + cmp.Or(answer.Title, "its answer names this customer among the failures"), Fields: fields})
+		case answer.Confirmed[u.ID]:
+			r.Updated = append(r.Updated, u.ID)
+		default:
+			r.Failed = append(r.Failed, BulkFailure{ID: u.ID, Code: FailureUnconfirmed,
+				Message: "BigCommerce's answer does not list this customer among those updated; the update may have been applied, and sending it again is safe"})
+		}
+	}
 }
 
 // failRejected fails the items a 422 named and returns the rest, which the

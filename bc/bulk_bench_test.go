@@ -80,7 +80,7 @@ func benchmarkRegime(b *testing.B, r regime, n int) {
 
 func sendOneBatchAtATime(b *testing.B, c *bc.Client, updates []bc.CustomerUpdate) {
 	for batch := range slices.Chunk(updates, bc.MaxCustomersPerUpdate) {
-		if _, err := c.Customers.Update(b.Context(), batch); err != nil {
+		if _, _, err := c.Customers.Update(b.Context(), batch); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -29,7 +29,9 @@ type FieldChange struct {
 }
 
 // PlanBulkUpdate reads the customers the updates name, in chunks the list
-// endpoint accepts, and says what BulkUpdate would change. It writes nothing.
+// endpoint accepts, and says what BulkUpdate would change, and which updates
+// it would not send because they fail validation, name no customer or would
+// certainly be refused. It writes nothing.
 func (s *CustomersService) PlanBulkUpdate(ctx context.Context, updates []CustomerUpdate) (*BulkPlan, error) {
 	res, pending, err := screen(updates)
 	if err != nil {
@@ -39,12 +41,15 @@ func (s *CustomersService) PlanBulkUpdate(ctx context.Context, updates []Custome
 	if err != nil {
 		return nil, err
 	}
-	return res.plan(pending, current), nil
+	return s.plan(ctx, res, pending, current)
 }
 
 // plan completes a screened result into a plan against the current customers.
-func (r *BulkResult) plan(pending []CustomerUpdate, current map[int]Customer) *BulkPlan {
-	changed := r.skipUnchanged(pending, current)
+func (s *CustomersService) plan(ctx context.Context, r *BulkResult, pending []CustomerUpdate, current map[int]Customer) (*BulkPlan, error) {
+	changed, err := s.sendable(ctx, r, pending, current)
+	if err != nil {
+		return nil, err
+	}
 	r.sort()
 	p := &BulkPlan{Requested: r.Requested, Unchanged: r.Unchanged, Failed: r.Failed,
 		Changes: make([]CustomerChange, len(changed))}
@@ -52,23 +57,23 @@ func (r *BulkResult) plan(pending []CustomerUpdate, current map[int]Customer) *B
 		p.Changes[i] = CustomerChange{ID: u.ID, Fields: u.Diff(current[u.ID])}
 	}
 	slices.SortFunc(p.Changes, func(a, b CustomerChange) int { return a.ID - b.ID })
-	return p
+	return p, nil
 }
 
 // Diff returns the fields u would change on c, keyed by their API names.
-// A field c does not show (a list the response left out) counts as changed,
+// A field c does not show (left out of the read, or null) counts as changed,
 // so that nothing is skipped on a guess.
 func (u CustomerUpdate) Diff(c Customer) map[string]FieldChange {
 	d := map[string]FieldChange{}
-	diffValue(d, "email", u.Email, &c.Email)
-	diffValue(d, "first_name", u.FirstName, &c.FirstName)
-	diffValue(d, "last_name", u.LastName, &c.LastName)
-	diffValue(d, "company", u.Company, &c.Company)
-	diffValue(d, "phone", u.Phone, &c.Phone)
-	diffValue(d, "notes", u.Notes, &c.Notes)
-	diffValue(d, "tax_exempt_category", u.TaxExemptCategory, &c.TaxExemptCategory)
-	diffValue(d, "customer_group_id", u.CustomerGroupID, &c.CustomerGroupID)
-	diffValue(d, "accepts_product_review_abandoned_cart_emails",
+	diffValue(d, c, "email", u.Email, &c.Email)
+	diffValue(d, c, "first_name", u.FirstName, &c.FirstName)
+	diffValue(d, c, "last_name", u.LastName, &c.LastName)
+	diffValue(d, c, "company", u.Company, &c.Company)
+	diffValue(d, c, "phone", u.Phone, &c.Phone)
+	diffValue(d, c, "notes", u.Notes, &c.Notes)
+	diffValue(d, c, "tax_exempt_category", u.TaxExemptCategory, &c.TaxExemptCategory)
+	diffValue(d, c, "customer_group_id", u.CustomerGroupID, &c.CustomerGroupID)
+	diffValue(d, c, "accepts_product_review_abandoned_cart_emails",
 		u.AcceptsProductReviewAbandonedCartEmails, &c.AcceptsProductReviewAbandonedCartEmails)
 	diffList(d, "channel_ids", u.ChannelIDs, c.ChannelIDs)
 	diffList(d, "store_credit_amounts", u.StoreCreditAmounts, c.StoreCreditAmounts)
@@ -77,17 +82,17 @@ func (u CustomerUpdate) Diff(c Customer) map[string]FieldChange {
 		if c.Authentication != nil {
 			have = &c.Authentication.ForcePasswordReset
 		}
-		diffValue(d, "authentication.force_password_reset", &u.Authentication.ForcePasswordReset, have)
+		diffValue(d, c, "authentication.force_password_reset", &u.Authentication.ForcePasswordReset, have)
 	}
 	return d
 }
 
-// diffValue records name when want is set and differs from have; a nil have
-// is unknown.
-func diffValue[T comparable](d map[string]FieldChange, name string, want, have *T) {
+// diffValue records name when want is set and differs from have; a nil have,
+// or a field c does not show, is unknown.
+func diffValue[T comparable](d map[string]FieldChange, c Customer, name string, want, have *T) {
 	switch {
 	case want == nil:
-	case have == nil:
+	case have == nil || !c.shows(name):
 		d[name] = FieldChange{After: *want}
 	case *want != *have:
 		d[name] = FieldChange{Before: *have, After: *want}

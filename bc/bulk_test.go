@@ -2,6 +2,7 @@ package bc_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -432,5 +433,221 @@ func TestASlowProgressListenerDoesNotHoldUpTheWrites(t *testing.T) {
 	}
 	if !slices.Equal(calls, []int{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}) {
 		t.Fatalf("progress reports %v, want one per batch, in order, before the result", calls)
+	}
+}
+
+func TestOnlyWhatA2xxAnswerConfirmsIsReportedUpdated(t *testing.T) {
+	t.Parallel()
+	// Each rewrite sees one batch of 10 and answers for it: what it returns
+	// is what the client is told, whatever the simulator applied.
+	keepFirst := func(t *testing.T) func(*http.Request, int, []byte) (int, []byte) {
+		return func(_ *http.Request, status int, body []byte) (int, []byte) {
+			a := mustDecode(t, body)
+			a.Data = a.Data[:1]
+			return status, mustEncode(a)
+		}
+	}
+	otherCustomers := func(t *testing.T) func(*http.Request, int, []byte) (int, []byte) {
+		return func(_ *http.Request, status int, body []byte) (int, []byte) {
+			a := mustDecode(t, body)
+			for _, c := range a.Data {
+				c["id"] = c["id"].(float64) + 1000
+			}
+			return status, mustEncode(a)
+		}
+	}
+	multiStatus := func(t *testing.T) func(*http.Request, int, []byte) (int, []byte) {
+		return func(_ *http.Request, _ int, body []byte) (int, []byte) {
+			a := mustDecode(t, body)
+			a.Data = slices.Delete(a.Data, 1, 2)
+			a.Title, a.Errors = "Some customers could not be updated", map[string]any{"1.company": "company is locked"}
+			return http.StatusMultiStatus, mustEncode(a)
+		}
+	}
+	for _, tc := range []struct {
+		name    string
+		rewrite func(*testing.T) func(*http.Request, int, []byte) (int, []byte)
+		updated []int
+		codes   map[string]int // failure code to count
+	}{
+		{"a 200 listing one customer of each batch", keepFirst, []int{1, 11, 21},
+			map[string]int{bc.FailureUnconfirmed: 27}},
+		{"a 200 listing other customers", otherCustomers, nil,
+			map[string]int{bc.FailureUnconfirmed: 30}},
+		{"a 207 naming one customer of each batch", multiStatus, slices.DeleteFunc(ids(companyUpdates(1, 30)), func(id int) bool { return id%10 == 2 }),
+			map[string]int{bc.FailureRejected: 3}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			store := bcsim.New()
+			c := tamperedClient(t, store, http.MethodPut, "/v3/customers", tc.rewrite(t))
+			updates := companyUpdates(1, 30)
+			// A batch that confirms nothing stops a run, so each batch is a run of its own.
+			res := bc.BulkResult{Requested: len(updates)}
+			for batch := range slices.Chunk(updates, bc.MaxCustomersPerUpdate) {
+				out, err := c.Customers.BulkUpdate(t.Context(), batch, bc.BulkOptions{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				res.Updated, res.Failed = append(res.Updated, out.Updated...), append(res.Failed, out.Failed...)
+				res.NotAttempted = append(res.NotAttempted, out.NotAttempted...)
+			}
+			mustAccount(t, store, &res, updates)
+			if !slices.Equal(res.Updated, tc.updated) {
+				t.Errorf("reported updated %v, want %v", res.Updated, tc.updated)
+			}
+			codes := map[string]int{}
+			for _, f := range res.Failed {
+				codes[f.Code]++
+				if f.Code == bc.FailureRejected && (!strings.Contains(f.Message, "Some customers could not be updated") || f.Fields["company"] != "company is locked") {
+					t.Errorf("customer %d failed without the store's message: %+v", f.ID, f)
+				}
+			}
+			if !maps.Equal(codes, tc.codes) {
+				t.Errorf("failures %v, want %v", codes, tc.codes)
+			}
+		})
+	}
+}
+
+func TestAFieldTheReadLeavesOutCountsAsChanged(t *testing.T) {
+	t.Parallel()
+	var c bc.Customer
+	if err := json.Unmarshal([]byte(`{"id":1,"company":"Acme","notes":null,"authentication":{}}`), &c); err != nil {
+		t.Fatal(err)
+	}
+	update := bc.CustomerUpdate{ID: 1, Company: new("Acme"), Notes: new(""), CustomerGroupID: new(0),
+		AcceptsProductReviewAbandonedCartEmails: new(false), Authentication: &bc.Authentication{}}
+	want := []string{"accepts_product_review_abandoned_cart_emails", "authentication.force_password_reset", "customer_group_id", "notes"}
+	if got := slices.Sorted(maps.Keys(update.Diff(c))); !slices.Equal(got, want) {
+		t.Errorf("changed %v, want %v", got, want)
+	}
+}
+
+func TestAGroupTheReadLeavesOutIsSentNotSkipped(t *testing.T) {
+	t.Parallel()
+	store := bcsim.New()
+	inTwo := matching(store, func(c bcsim.Customer) bool { return c.CustomerGroupID == 2 })[:5]
+	c := tamperedClient(t, store, http.MethodGet, "/v3/customers", func(_ *http.Request, status int, body []byte) (int, []byte) {
+		a := mustDecode(t, body)
+		for _, c := range a.Data {
+			delete(c, "customer_group_id")
+		}
+		return status, mustEncode(a)
+	})
+	updates := make([]bc.CustomerUpdate, len(inTwo))
+	for i, id := range inTwo {
+		updates[i] = bc.CustomerUpdate{ID: id, CustomerGroupID: new(0)}
+	}
+	plan, err := c.Customers.PlanBulkUpdate(t.Context(), updates)
+	if err != nil || len(plan.Changes) != len(inTwo) {
+		t.Fatalf("plan %+v, %v: want every customer to change", plan, err)
+	}
+	if got := plan.Changes[0].Fields["customer_group_id"]; got != (bc.FieldChange{After: 0}) {
+		t.Errorf("change %+v, want an unknown group to 0", got)
+	}
+	res, err := c.Customers.BulkUpdate(t.Context(), updates, bc.BulkOptions{SkipUnchanged: true})
+	if err != nil || !slices.Equal(res.Updated, inTwo) {
+		t.Fatalf("%+v, %v: want all updated", res, err)
+	}
+	for _, id := range inTwo {
+		if got, _ := store.Customer(id); got.CustomerGroupID != 0 {
+			t.Errorf("customer %d is still in group %d", id, got.CustomerGroupID)
+		}
+	}
+	if _, _, err := c.Customers.Select(t.Context(), bc.CustomerSelector{CustomerGroupIDs: []int{2}}); !errors.Is(err, bc.ErrBadAnswer) {
+		t.Errorf("selecting by group among customers without one: err = %v, want the answer refused", err)
+	}
+}
+
+// failuresOf lists failures as "id code message fields", for comparing two accounts.
+func failuresOf(failed []bc.BulkFailure) []string {
+	out := make([]string, len(failed))
+	for i, f := range failed {
+		out[i] = fmt.Sprintf("%d %s %s %v", f.ID, f.Code, f.Message, f.Fields)
+	}
+	return out
+}
+
+func TestADryRunPredictsTheFailuresOfTheRealCall(t *testing.T) {
+	t.Parallel()
+	store := bcsim.New()
+	two, _ := store.Customer(2)
+	three, _ := store.Customer(3)
+	eleven, _ := store.Customer(11)
+	updates := []bc.CustomerUpdate{
+		{ID: 1, Company: new("Fine Co")},
+		{ID: 5, CustomerGroupID: new(777)}, // no such group
+		{ID: 6, CustomerGroupID: new(777)},
+		{ID: 7, Email: new("shared@example.com")}, // one email for two customers
+		{ID: 8, Email: new("Shared@example.com")},
+		{ID: 9, Email: new(strings.ToUpper(two.Email))}, // customer 2 has it
+		{ID: 10, Email: new(eleven.Email)},              // customer 11 gives it up in the same batch
+		{ID: 11, Email: new("fresh@example.com")},
+		{ID: 12, FirstName: new("")},                                 // invalid
+		{ID: 13, CustomerGroupID: new(777), Email: new(three.Email)}, // both
+		{ID: 14, CustomerGroupID: new(1)},
+		{ID: 9999, Company: new("Nobody")},
+	}
+	c := bulkClient(t, store, nil)
+
+	plan, err := c.Customers.PlanBulkUpdate(t.Context(), updates)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := store.Total("GET /v2/customer_groups/{id}"); n != 2 {
+		t.Errorf("%d group lookups, want one for each of the 2 groups named", n)
+	}
+	if n := store.Total("PUT /v3/customers"); n != 0 {
+		t.Fatalf("the dry run sent %d updates", n)
+	}
+	res, err := c.Customers.BulkUpdate(t.Context(), updates, bc.BulkOptions{SkipUnchanged: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustAccount(t, store, res, updates)
+	predicted, happened := failuresOf(plan.Failed), failuresOf(res.Failed)
+	if !slices.Equal(predicted, happened) {
+		t.Errorf("the dry run predicted failures\n%s\nthe real call had\n%s", strings.Join(predicted, "\n"), strings.Join(happened, "\n"))
+	}
+	if got := slices.Sorted(maps.Keys(failureCodes(res))); !slices.Equal(got, []int{5, 6, 7, 8, 9, 12, 13, 9999}) {
+		t.Errorf("failed %v", got)
+	}
+	for _, f := range res.Failed {
+		if f.ID == 13 && (!strings.Contains(f.Fields["customer_group_id"], "777") || !strings.Contains(f.Fields["email"], "customer 3")) {
+			t.Errorf("customer 13's failure does not name both problems: %+v", f)
+		}
+	}
+	changes := make([]int, len(plan.Changes))
+	for i, ch := range plan.Changes {
+		changes[i] = ch.ID
+	}
+	if !slices.Equal(changes, res.Updated) {
+		t.Errorf("the dry run would change %v, the real call updated %v", changes, res.Updated)
+	}
+	if n := store.Total("PUT /v3/customers 422"); n != 0 {
+		t.Errorf("the store refused %d batches: the failures were sent", n)
+	}
+	if got, _ := store.Customer(10); got.Email != eleven.Email {
+		t.Errorf("customer 10 has %q, want the email customer 11 gave up", got.Email)
+	}
+}
+
+func TestAnEmailItsHolderKeepsFailsOnlyForTheOthers(t *testing.T) {
+	t.Parallel()
+	store := bcsim.New()
+	two, _ := store.Customer(2)
+	c := bulkClient(t, store, nil)
+	updates := []bc.CustomerUpdate{{ID: 2, Email: new(two.Email)}, {ID: 5, Email: new(two.Email)}}
+	res, err := c.Customers.BulkUpdate(t.Context(), updates, bc.BulkOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(res.Updated, []int{2}) || len(res.Failed) != 1 || res.Failed[0].ID != 5 ||
+		!strings.Contains(res.Failed[0].Fields["email"], "already belongs to customer 2") {
+		t.Errorf("updated %v, failed %+v; want 2 updated and 5 failed, its email taken by 2", res.Updated, res.Failed)
+	}
+	if n := store.Total("PUT /v3/customers 422"); n != 0 {
+		t.Errorf("the store refused %d batches", n)
 	}
 }

@@ -2,6 +2,7 @@ package bc
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -30,7 +31,48 @@ type Customer struct {
 	OriginChannelID                         int             `json:"origin_channel_id"`
 	DateCreated                             Time            `json:"date_created"`
 	DateModified                            Time            `json:"date_modified"`
+
+	// unshown holds the fields a read left out (or sent as null), which are
+	// unknown rather than empty; nil when every field is known.
+	unshown map[string]bool
 }
+
+// scalarFields are the fields of Customer that cannot tell a value left out
+// of a read from an empty one by themselves.
+var scalarFields = []string{"email", "first_name", "last_name", "company", "phone", "notes",
+	"tax_exempt_category", "customer_group_id", "accepts_product_review_abandoned_cart_emails"}
+
+// UnmarshalJSON records which fields the JSON leaves out, so that a missing
+// customer_group_id reads as unknown, not as group 0. Lists and
+// authentication left out are nil already; authentication without
+// force_password_reset is taken as left out.
+func (c *Customer) UnmarshalJSON(data []byte) error {
+	type plain Customer // without this method
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(data, &fields); err != nil {
+		return err
+	}
+	if err := json.Unmarshal(data, (*plain)(c)); err != nil {
+		return err
+	}
+	c.unshown = nil
+	for _, name := range scalarFields {
+		if raw, ok := fields[name]; !ok || string(raw) == "null" {
+			if c.unshown == nil {
+				c.unshown = map[string]bool{}
+			}
+			c.unshown[name] = true
+		}
+	}
+	var auth map[string]json.RawMessage
+	if json.Unmarshal(fields["authentication"], &auth) != nil || auth["force_password_reset"] == nil || string(auth["force_password_reset"]) == "null" {
+		c.Authentication = nil
+	}
+	return nil
+}
+
+// shows reports whether the customer as read shows the field (by its API name).
+func (c Customer) shows(field string) bool { return !c.unshown[field] }
 
 // StoreCredit is one store-credit balance.
 type StoreCredit struct {
@@ -170,24 +212,95 @@ type Pagination struct {
 // CustomersService wraps the V3 customer endpoints.
 type CustomersService struct{ client *Client }
 
-// List fetches one page of customers.
+// ErrBadAnswer is matched by the *Error of a 2xx answer that does not hold
+// what was asked for: a customer list page that is no page, or that holds
+// customers its filters exclude.
+var ErrBadAnswer = errors.New("BigCommerce's answer is not what was asked for")
+
+// List fetches one page of customers. A 2xx answer that is not such a page
+// (no data array, no pagination, figures that contradict each other), or
+// that holds a customer the filters exclude (a store that ignored one), is
+// retried like a 5xx, then fails with ErrBadAnswer: it never reads as an
+// empty page, nor as a match.
 func (s *CustomersService) List(ctx context.Context, opts ListCustomersOptions) ([]Customer, *Response, error) {
 	q, err := opts.query()
 	if err != nil {
 		return nil, nil, err
 	}
+	total := &Response{}
+	for attempt := 1; ; attempt++ {
+		customers, resp, err := s.listPage(ctx, q, opts)
+		total.add(resp)
+		switch {
+		case err == nil:
+			total.Pagination = resp.Pagination
+			return customers, total, nil
+		case errors.Is(err, ErrBadAnswer) && attempt <= s.client.cfg.MaxRetries:
+			req := request{method: http.MethodGet, path: "/v3/customers"}
+			if err := s.client.pause(ctx, req, backoff(s.client.cfg.RetryBaseDelay, s.client.cfg.RetryMaxDelay, attempt)); err != nil {
+				return nil, total, fmt.Errorf("list customers: %w", err)
+			}
+		default:
+			return nil, total, fmt.Errorf("list customers: %w", err)
+		}
+	}
+}
+
+// listPage makes one List request and checks that its answer is a page.
+func (s *CustomersService) listPage(ctx context.Context, q url.Values, opts ListCustomersOptions) ([]Customer, *Response, error) {
 	var body struct {
-		Data []Customer `json:"data"`
+		Data *[]Customer `json:"data"`
 		Meta struct {
 			Pagination *Pagination `json:"pagination"`
 		} `json:"meta"`
 	}
 	resp, err := s.client.do(ctx, request{method: http.MethodGet, path: "/v3/customers", query: q, limit: s.client.reads}, &body)
-	if err != nil {
-		return nil, resp, fmt.Errorf("list customers: %w", err)
+	if err != nil && (resp == nil || resp.StatusCode/100 != 2) {
+		return nil, resp, err
+	}
+	problem := "it is not JSON"
+	if err == nil {
+		problem = pageProblem(body.Data, body.Meta.Pagination, opts)
+	}
+	if problem != "" {
+		return nil, resp, badPage(resp, "the answer is not a page of customers: "+problem)
+	}
+	for _, c := range *body.Data {
+		if filter := opts.mismatch(c); filter != "" {
+			return nil, resp, badPage(resp, fmt.Sprintf(
+				"the answer holds customer %d, which does not match the filter %s: the store seems to have ignored it, so nothing was done on its answer", c.ID, filter))
+		}
 	}
 	resp.Pagination = body.Meta.Pagination
-	return body.Data, resp, nil
+	return *body.Data, resp, nil
+}
+
+func badPage(resp *Response, message string) *Error {
+	return &Error{Method: http.MethodGet, Path: "/v3/customers", Status: resp.StatusCode, Err: ErrBadAnswer, Messages: []string{message}}
+}
+
+// pageProblem says what keeps an answer from being the page opts asked for,
+// or "" when nothing does.
+func pageProblem(data *[]Customer, p *Pagination, opts ListCustomersOptions) string {
+	switch {
+	case data == nil:
+		return "it has no data array"
+	case p == nil:
+		return "it has no pagination"
+	case p.Total < 0 || p.Count != len(*data) || p.Total < p.Count:
+		return fmt.Sprintf("its pagination (total %d, count %d) does not fit its %d customers", p.Total, p.Count, len(*data))
+	case p.PerPage < 1 || (opts.Limit > 0 && p.PerPage != opts.Limit) || p.Count > p.PerPage:
+		return fmt.Sprintf("its %d customers per page are not the %d asked for", p.PerPage, opts.Limit)
+	case p.TotalPages != (p.Total+p.PerPage-1)/p.PerPage && (p.Total > 0 || p.TotalPages > 1): // no match may count as one empty page
+		return fmt.Sprintf("its %d pages do not fit %d customers at %d a page", p.TotalPages, p.Total, p.PerPage)
+	case p.CurrentPage != max(opts.Page, 1):
+		return fmt.Sprintf("it is page %d, not page %d", p.CurrentPage, max(opts.Page, 1))
+	case p.Count != min(p.PerPage, max(p.Total-(p.CurrentPage-1)*p.PerPage, 0)):
+		return fmt.Sprintf("its page %d holds %d of %d customers at %d a page", p.CurrentPage, p.Count, p.Total, p.PerPage)
+	case len(opts.IDIn) > 0 && p.Total > len(opts.IDIn):
+		return fmt.Sprintf("it counts %d matches for the %d ids of the filter id:in", p.Total, len(opts.IDIn))
+	}
+	return ""
 }
 
 // ListAll fetches every customer matching opts (Page and Limit are ignored) in
@@ -240,29 +353,51 @@ func (s *CustomersService) GetByIDs(ctx context.Context, ids []int) (map[int]Cus
 	return found, total, nil
 }
 
+// UpdateAnswer is what a 2xx answer to Update Customers says of the batch:
+// the customers its data lists, and the items its errors name (a 207).
+type UpdateAnswer struct {
+	Confirmed map[int]bool              // ids of the batch that the answer's data lists
+	Rejected  map[int]map[string]string // batch index to field errors, from the answer's errors
+	Title     string                    // the answer's summary of what failed, when it names items
+}
+
 // Update sends one Update Customers call of at most MaxCustomersPerUpdate
 // customers. It is retried after 5xx and broken connections (a PUT of the same
 // values is idempotent). A 422 rejects the whole batch; its *Error says which
-// items failed, keyed "<index>.<field>". A 2xx whose body is not the updated
-// customers (a proxy's page, say) is an error with resp.StatusCode set: the
-// batch may or may not have been applied.
-func (s *CustomersService) Update(ctx context.Context, batch []CustomerUpdate) (*Response, error) {
+// items failed, keyed "<index>.<field>". A 2xx answer is read for what it
+// confirms: one that is not JSON, or that neither lists nor names any customer
+// sent (a proxy's page, say), is an error with resp.StatusCode set: the batch
+// may or may not have been applied.
+func (s *CustomersService) Update(ctx context.Context, batch []CustomerUpdate) (*UpdateAnswer, *Response, error) {
 	if err := validateBatch(batch); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var body struct {
 		Data []struct {
 			ID int `json:"id"`
 		} `json:"data"`
+		Title  string          `json:"title"`
+		Errors json.RawMessage `json:"errors"`
 	}
 	resp, err := s.client.do(ctx, request{method: http.MethodPut, path: "/v3/customers", body: batch, limit: s.client.updates}, &body)
-	if err == nil && len(body.Data) == 0 {
-		err = errors.New("the answer lists no updated customers")
-	}
 	if err != nil {
-		return resp, fmt.Errorf("update customers: %w", err)
+		return nil, resp, fmt.Errorf("update customers: %w", err)
 	}
-	return resp, nil
+	sent := make(map[int]bool, len(batch))
+	for _, u := range batch {
+		sent[u.ID] = true
+	}
+	answer := &UpdateAnswer{Confirmed: map[int]bool{}, Title: body.Title,
+		Rejected: itemErrors(parseFieldErrors(body.Errors), len(batch))}
+	for _, c := range body.Data {
+		if sent[c.ID] {
+			answer.Confirmed[c.ID] = true
+		}
+	}
+	if len(answer.Confirmed) == 0 && len(answer.Rejected) == 0 {
+		return nil, resp, errors.New("update customers: the answer neither lists nor names any of the customers sent")
+	}
+	return answer, resp, nil
 }
 
 func validateBatch(batch []CustomerUpdate) error {

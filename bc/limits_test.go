@@ -40,7 +40,7 @@ func TestOneClientNeverExceedsTheConcurrencyCaps(t *testing.T) {
 				notes := fmt.Sprintf("batch %d", i)
 				batch[j] = bc.CustomerUpdate{ID: 1 + i*3 + j, Notes: &notes}
 			}
-			_, err := c.Customers.Update(ctx, batch)
+			_, _, err := c.Customers.Update(ctx, batch)
 			return err
 		})
 	}

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"time"
 )
 
 // MaxSelectorValues bounds each list of a selector, and MaxSelectorMatches the
@@ -134,6 +135,55 @@ func (sel CustomerSelector) queries(opts ListCustomersOptions) ([]ListCustomersO
 	return queries, keep
 }
 
+// mismatch names the filter of o that c does not meet, or returns "". A
+// field the customer as read does not show meets no filter on it.
+func (o ListCustomersOptions) mismatch(c Customer) string {
+	switch {
+	case len(o.IDIn) > 0 && !slices.Contains(o.IDIn, c.ID):
+		return "id:in"
+	case len(o.CustomerGroupIDIn) > 0 && (!c.shows("customer_group_id") || !slices.Contains(o.CustomerGroupIDIn, c.CustomerGroupID)):
+		return "customer_group_id:in"
+	case len(o.EmailIn) > 0 && (!c.shows("email") || !slices.ContainsFunc(o.EmailIn, func(e string) bool { return strings.EqualFold(e, c.Email) })):
+		return "email:in"
+	}
+	for _, f := range []struct {
+		name, value string
+		at          Time
+		isMax       bool
+	}{
+		{"date_created:min", o.DateCreatedMin, c.DateCreated, false},
+		{"date_created:max", o.DateCreatedMax, c.DateCreated, true},
+		{"date_modified:min", o.DateModifiedMin, c.DateModified, false},
+		{"date_modified:max", o.DateModifiedMax, c.DateModified, true},
+	} {
+		if f.value == "" {
+			continue
+		}
+		from, to := filterSpan(f.value)
+		if f.at.IsZero() || (f.isMax && !f.at.Before(to)) || (!f.isMax && f.at.Before(from)) {
+			return f.name + "=" + f.value
+		}
+	}
+	return ""
+}
+
+// filterSpan is the time a date filter names: a day for a date, a second
+// otherwise. A value without a zone is widened by the largest zone offset,
+// as the store may read it in its own zone: the check is there to catch a
+// filter ignored, not to second-guess the store's calendar.
+func filterSpan(value string) (from, to time.Time) {
+	if t, err := time.Parse(time.RFC3339, value); err == nil {
+		return t, t.Add(time.Second)
+	}
+	t, _ := parseFilterDate(value) // the query was checked before it was sent
+	length := time.Second
+	if len(value) == len(time.DateOnly) {
+		length = 24 * time.Hour
+	}
+	const widest = 14 * time.Hour
+	return t.Add(-widest), t.Add(length + widest)
+}
+
 func tooManyMatches(n int) error {
 	return &ValidationError{Fields: map[string]string{"where": fmt.Sprintf(
 		"matches %d customers, more than the %d one call may change: narrow it (for example by group or date range) and make several calls",
@@ -197,13 +247,14 @@ func byID(customers []Customer) map[int]Customer {
 }
 
 // PlanSet says what applying set to the selected customers would change,
-// judging from the customers as selected, without reading them again.
-func PlanSet(selected []Customer, set CustomerUpdate) (*BulkPlan, error) {
+// judging from the customers as selected, without reading them again; the
+// updates BulkSet would not send fail as they would there.
+func (s *CustomersService) PlanSet(ctx context.Context, selected []Customer, set CustomerUpdate) (*BulkPlan, error) {
 	res, pending, err := screenSet(selected, set)
 	if err != nil {
 		return nil, err
 	}
-	return res.plan(pending, byID(selected)), nil
+	return s.plan(ctx, res, pending, byID(selected))
 }
 
 // BulkSet applies set to the selected customers as BulkUpdate does, always
@@ -215,5 +266,8 @@ func (s *CustomersService) BulkSet(ctx context.Context, selected []Customer, set
 	if err != nil {
 		return nil, err
 	}
-	return s.run(ctx, res, res.skipUnchanged(pending, byID(selected)), opts.Progress), nil
+	if pending, err = s.sendable(ctx, res, pending, byID(selected)); err != nil {
+		return nil, err
+	}
+	return s.run(ctx, res, pending, opts.Progress), nil
 }

@@ -2,8 +2,10 @@ package bc_test
 
 import (
 	"errors"
+	"net/http"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/bigcommerce-mcp/bigcommerce-mcp/bc"
@@ -126,7 +128,7 @@ func TestPlanSetAndBulkSetJudgeFromTheSelectionWithoutReadingAgain(t *testing.T)
 	inTwo := matching(store, func(c bcsim.Customer) bool { return c.CustomerGroupID == 2 })
 	set := bc.CustomerUpdate{CustomerGroupID: new(2)}
 
-	plan, err := bc.PlanSet(selected, set)
+	plan, err := c.Customers.PlanSet(t.Context(), selected, set)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -186,5 +188,148 @@ func TestASelectorWithIDsAndEmailsQueriesByIDsAndChecksEmails(t *testing.T) {
 	}
 	if n := store.Total("GET /v3/customers"); n != 2 {
 		t.Fatalf("%d queries, want one per id chunk", n)
+	}
+}
+
+func TestAnUnreadableCustomerPageIsAnUpstreamErrorNeverNoMatches(t *testing.T) {
+	t.Parallel()
+	for _, body := range []string{"", "{}", "<html>ok</html>", `{"data":[]}`, `{"data":null,"meta":{"pagination":{"total":0,"count":0,"per_page":250,"current_page":1,"total_pages":0}}}`,
+		`{"data":[],"meta":{"pagination":{"total":3000,"count":0,"per_page":250,"current_page":1,"total_pages":12}}}`} {
+		t.Run(body, func(t *testing.T) {
+			t.Parallel()
+			store := bcsim.New()
+			c := tamperedClient(t, store, http.MethodGet, "/v3/customers", func(*http.Request, int, []byte) (int, []byte) {
+				return http.StatusOK, []byte(body)
+			})
+			_, _, err := c.Customers.Select(t.Context(), bc.CustomerSelector{CustomerGroupIDs: []int{1}})
+			var apiErr *bc.Error
+			if !errors.Is(err, bc.ErrBadAnswer) || !errors.As(err, &apiErr) || apiErr.Status != http.StatusOK {
+				t.Errorf("select: err = %v, want the answer refused", err)
+			}
+			if n := store.Total("GET /v3/customers"); n != 9 {
+				t.Errorf("%d reads, want 9: the first and 8 retries, as for a 5xx", n)
+			}
+			res, err := c.Customers.BulkUpdate(t.Context(), companyUpdates(1, 3), bc.BulkOptions{SkipUnchanged: true})
+			if !errors.Is(err, bc.ErrBadAnswer) || res != nil {
+				t.Errorf("bulk update: %+v, %v; want the answer refused, no customer reported", res, err)
+			}
+			if n := store.Total("PUT /v3/customers"); n != 0 {
+				t.Errorf("%d updates sent", n)
+			}
+		})
+	}
+}
+
+func TestAnUnreadableCustomerPageIsRetried(t *testing.T) {
+	t.Parallel()
+	store := bcsim.New()
+	var answered atomic.Int32
+	c := tamperedClient(t, store, http.MethodGet, "/v3/customers", func(_ *http.Request, status int, body []byte) (int, []byte) {
+		if answered.Add(1) <= 2 {
+			return http.StatusOK, []byte("{}")
+		}
+		return status, body
+	})
+	got, _, err := c.Customers.Select(t.Context(), bc.CustomerSelector{IDs: []int{1, 2, 3}})
+	if err != nil || len(got) != 3 {
+		t.Fatalf("selected %d customers, %v; want the three, on the third attempt", len(got), err)
+	}
+}
+
+func TestAStoreThatIgnoresAFilterIsReportedNotActedOn(t *testing.T) {
+	t.Parallel()
+	seven, _ := bcsim.New().Customer(7)
+	for _, tc := range []struct {
+		filter string
+		sel    bc.CustomerSelector
+	}{
+		{"date_created:min", bc.CustomerSelector{DateCreatedMin: "2099-01-01"}},
+		{"date_modified:max", bc.CustomerSelector{DateModifiedMax: "2000-01-01T00:00:00Z"}},
+		{"customer_group_id:in", bc.CustomerSelector{CustomerGroupIDs: []int{2}}},
+		{"email:in", bc.CustomerSelector{Emails: []string{seven.Email}}},
+		{"id:in", bc.CustomerSelector{IDs: []int{4, 5, 6}}},
+	} {
+		t.Run(tc.filter, func(t *testing.T) {
+			t.Parallel()
+			store := bcsim.New()
+			c := tamperClient(t, store, ignoring(tc.filter))
+			got, _, err := c.Customers.Select(t.Context(), tc.sel)
+			if !errors.Is(err, bc.ErrBadAnswer) || !strings.Contains(err.Error(), tc.filter) {
+				t.Fatalf("selected %d customers, err = %v; want the ignored filter reported", len(got), err)
+			}
+		})
+	}
+}
+
+func TestAStoreThatIgnoresTheIDsOfAnExplicitListWritesNothing(t *testing.T) {
+	t.Parallel()
+	store := bcsim.New()
+	c := tamperClient(t, store, ignoring("id:in"))
+	res, err := c.Customers.BulkUpdate(t.Context(), companyUpdates(1, 3), bc.BulkOptions{SkipUnchanged: true})
+	if !errors.Is(err, bc.ErrBadAnswer) || res != nil {
+		t.Fatalf("%+v, %v: want the answer refused", res, err)
+	}
+	if n := store.Total("PUT /v3/customers"); n != 0 {
+		t.Errorf("%d updates sent", n)
+	}
+}
+
+func TestADryRunWithASelectorPredictsTheFailuresOfTheRealCall(t *testing.T) {
+	t.Parallel()
+	two, _ := bcsim.New().Customer(2)
+	for _, tc := range []struct {
+		name   string
+		set    bc.CustomerUpdate
+		ids    []int
+		failed []int
+		field  string
+	}{
+		{"a group that does not exist", bc.CustomerUpdate{CustomerGroupID: new(777)}, []int{5, 6}, []int{5, 6}, "customer_group_id"},
+		{"one email for two customers", bc.CustomerUpdate{Email: new("one@example.com")}, []int{5, 6}, []int{5, 6}, "email"},
+		{"an email another customer has", bc.CustomerUpdate{Email: new(two.Email)}, []int{5}, []int{5}, "email"},
+		{"the customer's own email", bc.CustomerUpdate{Email: new(two.Email)}, []int{2}, nil, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			store := bcsim.New()
+			c := bulkClient(t, store, nil)
+			selected, _, err := c.Customers.Select(t.Context(), bc.CustomerSelector{IDs: tc.ids})
+			if err != nil {
+				t.Fatal(err)
+			}
+			plan, err := c.Customers.PlanSet(t.Context(), selected, tc.set)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := c.Customers.BulkSet(t.Context(), selected, tc.set, bc.BulkOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if predicted, happened := failuresOf(plan.Failed), failuresOf(res.Failed); !slices.Equal(predicted, happened) {
+				t.Errorf("predicted %v, happened %v", predicted, happened)
+			}
+			var failed []int
+			for _, f := range res.Failed {
+				failed = append(failed, f.ID)
+				if f.Code != bc.FailureRejected || f.Fields[tc.field] == "" || !strings.HasPrefix(f.Message, "not sent: ") {
+					t.Errorf("failure %+v, want rejected on %s, not sent", f, tc.field)
+				}
+			}
+			if !slices.Equal(failed, tc.failed) || store.Total("PUT /v3/customers 422") != 0 {
+				t.Errorf("failed %v, want %v; %d batches refused by the store", failed, tc.failed, store.Total("PUT /v3/customers 422"))
+			}
+		})
+	}
+}
+
+func TestNoMatchMayComeAsOneEmptyPage(t *testing.T) {
+	t.Parallel()
+	store := bcsim.New()
+	c := tamperedClient(t, store, http.MethodGet, "/v3/customers", func(*http.Request, int, []byte) (int, []byte) {
+		return http.StatusOK, []byte(`{"data":[],"meta":{"pagination":{"total":0,"count":0,"per_page":250,"current_page":1,"total_pages":1}}}`)
+	})
+	got, _, err := c.Customers.Select(t.Context(), bc.CustomerSelector{CustomerGroupIDs: []int{1}})
+	if err != nil || len(got) != 0 {
+		t.Fatalf("selected %d, %v; want no match", len(got), err)
 	}
 }

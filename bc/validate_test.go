@@ -121,11 +121,11 @@ func TestInvalidInputSendsNoRequest(t *testing.T) {
 			return err
 		},
 		func() error {
-			_, err := c.Customers.Update(ctx, make([]CustomerUpdate, 11))
+			_, _, err := c.Customers.Update(ctx, make([]CustomerUpdate, 11))
 			return err
 		},
 		func() error {
-			_, err := c.Customers.Update(ctx, []CustomerUpdate{{ID: 1, Notes: ptr("a")}, {ID: 1, Notes: ptr("b")}})
+			_, _, err := c.Customers.Update(ctx, []CustomerUpdate{{ID: 1, Notes: ptr("a")}, {ID: 1, Notes: ptr("b")}})
 			return err
 		},
 	}

@@ -247,7 +247,7 @@ func updateSelected(ctx context.Context, client *bc.Client, in BulkUpdateCustome
 		return BulkUpdateCustomersResult{}, err
 	}
 	if in.DryRun {
-		plan, err := bc.PlanSet(matched, set)
+		plan, err := client.Customers.PlanSet(ctx, matched, set)
 		if err != nil {
 			return BulkUpdateCustomersResult{}, err
 		}
