@@ -33,15 +33,9 @@ func (s *CustomersService) SelectPage(ctx context.Context, sel CustomerSelector,
 	query.Page, query.Limit = page, limit
 	customers, resp, err := s.List(ctx, query)
 	if err != nil {
-		return nil, fmt.Errorf("select customers: %w", err)
+		return nil, err
 	}
-	if resp.Pagination == nil {
-		return nil, fmt.Errorf("select customers: the answer has no pagination, so the total is unknown")
-	}
-	customers = customers[:min(len(customers), limit)]
-	// The store's total, unless it is less than this page already shows.
-	total := max(resp.Pagination.Total, (page-1)*limit+len(customers))
-	return &CustomerPage{Customers: customers, Total: total}, nil
+	return &CustomerPage{Customers: customers, Total: resp.Pagination.Total}, nil // List checked the page
 }
 
 func (s *CustomersService) pageOfSelected(ctx context.Context, sel CustomerSelector, page, limit int) (*CustomerPage, error) {
