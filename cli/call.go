@@ -24,7 +24,8 @@ type Call struct {
 
 // CallTool runs call through srv and prints its result as JSON on Stdout: the
 // structured result, or the tool's error. It returns ErrToolFailed when the
-// tool reported an error, and a *UsageError when the arguments are not a JSON object.
+// tool reported an error, ErrNotAllDone when its result counts items failed
+// or not attempted, and a *UsageError when the arguments are not a JSON object.
 func CallTool(ctx context.Context, srv *server.MCPServer, call Call) error {
 	args, err := call.arguments()
 	if err != nil {
@@ -56,10 +57,29 @@ func CallTool(ctx context.Context, srv *server.MCPServer, call Call) error {
 	if err := writeJSON(call.Stdout, output(result)); err != nil {
 		return err
 	}
-	if result.IsError {
+	switch {
+	case result.IsError:
 		return ErrToolFailed
+	case notAllDone(result):
+		return ErrNotAllDone
 	}
 	return nil
+}
+
+// notAllDone reports whether a result's counts (those of bulk_update_customers)
+// say that some requested items failed or were not attempted.
+func notAllDone(r *mcp.CallToolResult) bool {
+	data, err := json.Marshal(output(r))
+	var answer struct {
+		Counts struct {
+			Failed       int `json:"failed"`
+			NotAttempted int `json:"not_attempted"`
+		} `json:"counts"`
+	}
+	if err != nil || json.Unmarshal(data, &answer) != nil {
+		return false
+	}
+	return answer.Counts.Failed > 0 || answer.Counts.NotAttempted > 0
 }
 
 func (call Call) arguments() (json.RawMessage, error) {

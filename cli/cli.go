@@ -26,15 +26,31 @@ func (e *UsageError) Unwrap() error { return e.Err }
 // ErrToolFailed means the tool ran and reported an error, which is on stdout.
 var ErrToolFailed = errors.New("the tool reported an error")
 
-// ExitCode is the process status for err: 0 for none, 2 for a usage error, 1 otherwise.
+// ErrNotAllDone means the tool answered, but some of the items it was asked
+// to change were not changed (failed, unconfirmed or not attempted) or, on a
+// dry run, would not be; the answer on stdout says which.
+var ErrNotAllDone = errors.New("the call succeeded, but not every requested item was done: see counts in the result")
+
+// Exit codes of the command.
+const (
+	ExitOK         = 0
+	ExitFailed     = 1 // a tool error, or the command could not run
+	ExitUsage      = 2
+	ExitNotAllDone = 3
+)
+
+// ExitCode is the process status for err.
 func ExitCode(err error) int {
-	if err == nil {
-		return 0
+	switch {
+	case err == nil:
+		return ExitOK
+	case errors.Is(err, ErrNotAllDone):
+		return ExitNotAllDone
 	}
 	if _, ok := errors.AsType[*UsageError](err); ok {
-		return 2
+		return ExitUsage
 	}
-	return 1
+	return ExitFailed
 }
 
 // connect opens an initialized in-process session with srv.

@@ -11,6 +11,10 @@ import (
 
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
+
+	"github.com/bigcommerce-mcp/bigcommerce-mcp/bc"
+	"github.com/bigcommerce-mcp/bigcommerce-mcp/bc/bcsim"
+	"github.com/bigcommerce-mcp/bigcommerce-mcp/tools"
 )
 
 // testServer has a read-only tool that echoes its arguments and whether a
@@ -150,14 +154,50 @@ func TestProgressBar(t *testing.T) {
 func TestExitCode(t *testing.T) {
 	t.Parallel()
 	for err, want := range map[error]int{
-		nil:                              0,
-		ErrToolFailed:                    1,
-		errors.New("boom"):               1,
-		&UsageError{Err: errors.New("")}: 2,
+		nil:                                   0,
+		ErrToolFailed:                         1,
+		ErrNotAllDone:                         3,
+		fmt.Errorf("call: %w", ErrNotAllDone): 3,
+		errors.New("boom"):                    1,
+		&UsageError{Err: errors.New("")}:      2,
 		fmt.Errorf("wrapped: %w", &UsageError{Err: errors.New("")}): 2,
 	} {
 		if got := ExitCode(err); got != want {
 			t.Errorf("ExitCode(%v) = %d, want %d", err, got, want)
+		}
+	}
+}
+
+// storeServer is the real server over a simulated store.
+func storeServer(t *testing.T) *server.MCPServer {
+	t.Helper()
+	store := bcsim.New(bcsim.WithAccessToken("token"))
+	client, err := bc.New(bc.Config{StoreHash: "test", AccessToken: "token", BaseURL: "http://bcsim", HTTPClient: store.Client()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tools.NewServer(client, tools.Config{})
+}
+
+func TestCallExitsNotAllDoneWhenAnItemIsNotDone(t *testing.T) {
+	t.Parallel()
+	srv := storeServer(t)
+	const bulk = "bulk_update_customers"
+	for _, tc := range []struct {
+		name, tool, arguments string
+		want                  int
+	}{
+		{"every customer updated", bulk, `{"customers": [{"id": 1, "company": "Acme"}]}`, ExitOK},
+		{"one customer of two failed", bulk, `{"customers": [{"id": 2, "company": "Acme"}, {"id": 99999, "company": "Acme"}]}`, ExitNotAllDone},
+		{"every customer failed", bulk, `{"customers": [{"id": 99998, "company": "Acme"}]}`, ExitNotAllDone},
+		{"a dry run in which one would fail", bulk, `{"customers": [{"id": 3, "first_name": ""}], "dry_run": true}`, ExitNotAllDone},
+		{"a tool error", bulk, `{"customers": []}`, ExitFailed},
+		{"a read", "get_customer_group", `{"id": 1}`, ExitOK},
+	} {
+		var out bytes.Buffer
+		err := CallTool(t.Context(), srv, Call{Tool: tc.tool, Arguments: tc.arguments, Stdout: &out})
+		if got := ExitCode(err); got != tc.want {
+			t.Errorf("%s: exit code %d (%v), want %d; printed %s", tc.name, got, err, tc.want, out.String())
 		}
 	}
 }
