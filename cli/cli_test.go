@@ -202,3 +202,29 @@ func TestCallExitsNotAllDoneWhenAnItemIsNotDone(t *testing.T) {
 		}
 	}
 }
+
+func TestCallPrintsTextAsItIs(t *testing.T) {
+	t.Parallel()
+	var out bytes.Buffer
+	err := CallTool(t.Context(), storeServer(t), Call{Tool: "create_customer_group", Arguments: `{"name": "R&D <EU>"}`, Stdout: &out})
+	if err != nil || !strings.Contains(out.String(), `"name": "R&D <EU>"`) {
+		t.Errorf("printed %s (%v), want the name as it is", out.String(), err)
+	}
+}
+
+func TestUnescapeMarkup(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		`"R\u0026D \u003cEU\u003e"`: `"R&D <EU>"`,
+		`"a\\u003c"`:                 `"a\\u003c"`, // a backslash, then the letters
+		`"\\\u003c"`:                 `"\\<"`,
+		`"caf\u00e9 \n"`:             `"caf\u00e9 \n"`,
+	} {
+		if got := string(unescapeMarkup([]byte(in))); got != want {
+			t.Errorf("unescapeMarkup(%s) = %s, want %s", in, got, want)
+		}
+		if !json.Valid([]byte(want)) {
+			t.Errorf("%s is not JSON", want)
+		}
+	}
+}

@@ -249,3 +249,22 @@ func TestToolListSize(t *testing.T) {
 		t.Error("the published schemas use anyOf or $ref")
 	}
 }
+
+func TestResultsLeaveMarkupCharactersAsTheyAre(t *testing.T) {
+	t.Parallel()
+	s := newSession(t, Config{})
+	created := s.call("create_customer_group", map[string]any{"name": "R&D <EU>"})
+	refused := s.call("list_customer_groups", map[string]any{"<b>": 1})
+	for _, r := range []*mcp.CallToolResult{created, refused} {
+		text := r.Content[len(r.Content)-1].(mcp.TextContent).Text
+		if !strings.Contains(text, "<") || strings.Contains(text, `\u003c`) || strings.Contains(text, `\u0026`) {
+			t.Errorf("a result escapes markup characters: %s", text)
+		}
+	}
+	req := mcp.ReadResourceRequest{}
+	req.Params.URI = groupsURI
+	res, err := s.mcp.ReadResource(context.Background(), req)
+	if err != nil || !strings.Contains(res.Contents[0].(mcp.TextResourceContents).Text, `"R&D <EU>"`) {
+		t.Errorf("the groups resource escapes markup characters: %+v, %v", res, err)
+	}
+}

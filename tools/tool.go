@@ -27,6 +27,7 @@ package tools
 //   - Register the constructor in Registry.
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -141,7 +142,7 @@ func newTool[In any, Out result](name, title, description string, e effect, hand
 // successResult carries out as structured content and, for clients that only
 // read text, a one-line summary followed by the same data as JSON.
 func successResult(out result) (*mcp.CallToolResult, error) {
-	data, err := json.Marshal(out)
+	data, err := marshal(out)
 	if err != nil {
 		return nil, fmt.Errorf("encode result: %w", err)
 	}
@@ -158,9 +159,21 @@ func successResult(out result) (*mcp.CallToolResult, error) {
 // as JSON text. It has no structured content, which clients would check
 // against the success schema.
 func errorResult(err error) *mcp.CallToolResult {
-	data, _ := json.Marshal(map[string]*toolError{"error": toToolError(err)})
+	data, _ := marshal(map[string]*toolError{"error": toToolError(err)})
 	return &mcp.CallToolResult{
 		Content: []mcp.Content{mcp.NewTextContent(string(data))},
 		IsError: true,
 	}
+}
+
+// marshal is json.Marshal leaving <, > and & as they are: escaped, they reach
+// a model or a script as \u003c and the like.
+func marshal(v any) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
 }
