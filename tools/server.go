@@ -5,6 +5,7 @@ package tools
 
 import (
 	"context"
+	"encoding/json"
 	"log/slog"
 	"slices"
 	"time"
@@ -114,8 +115,9 @@ func loggerFrom(ctx context.Context) *slog.Logger {
 	return slog.New(slog.DiscardHandler)
 }
 
-// logCalls logs each call's tool, duration and outcome; never arguments,
-// which may hold customers' personal data.
+// logCalls logs each call's tool, duration and outcome, with a tool error's
+// code and message; never arguments, which may hold customers' personal
+// data. A message holds no secret: toToolError's messages never do.
 func logCalls(log *slog.Logger) server.ToolHandlerMiddleware {
 	return func(next server.ToolHandlerFunc) server.ToolHandlerFunc {
 		return func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
@@ -126,11 +128,23 @@ func logCalls(log *slog.Logger) server.ToolHandlerMiddleware {
 			case err != nil:
 				log.ErrorContext(ctx, "tool call failed", append(attrs, "err", err)...)
 			case res != nil && res.IsError:
-				log.InfoContext(ctx, "tool call returned an error", attrs...)
+				te := errorOf(res)
+				log.InfoContext(ctx, "tool call returned an error", append(attrs, "code", te.Code, "message", te.Message)...)
 			default:
 				log.DebugContext(ctx, "tool call", attrs...)
 			}
 			return res, err
 		}
 	}
+}
+
+// errorOf reads back the error an error result carries.
+func errorOf(res *mcp.CallToolResult) toolError {
+	var body struct{ Error toolError }
+	if len(res.Content) > 0 {
+		if text, ok := res.Content[0].(mcp.TextContent); ok {
+			_ = json.Unmarshal([]byte(text.Text), &body) // an error of mcp-go's own is not JSON: no code then
+		}
+	}
+	return body.Error
 }

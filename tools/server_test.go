@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/mark3labs/mcp-go/mcp"
+
+	"github.com/bigcommerce-mcp/bigcommerce-mcp/bc/bcsim"
 )
 
 // wantEffects is DESIGN.md's tools table.
@@ -196,8 +198,20 @@ func TestCallsAreLoggedWithoutSecrets(t *testing.T) {
 
 	s.call("count_customer_groups", nil)
 	s.call("get_customer_group", map[string]any{"id": 9999})
-	if got := logs.String(); !strings.Contains(got, "tool=count_customer_groups") || !strings.Contains(got, "tool=get_customer_group") || strings.Contains(got, testToken) {
+	got := logs.String()
+	if !strings.Contains(got, "tool=count_customer_groups") || !strings.Contains(got, "tool=get_customer_group") || strings.Contains(got, testToken) {
 		t.Errorf("logs = %q, want both calls and no token", got)
+	}
+	if !strings.Contains(got, `msg="tool call returned an error" tool=get_customer_group`) || !strings.Contains(got, "code=not_found message=") {
+		t.Errorf("logs = %q, want the error's code and message", got)
+	}
+
+	const wrongToken = "wrong-secret-token"
+	logs.Reset()
+	refused := newSessionWith(t, bcsim.New(bcsim.WithAccessToken(testToken)), wrongToken, Config{Logger: logger})
+	refused.call("count_customer_groups", nil)
+	if got := logs.String(); !strings.Contains(got, "code=unauthorized") || strings.Contains(got, wrongToken) {
+		t.Errorf("logs = %q, want code unauthorized and no token", got)
 	}
 }
 
