@@ -118,12 +118,12 @@ type CustomerGroupList struct {
 func (l CustomerGroupList) Summary() string {
 	switch {
 	case l.Page == 0:
-		return fmt.Sprintf("All %d matching customer groups.", l.Count)
+		return fmt.Sprintf("All %s matching.", plural(l.Count, "customer group"))
 	case l.MorePages:
-		return fmt.Sprintf("%d customer groups (page %d, limit %d). More may follow: call list_customer_groups again with the same filters and page=%d, or with all_pages=true.",
-			l.Count, l.Page, l.Limit, l.NextPage)
+		return fmt.Sprintf("%s (page %d, limit %d). More may follow: call list_customer_groups again with the same filters and page=%d, or with all_pages=true.",
+			plural(l.Count, "customer group"), l.Page, l.Limit, l.NextPage)
 	}
-	return fmt.Sprintf("%d customer groups (page %d, limit %d); no more pages.", l.Count, l.Page, l.Limit)
+	return fmt.Sprintf("%s (page %d, limit %d); no more pages.", plural(l.Count, "customer group"), l.Page, l.Limit)
 }
 
 const defaultPageSize = 50 // BigCommerce's default limit
@@ -166,7 +166,7 @@ type CustomerGroupResult struct {
 
 func (r CustomerGroupResult) Summary() string {
 	g := r.CustomerGroup
-	s := fmt.Sprintf("Customer group %d %q %s (%d discount rules).", g.ID, g.Name, r.action, len(g.DiscountRules))
+	s := fmt.Sprintf("Customer group %d %q %s (%s).", g.ID, g.Name, r.action, plural(len(g.DiscountRules), "discount rule"))
 	if r.Warning != "" {
 		s += " WARNING: " + r.Warning
 	}
@@ -208,7 +208,7 @@ type CustomerGroupCount struct {
 }
 
 func (c CustomerGroupCount) Summary() string {
-	return fmt.Sprintf("The store has %d customer groups.", c.Count)
+	return fmt.Sprintf("The store has %s.", plural(c.Count, "customer group"))
 }
 
 func countCustomerGroups(client *bc.Client) server.ServerTool {

@@ -180,15 +180,15 @@ type BulkUpdateCustomersResult struct {
 func (r BulkUpdateCustomersResult) Summary() string {
 	c := r.Counts
 	if r.DryRun {
-		s := fmt.Sprintf("Dry run, nothing written: of %d customers, %d would change, %d are unchanged, %d would fail.",
-			r.Total, c.WouldChange, c.Unchanged, c.Failed)
+		s := fmt.Sprintf("Dry run, nothing written: of %s, %d would change, %d unchanged, %d would fail.",
+			plural(r.Total, "customer"), c.WouldChange, c.Unchanged, c.Failed)
 		if r.expectCount {
 			s += fmt.Sprintf(" To apply, call again with dry_run=false and expect_count=%d.", r.Total)
 		}
 		return s
 	}
-	s := fmt.Sprintf("Of %d customers: %d updated, %d unchanged, %d failed, %d not attempted (%d update calls, %d retries, %d rate-limited).",
-		r.Total, c.Updated, c.Unchanged, c.Failed, c.NotAttempted, r.Batches, r.Retries, r.RateLimited)
+	s := fmt.Sprintf("Of %s: %d updated, %d unchanged, %d failed, %d not attempted (%s; retries: %d; rate-limited: %d).",
+		plural(r.Total, "customer"), c.Updated, c.Unchanged, c.Failed, c.NotAttempted, plural(r.Batches, "update call"), r.Retries, r.RateLimited)
 	if c.NotAttempted > 0 {
 		s += " Not attempted: " + r.NotAttemptedReason + ". Repeating the call is safe."
 	}
@@ -271,9 +271,9 @@ func checkExpectCount(matched int, expected *int) error {
 	var message string
 	switch {
 	case expected != nil && *expected != matched:
-		message = fmt.Sprintf("where matches %d customers, not the %d expect_count says: nothing was written", matched, *expected)
+		message = fmt.Sprintf("where matches %s, not the %d expect_count says: nothing was written", plural(matched, "customer"), *expected)
 	case expected == nil && matched > expectCountThreshold:
-		message = fmt.Sprintf("where matches %d customers, more than %d, and expect_count was not given: nothing was written", matched, expectCountThreshold)
+		message = fmt.Sprintf("where matches %s, more than %d, and expect_count was not given: nothing was written", plural(matched, "customer"), expectCountThreshold)
 	default:
 		return nil
 	}
