@@ -60,7 +60,7 @@ func run(args []string) error {
 		}
 	}
 
-	srv := tools.NewServer(store, tools.Config{ReadOnly: cfg.readOnly, Version: buildVersion(), Logger: logger})
+	srv := tools.NewServer(store, tools.Config{ReadOnly: cfg.readOnly, Sandbox: cfg.sandbox, Version: buildVersion(), Logger: logger})
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

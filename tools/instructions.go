@@ -1,8 +1,21 @@
 package tools
 
-// instructions are sent at initialize: how to use these tools well.
-const instructions = `This server manages one BigCommerce store's customer groups and bulk-updates its customers. Every call touches the live store.
+// instructions are sent at initialize: what the server works on, then how
+// to use its tools well.
+func instructions(sandbox bool) string {
+	store := liveStore
+	if sandbox {
+		store = sandboxStore
+	}
+	return store + "\n" + howTo
+}
 
+const (
+	liveStore    = "This server manages one BigCommerce store's customer groups and bulk-updates its customers. Every call touches the live store."
+	sandboxStore = "This server manages the customer groups and customers of a simulated BigCommerce store (sandbox mode): demo data, nothing real is read or changed, and changes are lost when the server stops."
+)
+
+const howTo = `
 Customer groups
 - Find groups with list_customer_groups (name, name_like and date filters; all_pages=true for everything) and read one with get_customer_group. Ids come from there; never guess them.
 - update_customer_group: discount_rules REPLACES the group's whole set of rules. To add or change one rule, read the group first and send every rule to keep. discount_rules: [] removes all of them.

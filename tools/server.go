@@ -20,6 +20,7 @@ import (
 // Config is how the server presents itself and what it allows.
 type Config struct {
 	ReadOnly bool         // write tools are neither listed nor callable
+	Sandbox  bool         // the store is simulated: the instructions say so
 	Version  string       // reported at initialize
 	Logger   *slog.Logger // default: discard
 }
@@ -46,7 +47,7 @@ func NewServer(client *bc.Client, cfg Config) *server.MCPServer {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	opts := []server.ServerOption{
-		server.WithInstructions(instructions),
+		server.WithInstructions(instructions(cfg.Sandbox)),
 		server.WithToolCapabilities(false),
 		server.WithResourceCapabilities(false, false),
 		server.WithPromptCapabilities(false),

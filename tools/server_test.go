@@ -282,3 +282,17 @@ func TestResultsLeaveMarkupCharactersAsTheyAre(t *testing.T) {
 		t.Errorf("the groups resource escapes markup characters: %+v, %v", res, err)
 	}
 }
+
+func TestInstructionsSayWhichStoreIsManaged(t *testing.T) {
+	t.Parallel()
+	live, sandbox := newSession(t, Config{}).init.Instructions, newSession(t, Config{Sandbox: true}).init.Instructions
+	if !strings.Contains(live, "Every call touches the live store.") || strings.Contains(live, "simulated") {
+		t.Errorf("live instructions: %.200s", live)
+	}
+	if strings.Contains(sandbox, "live store") || !strings.Contains(sandbox, "simulated BigCommerce store (sandbox mode)") {
+		t.Errorf("sandbox instructions: %.200s", sandbox)
+	}
+	if !strings.HasSuffix(live, sandbox[strings.Index(sandbox, "\n"):]) {
+		t.Error("the sandbox instructions do not give the same advice")
+	}
+}
