@@ -138,3 +138,24 @@ func TestWorkflowsLookCustomersUpWithListCustomers(t *testing.T) {
 		t.Errorf("the audit does not count members with list_customers alone:\n%s", audit)
 	}
 }
+
+func TestRefuseBadArgumentsRenamesOnlyARequestItRefuses(t *testing.T) {
+	t.Parallel()
+	w := lookup(t, "move_customers_between_groups")
+	for _, tc := range []struct {
+		prompt string
+		args   map[string]string
+		want   string
+	}{
+		{w.name, sampleArguments(w), w.name},
+		{w.name, map[string]string{"from_group": "Retail"}, w.name + `: missing required argument: "to_group"`},
+		{"no_such_prompt", nil, "no_such_prompt"},
+	} {
+		req := &mcp.GetPromptRequest{}
+		req.Params.Name, req.Params.Arguments = tc.prompt, tc.args
+		RefuseBadArguments(context.Background(), 1, req)
+		if !strings.HasPrefix(req.Params.Name, tc.want) || (tc.want == tc.prompt && req.Params.Name != tc.prompt) {
+			t.Errorf("%s %v: renamed %q, want %q", tc.prompt, tc.args, req.Params.Name, tc.want)
+		}
+	}
+}

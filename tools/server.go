@@ -57,21 +57,23 @@ func NewServer(client *bc.Client, cfg Config) *server.MCPServer {
 		server.WithOutputSchemaValidation(),
 		server.WithToolHandlerMiddleware(logCalls(cfg.Logger)),
 	}
-	tools := Registry(client)
+	tools, recs := Registry(client), records(client)
+	hooks := &server.Hooks{}
+	hooks.AddBeforeReadResource(prefetchRecords(recs))
+	hooks.AddBeforeGetPrompt(prompts.RefuseBadArguments)
 	if cfg.ReadOnly {
 		// Write tools stay registered so that a call from a stale tool list
 		// gets a read_only error the model understands, not "unknown tool".
 		// That rules out server.WithToolFilter: it filters calls as well as
 		// lists, and answers a filtered tool with "tool not found".
 		writes := writeTools(tools)
-		hooks := &server.Hooks{}
 		hooks.AddAfterListTools(hideWrites(writes))
-		opts = append(opts, server.WithHooks(hooks), server.WithToolHandlerMiddleware(refuseWrites(writes)))
+		opts = append(opts, server.WithToolHandlerMiddleware(refuseWrites(writes)))
 	}
-	s := server.NewMCPServer("bigcommerce-mcp", cfg.Version, opts...)
+	s := server.NewMCPServer("bigcommerce-mcp", cfg.Version, append(opts, server.WithHooks(hooks))...)
 	s.AddTools(tools...)
 	s.AddPrompts(prompts.All()...)
-	addResources(s, client)
+	addResources(s, client, recs)
 	return s
 }
 

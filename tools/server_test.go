@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"log/slog"
 	"slices"
 	"strings"
@@ -155,11 +157,23 @@ func TestResources(t *testing.T) {
 		}
 	}
 
-	for _, uri := range []string{groupsURI + "/9999", groupsURI + "/abc", customersURI + "/9999", customersURI + "/0"} {
+	if n := s.store.Total("GET /v2/customer_groups/{id}"); n != 1 {
+		t.Errorf("reading one group took %d requests, want 1", n)
+	}
+
+	for uri, why := range map[string]string{
+		groupsURI + "/9999":    "no customer group has id 9999",
+		groupsURI + "/abc":     "a customer group id is a whole number",
+		customersURI + "/9999": "no customer has id 9999",
+		customersURI + "/0":    "a customer id is a whole number",
+		"bigcommerce://orders": "",
+	} {
 		req := mcp.ReadResourceRequest{}
 		req.Params.URI = uri
-		if _, err := s.mcp.ReadResource(ctx, req); err == nil {
-			t.Errorf("read %s succeeded, want an error", uri)
+		_, err := s.mcp.ReadResource(ctx, req)
+		notFound := errors.Is(err, mcp.ErrResourceNotFound) || errors.Is(err, mcp.ErrInvalidParams) // the code depends on the protocol version
+		if !notFound || errors.Is(err, mcp.ErrInternalError) || !strings.Contains(fmt.Sprint(err), why) {
+			t.Errorf("read %s: %v, want resource not found saying %q", uri, err, why)
 		}
 	}
 }
@@ -184,9 +198,12 @@ func TestPromptsAreListedAndRender(t *testing.T) {
 		t.Errorf("rendered prompt does not use its arguments or expect_count:\n%s", text)
 	}
 
-	req.Params.Arguments = map[string]string{"from_group": "Retail"}
-	if _, err := s.mcp.GetPrompt(ctx, req); err == nil || !strings.Contains(err.Error(), "to_group") {
-		t.Errorf("missing to_group: err = %v, want one naming it", err)
+	for _, args := range []map[string]string{{"from_group": "Retail"}, {"from_group": "Retail", "to_group": "VIP", "group": "x"}} {
+		req.Params.Arguments = args
+		_, err := s.mcp.GetPrompt(ctx, req)
+		if !errors.Is(err, mcp.ErrInvalidParams) || !strings.Contains(fmt.Sprint(err), `argument: "to_group"`) && !strings.Contains(fmt.Sprint(err), `unknown argument "group"`) {
+			t.Errorf("arguments %v: err = %v, want invalid params naming the argument", args, err)
+		}
 	}
 }
 
