@@ -30,7 +30,7 @@ Customers
 Bulk customer updates (bulk_update_customers)
 - Either customers (a list of {id, fields to change}) or where (a selector: customer_group_ids, ids, emails, date ranges, or all: true) plus set (the fields to change for every match).
 - Always call it with dry_run: true first. Show the user what would change, then apply with the same arguments, dry_run: false and expect_count set to the number the dry run matched (required when more than 100 customers match); the call is refused if the count no longer matches.
-- Report the failures the result lists; retrying the same call is safe (it is idempotent).
+- Report the failures: they come grouped by cause (code, message, count, a few ids); details: true lists every one. Retrying the same call is safe (it is idempotent).
 
 Errors
 - Failed calls return isError with {"error": {code, message, fields, retryable, retry_after_ms, hint}}. Follow the hint. invalid_argument: fix the named fields. not_found: look the id up again. conflict: the name is taken. rate_limited: wait retry_after_ms. forbidden/unauthorized: the operator must fix the API account; do not retry. read_only: this server was started with --read-only; only reads work.`
