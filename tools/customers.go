@@ -212,10 +212,15 @@ Read-only fields (registration_ip_address, date_created, date_modified, origin_c
 func bulkUpdateCustomers(client *bc.Client) server.ServerTool {
 	return withProgressToken(newTool("bulk_update_customers", "Bulk update customers", bulkDescription, updates,
 		func(ctx context.Context, in BulkUpdateCustomersInput) (BulkUpdateCustomersResult, error) {
+			update := updateListed
 			if in.Where != nil {
-				return updateSelected(ctx, client, in)
+				update = updateSelected
 			}
-			return updateListed(ctx, client, in)
+			out, err := update(ctx, client, in)
+			if err != nil {
+				return out, err
+			}
+			return out.shortened(in.Details), nil
 		}))
 }
 
@@ -229,11 +234,10 @@ func updateListed(ctx context.Context, client *bc.Client, in BulkUpdateCustomers
 		if err != nil {
 			return BulkUpdateCustomersResult{}, err
 		}
-		return planned(plan, listSample).shortened(in.Details), nil
+		return planned(plan, listSample), nil
 	}
 	res, err := client.Customers.BulkUpdate(ctx, updates, bulkOptions(ctx))
-	out, err := applied(ctx, ids, res, err)
-	return out.shortened(in.Details), err
+	return applied(ctx, ids, res, err)
 }
 
 func updateSelected(ctx context.Context, client *bc.Client, in BulkUpdateCustomersInput) (BulkUpdateCustomersResult, error) {
@@ -253,7 +257,7 @@ func updateSelected(ctx context.Context, client *bc.Client, in BulkUpdateCustome
 		}
 		res := planned(plan, selectorSample)
 		res.expectCount = len(matched) > expectCountThreshold
-		return res.shortened(in.Details), nil
+		return res, nil
 	}
 	if err := checkExpectCount(len(matched), in.ExpectCount); err != nil {
 		return BulkUpdateCustomersResult{}, err
@@ -263,8 +267,7 @@ func updateSelected(ctx context.Context, client *bc.Client, in BulkUpdateCustome
 		ids[i] = c.ID
 	}
 	res, err := client.Customers.BulkSet(ctx, matched, set, bulkOptions(ctx))
-	out, err := applied(ctx, ids, res, err)
-	return out.shortened(in.Details), err
+	return applied(ctx, ids, res, err)
 }
 
 func checkExpectCount(matched int, expected *int) error {
