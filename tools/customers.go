@@ -7,6 +7,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/mark3labs/mcp-go/server"
 
@@ -348,6 +349,10 @@ func (r BulkUpdateCustomersResult) shortened(details bool) BulkUpdateCustomersRe
 		cuts = append(cuts, cut)
 	}
 	r.Failed = nil
+	var clipped bool
+	if r.Changes, clipped = clipChanges(r.Changes); clipped {
+		cuts = append(cuts, fmt.Sprintf("text values in changes are cut at %d characters", maxChangeRunes))
+	}
 	for _, list := range []*[]int{&r.Updated, &r.Unchanged, &r.NotAttempted} {
 		if len(*list) > maxListedIDs {
 			*list = (*list)[:maxListedIDs]
@@ -358,6 +363,28 @@ func (r BulkUpdateCustomersResult) shortened(details bool) BulkUpdateCustomersRe
 		r.LeftOut = strings.Join(slices.Compact(cuts), "; ") + ". details: true lists every id and every failure in full (repeating a call is safe: customers already updated show as unchanged)."
 	}
 	return r
+}
+
+// clipChanges cuts long text values (notes run to 64 KB) in a dry run's
+// sample of changes, saying whether it cut any.
+func clipChanges(changes []bc.CustomerChange) ([]bc.CustomerChange, bool) {
+	cut := false
+	clipValue := func(v any) any {
+		if s, ok := v.(string); ok && utf8.RuneCountInString(s) > maxChangeRunes {
+			cut = true
+			return clip(s, maxChangeRunes)
+		}
+		return v
+	}
+	out := make([]bc.CustomerChange, len(changes))
+	for i, c := range changes {
+		fields := make(map[string]bc.FieldChange, len(c.Fields))
+		for name, f := range c.Fields {
+			fields[name] = bc.FieldChange{Before: clipValue(f.Before), After: clipValue(f.After)}
+		}
+		out[i] = bc.CustomerChange{ID: c.ID, Fields: fields}
+	}
+	return out, cut
 }
 
 // orEmpty keeps a list an array in the output, which its schema requires.

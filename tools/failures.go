@@ -20,6 +20,7 @@ const (
 	maxFieldRunes    = 120 // per field problem
 	maxMessageRunes  = 300
 	maxListedIDs     = 100 // per id list
+	maxChangeRunes   = 200 // per text value of a dry run's changes
 )
 
 // FailureGroup is the customers that failed the same way.

@@ -107,3 +107,21 @@ func TestGeneralizeWritesOnlyTheCustomersOwnID(t *testing.T) {
 		}
 	}
 }
+
+func TestADryRunCutsLongTextValues(t *testing.T) {
+	t.Parallel()
+	s := newSession(t, Config{})
+	notes := strings.Repeat("n", 60_000)
+	args := map[string]any{"where": map[string]any{"customer_group_ids": []int{2}}, "set": map[string]any{"notes": notes}, "dry_run": true}
+
+	res := s.call(bulkTool, args)
+	out := decode[BulkUpdateCustomersResult](t, res)
+	after, _ := out.Changes[0].Fields["notes"].After.(string)
+	if data, _ := json.Marshal(res); len(data) >= 20_000 || len([]rune(after)) != maxChangeRunes+1 || !strings.Contains(out.LeftOut, "cut at 200") {
+		t.Errorf("answer of %d bytes, notes after %d runes, left out %q; want under 20 KB, cut at %d and said so", len(data), len([]rune(after)), out.LeftOut, maxChangeRunes)
+	}
+	args["details"] = true
+	if full := s.bulk(args); full.Changes[0].Fields["notes"].After != notes {
+		t.Error("with details, the notes are cut")
+	}
+}
