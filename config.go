@@ -7,7 +7,10 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"strconv"
 	"strings"
+	"time"
+	"unicode"
 
 	"github.com/bigcommerce-mcp/bigcommerce-mcp/bc"
 	"github.com/bigcommerce-mcp/bigcommerce-mcp/cli"
@@ -28,6 +31,9 @@ type config struct {
 	apiURL      string
 	authToken   string // MCP_AUTH_TOKEN
 
+	maxSessions        int
+	sessionIdleTimeout time.Duration
+
 	command  string   // "", "tools" or "call"
 	args     []string // the command's arguments
 	jsonList bool     // tools --json
@@ -47,7 +53,8 @@ Usage:
 Environment:
   BIGCOMMERCE_STORE_HASH, BIGCOMMERCE_ACCESS_TOKEN   the store's API credentials (not needed with --sandbox)
   BIGCOMMERCE_API_URL                                 API base URL (default ` + bc.DefaultBaseURL + `)
-  MCP_AUTH_TOKEN                                      bearer token HTTP clients must send (required off loopback)
+  MCP_AUTH_TOKEN                                      bearer token HTTP clients must send, 32+ characters (required off loopback)
+  MCP_MAX_SESSIONS, MCP_SESSION_IDLE_TIMEOUT          defaults for --max-sessions and --session-idle-timeout
 
 Flags:
 `
@@ -62,11 +69,18 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 		accessToken: getenv("BIGCOMMERCE_ACCESS_TOKEN"),
 		apiURL:      getenv("BIGCOMMERCE_API_URL"),
 		authToken:   getenv("MCP_AUTH_TOKEN"),
+
+		maxSessions:        transport.DefaultMaxSessions,
+		sessionIdleTimeout: transport.DefaultSessionIdleTimeout,
 	}
 	if cfg.apiURL == "" {
 		cfg.apiURL = bc.DefaultBaseURL
 	}
-	positional, err := parseInterspersed(newFlagSet(&cfg), args)
+	fs := newFlagSet(&cfg)
+	if err := setFlagsFromEnv(fs, getenv); err != nil {
+		return cfg, err
+	}
+	positional, err := parseInterspersed(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
 		return cfg, err
 	}
@@ -79,7 +93,33 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 	if len(positional) > 0 {
 		cfg.command, cfg.args = positional[0], positional[1:]
 	}
+	if err := checkAuthToken(cfg.authToken); err != nil {
+		return cfg, err
+	}
 	return cfg, cfg.checkCommand()
+}
+
+// The shortest secrets accepted. A bearer token guards a live store from the
+// network, so it must resist guessing; BigCommerce's access tokens are far
+// longer than 8 characters, so a shorter one is a copying mistake. Neither
+// floor may drop below minRedactedLen: the logs redact only secrets that long.
+const (
+	minAuthTokenLen   = 32
+	minAccessTokenLen = minRedactedLen
+)
+
+// checkAuthToken refuses a weak MCP_AUTH_TOKEN, without quoting it.
+func checkAuthToken(token string) error {
+	const advice = "use at least %d random characters without spaces, such as the output of `openssl rand -hex 32`"
+	switch {
+	case token == "":
+		return nil
+	case strings.IndexFunc(token, unicode.IsSpace) >= 0:
+		return fmt.Errorf("MCP_AUTH_TOKEN contains whitespace, which clients rarely send intact: "+advice, minAuthTokenLen)
+	case len(token) < minAuthTokenLen:
+		return fmt.Errorf("MCP_AUTH_TOKEN is too short to guard the store (length %d): "+advice, len(token), minAuthTokenLen)
+	}
+	return nil
 }
 
 // newFlagSet defines the flags, each writing into cfg. It reports errors
@@ -102,9 +142,44 @@ func newFlagSet(cfg *config) *flag.FlagSet {
 		cfg.logLevel = level
 		return nil
 	})
+	fs.Func("max-sessions", "most live Streamable HTTP `sessions`; a new one ends the least recently used idle one (default "+
+		strconv.Itoa(transport.DefaultMaxSessions)+")", func(s string) (err error) {
+		cfg.maxSessions, err = parsePositive(s, strconv.Atoi, "1000")
+		return err
+	})
+	fs.Func("session-idle-timeout", "end a Streamable HTTP session left unused for this `duration` (default "+
+		transport.DefaultSessionIdleTimeout.String()+")", func(s string) (err error) {
+		cfg.sessionIdleTimeout, err = parsePositive(s, time.ParseDuration, "30m")
+		return err
+	})
 	fs.BoolVar(&cfg.showVersion, "version", false, "print the version and exit")
 	fs.BoolVar(&cfg.jsonList, "json", false, "tools: print the full definitions, with input schemas, as JSON")
 	return fs
+}
+
+// flagEnv names the environment variables that set a flag's default.
+var flagEnv = map[string]string{
+	"max-sessions":         "MCP_MAX_SESSIONS",
+	"session-idle-timeout": "MCP_SESSION_IDLE_TIMEOUT",
+}
+
+func setFlagsFromEnv(fs *flag.FlagSet, getenv func(string) string) error {
+	for name, variable := range flagEnv {
+		if value := getenv(variable); value != "" {
+			if err := fs.Set(name, value); err != nil {
+				return usageErrorf("%s=%q: %v", variable, value, err)
+			}
+		}
+	}
+	return nil
+}
+
+func parsePositive[T int | time.Duration](s string, parse func(string) (T, error), example string) (T, error) {
+	v, err := parse(s)
+	if err != nil || v <= 0 {
+		return 0, fmt.Errorf("want a positive value, such as %s", example)
+	}
+	return v, nil
 }
 
 func printUsage(w io.Writer) {
@@ -163,10 +238,19 @@ func (cfg config) checkCredentials() error {
 		missing = append(missing, "BIGCOMMERCE_ACCESS_TOKEN")
 	}
 	if len(missing) == 0 {
-		return nil
+		return checkAccessToken(cfg.accessToken)
 	}
 	return fmt.Errorf("missing %s: set the store's API credentials in the environment, "+
 		"or run with --sandbox to try the server against a simulated store", strings.Join(missing, " and "))
+}
+
+// checkAccessToken refuses a token too short to be BigCommerce's, without quoting it.
+func checkAccessToken(token string) error {
+	if len(token) < minAccessTokenLen {
+		return fmt.Errorf("BIGCOMMERCE_ACCESS_TOKEN is too short to be a BigCommerce access token (length %d): "+
+			"copy the whole token of the store's API account", len(token))
+	}
+	return nil
 }
 
 func usageErrorf(format string, args ...any) error {

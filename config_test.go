@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/bigcommerce-mcp/bigcommerce-mcp/cli"
 	"github.com/bigcommerce-mcp/bigcommerce-mcp/transport"
@@ -17,6 +18,8 @@ func env(vars map[string]string) func(string) string {
 	return func(name string) string { return vars[name] }
 }
 
+const bearer32 = "0123456789abcdef0123456789abcdef"
+
 func TestParseConfigDefaults(t *testing.T) {
 	t.Parallel()
 	cfg, err := parseConfig(nil, env(nil))
@@ -24,7 +27,8 @@ func TestParseConfigDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	if cfg.transport != transport.Stdio || cfg.addr != "127.0.0.1:8080" || cfg.logLevel != slog.LevelInfo ||
-		cfg.apiURL != "https://api.bigcommerce.com" || cfg.sandbox || cfg.readOnly || cfg.command != "" {
+		cfg.apiURL != "https://api.bigcommerce.com" || cfg.sandbox || cfg.readOnly || cfg.command != "" ||
+		cfg.maxSessions != 1000 || cfg.sessionIdleTimeout != 30*time.Minute {
 		t.Errorf("defaults: %+v", cfg)
 	}
 }
@@ -35,13 +39,14 @@ func TestParseConfigReadsFlagsAndEnvironment(t *testing.T) {
 		[]string{"--transport", "sse", "--addr", "localhost:9000", "--log-level", "DEBUG", "--read-only"},
 		env(map[string]string{
 			"BIGCOMMERCE_STORE_HASH": "abc123", "BIGCOMMERCE_ACCESS_TOKEN": "tok",
-			"BIGCOMMERCE_API_URL": "http://localhost:1234", "MCP_AUTH_TOKEN": "bearer",
+			"BIGCOMMERCE_API_URL": "http://localhost:1234", "MCP_AUTH_TOKEN": bearer32,
 		}))
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := config{transport: transport.SSE, addr: "localhost:9000", logLevel: slog.LevelDebug, readOnly: true,
-		storeHash: "abc123", accessToken: "tok", apiURL: "http://localhost:1234", authToken: "bearer"}
+		storeHash: "abc123", accessToken: "tok", apiURL: "http://localhost:1234", authToken: bearer32,
+		maxSessions: 1000, sessionIdleTimeout: 30 * time.Minute}
 	if !reflect.DeepEqual(cfg, want) {
 		t.Errorf("got %+v\nwant %+v", cfg, want)
 	}
@@ -93,11 +98,71 @@ func TestCheckCredentialsNamesWhatIsMissing(t *testing.T) {
 	if err := (config{sandbox: true}).checkCredentials(); err != nil {
 		t.Errorf("the sandbox needs no credentials: %v", err)
 	}
-	if err := (config{storeHash: "abc", accessToken: "tok"}).checkCredentials(); err != nil {
+	if err := (config{storeHash: "abc", accessToken: "tok12345"}).checkCredentials(); err != nil {
 		t.Errorf("with credentials: %v", err)
 	}
 	err := (config{storeHash: "abc"}).checkCredentials()
 	if err == nil || !strings.Contains(err.Error(), "BIGCOMMERCE_ACCESS_TOKEN") || strings.Contains(err.Error(), "STORE_HASH") {
 		t.Errorf("without a token: %v", err)
+	}
+}
+
+func TestParseConfigRefusesAWeakAuthToken(t *testing.T) {
+	t.Parallel()
+	for _, token := range []string{"x", " ", bearer32[:31], bearer32 + " ", bearer32[:16] + "\t" + bearer32[16:]} {
+		_, err := parseConfig(nil, env(map[string]string{"MCP_AUTH_TOKEN": token}))
+		if err == nil || !strings.Contains(err.Error(), "MCP_AUTH_TOKEN") || !strings.Contains(err.Error(), "32") {
+			t.Errorf("MCP_AUTH_TOKEN %q: %v; want a refusal naming the variable and the floor", token, err)
+			continue
+		}
+		if len(token) > 8 && strings.Contains(err.Error(), strings.TrimSpace(token)) {
+			t.Errorf("the refusal quotes the token: %v", err)
+		}
+	}
+	if _, err := parseConfig(nil, env(map[string]string{"MCP_AUTH_TOKEN": bearer32})); err != nil {
+		t.Errorf("a 32-character token: %v", err)
+	}
+}
+
+func TestCheckCredentialsRefusesAnImplausibleAccessToken(t *testing.T) {
+	t.Parallel()
+	err := (config{storeHash: "abc", accessToken: "tok4567"}).checkCredentials()
+	if err == nil || !strings.Contains(err.Error(), "BIGCOMMERCE_ACCESS_TOKEN") || strings.Contains(err.Error(), "tok4567") {
+		t.Errorf("a 7-character access token: %v; want a refusal naming the variable, not the token", err)
+	}
+	if err := (config{sandbox: true, accessToken: "x"}).checkCredentials(); err != nil {
+		t.Errorf("the sandbox ignores the access token: %v", err)
+	}
+}
+
+func TestParseConfigReadsSessionLimitsFromFlagsOrEnvironment(t *testing.T) {
+	t.Parallel()
+	vars := env(map[string]string{"MCP_MAX_SESSIONS": "50", "MCP_SESSION_IDLE_TIMEOUT": "5m"})
+	cfg, err := parseConfig(nil, vars)
+	if err != nil || cfg.maxSessions != 50 || cfg.sessionIdleTimeout != 5*time.Minute {
+		t.Errorf("from the environment: %d, %v, %v", cfg.maxSessions, cfg.sessionIdleTimeout, err)
+	}
+	cfg, err = parseConfig([]string{"--max-sessions", "7", "--session-idle-timeout", "90s"}, vars)
+	if err != nil || cfg.maxSessions != 7 || cfg.sessionIdleTimeout != 90*time.Second {
+		t.Errorf("flags over the environment: %d, %v, %v", cfg.maxSessions, cfg.sessionIdleTimeout, err)
+	}
+	for _, bad := range []struct{ args, env []string }{
+		{args: []string{"--max-sessions", "0"}},
+		{args: []string{"--max-sessions", "many"}},
+		{args: []string{"--session-idle-timeout", "30"}},
+		{env: []string{"MCP_MAX_SESSIONS", "-1"}},
+		{env: []string{"MCP_SESSION_IDLE_TIMEOUT", "soon"}},
+	} {
+		vars := map[string]string{}
+		if bad.env != nil {
+			vars[bad.env[0]] = bad.env[1]
+		}
+		_, err := parseConfig(bad.args, env(vars))
+		if cli.ExitCode(err) != 2 || !strings.Contains(err.Error(), "positive") {
+			t.Errorf("%q %q: %v; want a usage error", bad.args, bad.env, err)
+		}
+		if bad.env != nil && !strings.Contains(err.Error(), bad.env[0]) {
+			t.Errorf("%q: %v does not name the variable", bad.env, err)
+		}
 	}
 }

@@ -11,10 +11,17 @@ import (
 
 const redacted = "[REDACTED]"
 
+// minRedactedLen is the shortest secret the logger redacts. Replacing a
+// shorter one would garble unrelated text (a secret "e" turns "serving" into
+// "s[REDACTED]rving") and reveal the secret by where the marks fall; the
+// configuration refuses secrets that short instead.
+const minRedactedLen = 8
+
 // newLogger logs with tint to w (always stderr: stdout belongs to the
 // protocol), in colour only when w is a terminal. Any secret that reaches a
 // message or an attribute is replaced: the code never logs them, and this
-// keeps it so if an error from below ever quotes one.
+// keeps it so if an error from below ever quotes one. Secrets shorter than
+// minRedactedLen are not redacted (see there).
 func newLogger(w io.Writer, level slog.Level, colour bool, secrets ...string) *slog.Logger {
 	return slog.New(tint.NewHandler(w, &tint.Options{
 		Level:       level,
@@ -26,7 +33,7 @@ func newLogger(w io.Writer, level slog.Level, colour bool, secrets ...string) *s
 func redactor(secrets []string) func([]string, slog.Attr) slog.Attr {
 	var replacements []string
 	for _, s := range secrets {
-		if s != "" {
+		if len(s) >= minRedactedLen {
 			replacements = append(replacements, s, redacted)
 		}
 	}

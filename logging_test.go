@@ -51,3 +51,12 @@ func TestLoggerHonoursTheLevelAndColour(t *testing.T) {
 		t.Errorf("no colour on a terminal: %q", coloured.String())
 	}
 }
+
+func TestLoggerLeavesTextAloneForSecretsTooShortToRedact(t *testing.T) {
+	t.Parallel()
+	var out bytes.Buffer
+	newLogger(&out, slog.LevelInfo, false, "e", "rv", "1234567").Info("serving", "addr", "127.0.0.1:1234567")
+	if logged := out.String(); strings.Contains(logged, redacted) || !strings.Contains(logged, "serving addr=127.0.0.1:1234567") {
+		t.Errorf("short secrets garbled the line: %q", logged)
+	}
+}

@@ -120,6 +120,9 @@ func serve(ctx context.Context, cfg config, srv *server.MCPServer, logger *slog.
 		Stdout:    os.Stdout,
 		Addr:      cfg.addr,
 		AuthToken: cfg.authToken,
+
+		MaxSessions:        cfg.maxSessions,
+		SessionIdleTimeout: cfg.sessionIdleTimeout,
 	})
 }
 

@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -24,6 +25,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bigcommerce-mcp/bigcommerce-mcp/bc/bcsim"
 	"github.com/mark3labs/mcp-go/client"
 	mcptransport "github.com/mark3labs/mcp-go/client/transport"
 	"github.com/mark3labs/mcp-go/mcp"
@@ -331,7 +333,7 @@ func TestMissingCredentials(t *testing.T) {
 	}{
 		{cleanEnv(), []string{"BIGCOMMERCE_STORE_HASH", "BIGCOMMERCE_ACCESS_TOKEN"}},
 		{cleanEnv("BIGCOMMERCE_STORE_HASH=abc123"), []string{"BIGCOMMERCE_ACCESS_TOKEN"}},
-		{cleanEnv("BIGCOMMERCE_ACCESS_TOKEN=tok"), []string{"BIGCOMMERCE_STORE_HASH"}},
+		{cleanEnv("BIGCOMMERCE_ACCESS_TOKEN=tok12345"), []string{"BIGCOMMERCE_STORE_HASH"}},
 	}
 	for _, tt := range tests {
 		for _, args := range [][]string{nil, {"call", "count_customer_groups"}} {
@@ -351,8 +353,8 @@ func TestMissingCredentials(t *testing.T) {
 func TestInvalidStoreSettingsNameTheVariableToFix(t *testing.T) {
 	t.Parallel()
 	for _, env := range [][]string{
-		cleanEnv("BIGCOMMERCE_STORE_HASH=abc/123", "BIGCOMMERCE_ACCESS_TOKEN=tok"),
-		cleanEnv("BIGCOMMERCE_STORE_HASH=abc123", "BIGCOMMERCE_ACCESS_TOKEN=tok", "BIGCOMMERCE_API_URL=ftp://example.com"),
+		cleanEnv("BIGCOMMERCE_STORE_HASH=abc/123", "BIGCOMMERCE_ACCESS_TOKEN=tok12345"),
+		cleanEnv("BIGCOMMERCE_STORE_HASH=abc123", "BIGCOMMERCE_ACCESS_TOKEN=tok12345", "BIGCOMMERCE_API_URL=ftp://example.com"),
 	} {
 		_, stderr, code := runBinary(t, env, "")
 		if code != 1 || !strings.HasPrefix(stderr, "bigcommerce-mcp: check BIGCOMMERCE_STORE_HASH and BIGCOMMERCE_API_URL: ") || strings.Contains(stderr, "bc: ") {
@@ -474,6 +476,11 @@ type stdioSession struct {
 
 func startStdio(t *testing.T, args ...string) *stdioSession {
 	t.Helper()
+	return startStdioWith(t, cleanEnv(), args...)
+}
+
+func startStdioWith(t *testing.T, env []string, args ...string) *stdioSession {
+	t.Helper()
 	s := &stdioSession{responses: make(chan map[string]any, 100), garbage: make(chan string, 100)}
 	cmd := exec.Command(binary, args...)
 	var err error
@@ -485,7 +492,7 @@ func startStdio(t *testing.T, args ...string) *stdioSession {
 		t.Fatal(err)
 	}
 	s.process = &process{cmd: cmd, stderr: &lockedBuffer{}, exited: make(chan struct{})}
-	cmd.Env, cmd.Stderr = cleanEnv(), s.stderr
+	cmd.Env, cmd.Stderr = env, s.stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -659,7 +666,7 @@ func TestHTTPSurvivesMalformedJSONRPC(t *testing.T) {
 
 func TestHTTPNeedsTheBearerTokenWhenSet(t *testing.T) {
 	t.Parallel()
-	const token = "e2e-bearer-token-0123456789"
+	const token = "e2e-bearer-token-0123456789abcdefg"
 	p, base := serveHTTP(t, cleanEnv("MCP_AUTH_TOKEN="+token), "http", "--sandbox", "--log-level", "debug")
 
 	resp, err := http.Post(base+"/mcp", "application/json", strings.NewReader(initializeRequest))
@@ -683,6 +690,53 @@ func TestRefusesAPublicAddressWithoutAToken(t *testing.T) {
 	_, stderr, code := runBinary(t, cleanEnv(), "", "--sandbox", "--transport", "http", "--addr", "0.0.0.0:0")
 	if code == 0 || !strings.Contains(stderr, "MCP_AUTH_TOKEN") {
 		t.Errorf("exit %d, %q; want a refusal naming MCP_AUTH_TOKEN", code, stderr)
+	}
+}
+
+func TestTheSessionCapIsConfigurable(t *testing.T) {
+	t.Parallel()
+	_, base := serveHTTP(t, cleanEnv("MCP_MAX_SESSIONS=2"), "http", "--sandbox")
+	post := func(session, body string) *http.Response {
+		req, _ := http.NewRequest(http.MethodPost, base+"/mcp", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Accept", "application/json, text/event-stream")
+		if session != "" {
+			req.Header.Set("Mcp-Session-Id", session)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		return resp
+	}
+	var sessions []string
+	for range 3 {
+		sessions = append(sessions, post("", initializeRequest).Header.Get("Mcp-Session-Id"))
+	}
+	for i, want := range []int{http.StatusNotFound, http.StatusOK, http.StatusOK} {
+		if got := post(sessions[i], `{"jsonrpc":"2.0","id":2,"method":"ping"}`).StatusCode; got != want {
+			t.Errorf("ping in session %d of 3 with MCP_MAX_SESSIONS=2: %d, want %d", i+1, got, want)
+		}
+	}
+}
+
+func TestRefusesWeakSecretsAtStartUp(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct{ env, want string }{
+		{"MCP_AUTH_TOKEN=x", "MCP_AUTH_TOKEN is too short to guard the store (length 1)"},
+		{"MCP_AUTH_TOKEN= ", "MCP_AUTH_TOKEN contains whitespace"},
+		{"BIGCOMMERCE_ACCESS_TOKEN=short", "BIGCOMMERCE_ACCESS_TOKEN is too short to be a BigCommerce access token (length 5)"},
+	} {
+		env := cleanEnv(tt.env, "BIGCOMMERCE_STORE_HASH=abc123")
+		if !strings.HasPrefix(tt.env, "BIGCOMMERCE_") {
+			env = append(env, "BIGCOMMERCE_ACCESS_TOKEN=a-plausible-access-token")
+		}
+		_, stderr, code := runBinary(t, env, "", "--transport", "http", "--addr", "0.0.0.0:0")
+		if code != 1 || !strings.Contains(stderr, tt.want) {
+			t.Errorf("%s: exit %d, %q; want exit 1 and %q", tt.env, code, stderr, tt.want)
+		}
 	}
 }
 
@@ -726,17 +780,140 @@ func TestSecretsStayOutOfTheLogs(t *testing.T) {
 	t.Cleanup(func() { store.Close() })
 
 	env := cleanEnv("BIGCOMMERCE_STORE_HASH=abc123", "BIGCOMMERCE_ACCESS_TOKEN="+accessToken,
-		"BIGCOMMERCE_API_URL=http://"+ln.Addr().String(), "MCP_AUTH_TOKEN=bearer-e2e-0123456789")
+		"BIGCOMMERCE_API_URL=http://"+ln.Addr().String(), "MCP_AUTH_TOKEN=bearer-e2e-0123456789abcdefghijklmn")
 	stdout, stderr, code := runBinary(t, env, "", "--log-level", "debug", "call", "count_customer_groups")
 	if code != 1 {
 		t.Errorf("exit %d, want 1 for a failed call", code)
 	}
-	for _, secret := range []string{accessToken, "bearer-e2e-0123456789"} {
+	for _, secret := range []string{accessToken, "bearer-e2e-0123456789abcdefghijklmn"} {
 		if strings.Contains(stderr, secret) {
 			t.Errorf("a secret appears in the logs:\n%s", stderr)
 		}
 		if strings.Contains(stdout, secret) {
 			t.Errorf("a secret appears in the tool result:\n%s", stdout)
 		}
+	}
+}
+
+// slowStore serves a simulated store of n customers in which every request
+// takes latency, and closes writing once it has taken the given number of
+// customer updates.
+func slowStore(t *testing.T, n int, latency time.Duration, writes int) (store *bcsim.Store, env []string, writing <-chan struct{}) {
+	t.Helper()
+	store = bcsim.New(bcsim.WithCustomers(n), bcsim.WithLatency(latency, 0))
+	signal := make(chan struct{})
+	var once sync.Once
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPut && strings.HasSuffix(r.URL.Path, "/v3/customers") && store.Total("PUT /v3/customers") >= writes {
+			once.Do(func() { close(signal) })
+		}
+		store.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	return store, cleanEnv("BIGCOMMERCE_STORE_HASH=abc123", "BIGCOMMERCE_ACCESS_TOKEN=e2e-access-token", "BIGCOMMERCE_API_URL="+srv.URL), signal
+}
+
+// bulkReport is the part of bulk_update_customers' result the shutdown test reads.
+type bulkReport struct {
+	Counts struct {
+		Updated, Failed int
+		NotAttempted    int `json:"not_attempted"`
+	}
+	Updated            []int
+	NotAttempted       []int  `json:"not_attempted"`
+	NotAttemptedReason string `json:"not_attempted_reason"`
+}
+
+func TestSIGTERMDuringABulkUpdateDeliversItsReport(t *testing.T) {
+	t.Parallel()
+	const customers = 2000
+	items := make([]map[string]any, customers)
+	for i := range items {
+		items[i] = map[string]any{"id": i + 1, "company": "Renamed at shutdown"}
+	}
+	args := map[string]any{"customers": items}
+	for _, kind := range []string{"stdio", "sse", "http"} {
+		t.Run(kind, func(t *testing.T) {
+			t.Parallel()
+			store, env, writing := slowStore(t, customers, 50*time.Millisecond, 5)
+			p, called := startBulkCall(t, kind, env, args)
+			waitFor(t, writing, "the update to be under way")
+			p.cmd.Process.Signal(syscall.SIGTERM)
+
+			report := waitFor(t, called, "the final report")
+			t.Logf("%s: after SIGTERM the client got counts %+v, not attempted because %q", kind, report.Counts, report.NotAttemptedReason)
+			if report.Counts.Updated == 0 || report.Counts.NotAttempted == 0 || report.Counts.Failed != 0 ||
+				report.Counts.Updated+report.Counts.NotAttempted != customers {
+				t.Errorf("counts %+v; want some updated, the rest not attempted, none failed", report.Counts)
+			}
+			if !strings.Contains(report.NotAttemptedReason, "shutting down") {
+				t.Errorf("not attempted because %q", report.NotAttemptedReason)
+			}
+			for _, id := range report.Updated {
+				if c, _ := store.Customer(id); c.Company != "Renamed at shutdown" {
+					t.Fatalf("customer %d reported updated, but the store has %q", id, c.Company)
+				}
+			}
+			for _, id := range report.NotAttempted {
+				if c, _ := store.Customer(id); c.Company == "Renamed at shutdown" {
+					t.Fatalf("customer %d reported not attempted, but the store has it renamed", id)
+				}
+			}
+			if code := p.waitExit(t, 10*time.Second); code != 0 {
+				t.Errorf("exit %d after SIGTERM", code)
+			}
+		})
+	}
+}
+
+// startBulkCall starts the binary on kind and calls bulk_update_customers
+// with args; the report arrives on the channel.
+func startBulkCall(t *testing.T, kind string, env []string, args map[string]any) (*process, <-chan bulkReport) {
+	t.Helper()
+	called := make(chan bulkReport, 1)
+	if kind == "stdio" {
+		s := startStdioWith(t, env)
+		request, _ := json.Marshal(map[string]any{"jsonrpc": "2.0", "id": 2, "method": "tools/call",
+			"params": map[string]any{"name": "bulk_update_customers", "arguments": args}})
+		s.send(t, initializeRequest, `{"jsonrpc":"2.0","method":"notifications/initialized"}`, string(request))
+		go func() {
+			var report struct {
+				Result struct{ StructuredContent bulkReport } `json:"result"`
+			}
+			for msg := range s.responses {
+				if msg["id"] == 2.0 {
+					data, _ := json.Marshal(msg)
+					json.Unmarshal(data, &report)
+					called <- report.Result.StructuredContent
+					return
+				}
+			}
+		}()
+		return s.process, called
+	}
+	p, base := serveHTTP(t, env, kind)
+	c := httpClient(t, kind, base, nil)
+	go func() {
+		var req mcp.CallToolRequest
+		req.Params.Name, req.Params.Arguments = "bulk_update_customers", args
+		res, err := c.CallTool(t.Context(), req)
+		var report bulkReport
+		if err == nil {
+			data, _ := json.Marshal(res.StructuredContent)
+			json.Unmarshal(data, &report)
+		}
+		called <- report
+	}()
+	return p, called
+}
+
+func waitFor[T any](t *testing.T, ch <-chan T, what string) T {
+	t.Helper()
+	select {
+	case v := <-ch:
+		return v
+	case <-time.After(20 * time.Second):
+		t.Fatalf("timed out waiting for %s", what)
+		panic("unreachable")
 	}
 }

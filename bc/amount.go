@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"math"
 	"strconv"
 )
 
@@ -37,3 +38,15 @@ func (a *Amount) UnmarshalJSON(data []byte) error {
 }
 
 func (a Amount) MarshalJSON() ([]byte, error) { return json.Marshal(float64(a)) }
+
+// BigCommerce keeps amounts to 4 decimal places.
+const amountScale = 1e4
+
+// MaxAmount is the largest amount accepted. BigCommerce documents none; this
+// is where a float64 stops holding every 4-decimal amount exactly (2^53/10^4,
+// about 9.007e11), so an amount above it would not be stored as written.
+// No price or discount in any currency comes near it.
+const MaxAmount Amount = 900_000_000_000
+
+// Stored is the amount as BigCommerce keeps it, rounded to 4 decimal places.
+func (a Amount) Stored() Amount { return Amount(math.Round(float64(a)*amountScale) / amountScale) }

@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/bigcommerce-mcp/bigcommerce-mcp/internal/drain"
 )
 
 // Failure codes of a BulkFailure. Batch-level failures that BigCommerce answered
@@ -81,7 +83,8 @@ type BulkFailure struct {
 //     cancellation in flight), are NotAttempted when nothing was applied (429s),
 //     and fail with the status otherwise;
 //   - after cancellation or the deadline no new batch starts, and what was not
-//     sent is NotAttempted.
+//     sent is NotAttempted; so too once a drain begins (see package drain),
+//     but the batches in flight finish.
 func (s *CustomersService) BulkUpdate(ctx context.Context, updates []CustomerUpdate, opts BulkOptions) (*BulkResult, error) {
 	res, pending, err := screen(updates)
 	if err != nil {
@@ -230,6 +233,9 @@ func (s *CustomersService) run(ctx context.Context, res *BulkResult, pending []C
 	if why == nil {
 		why = ctx.Err()
 	}
+	if why == nil && drain.Begun(ctx) {
+		why = drain.ErrShuttingDown
+	}
 	for _, batch := range queue.batches {
 		res.notAttempted(batch, why)
 	}
@@ -241,7 +247,7 @@ func (s *CustomersService) run(ctx context.Context, res *BulkResult, pending []C
 func (q *batchQueue) next(ctx context.Context) ([]CustomerUpdate, bool) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	if len(q.batches) == 0 || q.stop != nil || ctx.Err() != nil {
+	if len(q.batches) == 0 || q.stop != nil || ctx.Err() != nil || drain.Begun(ctx) {
 		return nil, false
 	}
 	batch := q.batches[0]
@@ -401,6 +407,8 @@ func notSentReason(why error) string {
 		return "the request was canceled before these were sent"
 	case errors.Is(why, context.DeadlineExceeded):
 		return "the deadline passed before these were sent"
+	case errors.Is(why, drain.ErrShuttingDown):
+		return "the server began shutting down before these were sent; sending them again is safe"
 	}
 	return "nothing was applied: the run stopped because a batch could not be completed: " + why.Error()
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -73,7 +74,7 @@ func (in CustomerGroupInput) Validate(create bool) error {
 	errs := fieldErrors{}
 	switch {
 	case in.Name != nil:
-		validateLength(errs, "name", *in.Name, 1, 255)
+		validateGroupName(errs, *in.Name)
 	case create:
 		errs.add("name", "is required")
 	}
@@ -88,6 +89,27 @@ func (in CustomerGroupInput) Validate(create bool) error {
 	}
 	return errs.err()
 }
+
+// validateGroupName refuses a name that would not read as it is stored: a
+// blank one, one with control characters or line breaks (a name is one line),
+// and one with spaces at either end. Those are refused, not trimmed: the store
+// keeps them, and its uniqueness check ignores case but not spaces, so " VIP"
+// would be a second group that reads as "VIP".
+func validateGroupName(errs fieldErrors, name string) {
+	validateLength(errs, "name", name, 1, 255)
+	trimmed, hidden := strings.TrimSpace(name), strings.IndexFunc(name, breaksLine)
+	switch {
+	case trimmed == "":
+		errs.add("name", "must not be blank: give the group a name people can read")
+	case hidden >= 0:
+		r, _ := utf8.DecodeRuneInString(name[hidden:])
+		errs.add("name", fmt.Sprintf("contains %U, a control character or line break: a group name is one line of text", r))
+	case trimmed != name:
+		errs.add("name", fmt.Sprintf("has spaces at the start or end, which BigCommerce would keep: send %q", trimmed))
+	}
+}
+
+func breaksLine(r rune) bool { return unicode.IsControl(r) || unicode.In(r, unicode.Zl, unicode.Zp) }
 
 func validateCategoryAccess(errs fieldErrors, ca CategoryAccess) {
 	switch ca.Type {
@@ -152,8 +174,13 @@ func validateDiscount(errs fieldErrors, field func(string) string, r DiscountRul
 	default:
 		errs.add(field("method"), fmt.Sprintf("%q is not one of percent, fixed, price", r.Method))
 	}
-	if r.Amount <= 0 {
+	switch {
+	case r.Amount <= 0:
 		errs.add(field("amount"), "must be greater than 0")
+	case r.Amount.Stored() == 0:
+		errs.add(field("amount"), fmt.Sprintf("%v rounds to 0.0000 at BigCommerce's 4 decimal places: the smallest discount is 0.0001", float64(r.Amount)))
+	case r.Amount > MaxAmount:
+		errs.add(field("amount"), fmt.Sprintf("%v is beyond any price: amounts are at most %.0f", float64(r.Amount), float64(MaxAmount)))
 	}
 	if r.PriceListID != 0 {
 		errs.add(field("price_list_id"), "is only for price_list rules")

@@ -216,9 +216,9 @@ func TestUnescapeMarkup(t *testing.T) {
 	t.Parallel()
 	for in, want := range map[string]string{
 		`"R\u0026D \u003cEU\u003e"`: `"R&D <EU>"`,
-		`"a\\u003c"`:                 `"a\\u003c"`, // a backslash, then the letters
-		`"\\\u003c"`:                 `"\\<"`,
-		`"caf\u00e9 \n"`:             `"caf\u00e9 \n"`,
+		`"a\\u003c"`:                `"a\\u003c"`, // a backslash, then the letters
+		`"\\\u003c"`:                `"\\<"`,
+		`"caf\u00e9 \n"`:            `"caf\u00e9 \n"`,
 	} {
 		if got := string(unescapeMarkup([]byte(in))); got != want {
 			t.Errorf("unescapeMarkup(%s) = %s, want %s", in, got, want)

@@ -115,7 +115,7 @@ for (const transport of TRANSPORTS) {
 }
 
 describe("Inspector CLI with MCP_AUTH_TOKEN over http", () => {
-  const token = "inspector-e2e-token";
+  const token = "inspector-e2e-token-0123456789abcdef";
   let server;
   before(async () => {
     server = await HTTPServer.start("http", { env: { MCP_AUTH_TOKEN: token } });

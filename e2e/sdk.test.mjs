@@ -320,7 +320,7 @@ for (const transport of TRANSPORTS) {
 
 for (const transport of ["sse", "http"]) {
   describe(`MCP_AUTH_TOKEN over ${transport}`, () => {
-    const token = "e2e-secret-token";
+    const token = "e2e-secret-token-0123456789abcdefgh";
     let server;
     before(async () => {
       server = await HTTPServer.start(transport, { env: { MCP_AUTH_TOKEN: token } });

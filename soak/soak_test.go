@@ -504,7 +504,7 @@ func rules(amount float64) []map[string]any {
 func stateOf(g tools.CustomerGroup) groupState {
 	s := groupState{Name: g.Name}
 	if len(g.DiscountRules) == 1 {
-		s.Amount = g.DiscountRules[0].Amount
+		s.Amount = float64(g.DiscountRules[0].Amount)
 	}
 	return s
 }

@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"maps"
+	"math"
 	"slices"
 	"strings"
 	"unicode"
@@ -14,35 +16,31 @@ import (
 	"github.com/invopop/jsonschema"
 )
 
-// decodeArguments checks a call's arguments against the tool's input schema
-// (unknown names, types, required fields, every constraint), decodes them into
-// In and runs In's own Validate. Every problem found is reported at once,
+// decodeArguments checks a call's arguments, as sent, against the tool's input
+// schema (with a JSON Schema validator: every constraint published is
+// enforced) and for what no schema says (checker.read, checker.inspect),
+// decodes them into In and runs In's own Validate. Every problem found is reported at once,
 // keyed by argument path, so a model can fix them all in one go.
-func decodeArguments[In any](schema *jsonschema.Schema, arguments any) (In, error) {
+func decodeArguments[In any](a *argumentSchema, arguments any) (In, error) {
 	var in In
 	data, err := argumentJSON(arguments)
 	if err != nil {
 		return in, invalidArguments(map[string]string{"arguments": err.Error()}, "")
 	}
-	var tree any
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	if err := dec.Decode(&tree); err != nil {
+	c := checker{problems: map[string]string{}}
+	tree, err := c.read(data)
+	if err != nil {
 		return in, invalidArguments(map[string]string{"arguments": "not valid JSON: " + err.Error()}, "")
 	}
 	if tree == nil {
 		tree = map[string]any{}
 	}
-	c := checker{problems: map[string]string{}}
-	c.check("", schema, tree)
+	c.inspect("", a.schema, tree)
+	c.validate(a, tree)
 	if len(c.problems) > 0 {
 		return in, invalidArguments(c.problems, c.hint())
 	}
 	if err := json.Unmarshal(data, &in); err != nil {
-		var typeErr *json.UnmarshalTypeError
-		if errors.As(err, &typeErr) {
-			return in, invalidArguments(map[string]string{typeErr.Field: "is out of range for " + typeErr.Type.String()}, "")
-		}
 		return in, invalidArguments(map[string]string{"arguments": err.Error()}, "")
 	}
 	if v, ok := any(in).(validator); ok {
@@ -62,18 +60,85 @@ func argumentJSON(arguments any) ([]byte, error) {
 	return json.Marshal(arguments)
 }
 
-// checker walks a JSON value alongside the schema it should satisfy.
+// checker collects the problems of one call's arguments, keyed by argument
+// path; the first problem found at a path is the one reported.
 type checker struct {
 	problems map[string]string
 	unknown  bool     // an argument name was not recognised
 	valid    []string // the names allowed where it was found
 }
 
+// read decodes data as json.Decoder with UseNumber would, and reports every
+// key an object repeats: a decoder keeps one of them silently, so
+// {"dry_run": true, "dry_run": false} would write.
+func (c *checker) read(data []byte) (any, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	tree, err := c.readValue(dec, "")
+	if err == nil {
+		if _, extra := dec.Token(); extra != io.EOF {
+			err = errors.New("more than one value")
+		}
+	}
+	return tree, err
+}
+
+func (c *checker) readValue(dec *json.Decoder, path string) (any, error) {
+	token, err := dec.Token()
+	switch {
+	case err != nil:
+		return nil, err
+	case token == json.Delim('{'):
+		return c.readObject(dec, path)
+	case token == json.Delim('['):
+		return c.readArray(dec, path)
+	}
+	return token, nil
+}
+
+func (c *checker) readObject(dec *json.Decoder, path string) (any, error) {
+	object := map[string]any{}
+	for dec.More() {
+		token, err := dec.Token()
+		if err != nil {
+			return nil, err
+		}
+		key := token.(string) // the decoder allows only a string here
+		value, err := c.readValue(dec, join(path, key))
+		if err != nil {
+			return nil, err
+		}
+		if _, repeated := object[key]; repeated {
+			c.add(join(path, key), "is given more than once: give each argument once")
+		}
+		object[key] = value
+	}
+	_, err := dec.Token() // the closing brace
+	return object, err
+}
+
+func (c *checker) readArray(dec *json.Decoder, path string) (any, error) {
+	array := []any{}
+	for dec.More() {
+		value, err := c.readValue(dec, fmt.Sprintf("%s[%d]", path, len(array)))
+		if err != nil {
+			return nil, err
+		}
+		array = append(array, value)
+	}
+	_, err := dec.Token() // the closing bracket
+	return array, err
+}
+
+// add records the first problem found at path: a repeated key is reported
+// as such, whatever its values are.
 func (c *checker) add(path, problem string) {
 	if path == "" {
 		path = "arguments"
 	}
-	c.problems[path] = problem
+	if _, seen := c.problems[path]; !seen {
+		c.problems[path] = problem
+	}
 }
 
 func (c *checker) hint() string {
@@ -86,81 +151,57 @@ func (c *checker) hint() string {
 	return "valid argument names here: " + strings.Join(c.valid, ", ")
 }
 
-func (c *checker) check(path string, s *jsonschema.Schema, v any) {
-	if want, got := s.Type, kindOf(v); want != "" && want != got && (want != "number" || got != "integer") {
-		c.add(path, fmt.Sprintf("must be %s, not %s", article(want), article(got)))
-		return
-	}
+// inspect is what a JSON Schema validator does not do: it names unknown
+// arguments with the one likely meant, takes an optional argument sent as
+// null as not given (models often do; the validator would refuse the null),
+// refuses hidden characters in every string, and integers beyond BigCommerce's.
+func (c *checker) inspect(path string, s *jsonschema.Schema, v any) {
+	s = choiceFor(s, v)
 	switch v := v.(type) {
 	case map[string]any:
-		c.checkObject(path, s, v)
+		c.inspectObject(path, s, v)
 	case []any:
-		c.checkArray(path, s, v)
+		for i, item := range v {
+			if s.Items != nil {
+				c.inspect(fmt.Sprintf("%s[%d]", path, i), s.Items, item)
+			}
+		}
 	case string:
-		c.checkString(path, s, v)
+		if problem := hiddenCharacter(v); problem != "" {
+			c.add(path, problem)
+		}
 	case json.Number:
-		c.checkNumber(path, s, v)
+		c.inspectNumber(path, s, v)
 	}
 }
 
-func (c *checker) checkObject(path string, s *jsonschema.Schema, v map[string]any) {
-	properties := map[string]*jsonschema.Schema{}
-	var names []string
-	if s.Properties != nil {
-		for pair := s.Properties.Oldest(); pair != nil; pair = pair.Next() {
-			properties[pair.Key] = pair.Value
-			names = append(names, pair.Key)
+// choiceFor is the choice of an anyOf that has v's type, or s itself.
+func choiceFor(s *jsonschema.Schema, v any) *jsonschema.Schema {
+	for _, choice := range s.AnyOf {
+		if kind := kindOf(v); choice.Type == kind || choice.Type == "number" && kind == "integer" {
+			return choice
 		}
 	}
+	return s
+}
+
+func (c *checker) inspectObject(path string, s *jsonschema.Schema, v map[string]any) {
+	if s.Properties == nil {
+		return // an object of any shape
+	}
+	var names []string
+	for pair := s.Properties.Oldest(); pair != nil; pair = pair.Next() {
+		names = append(names, pair.Key)
+	}
 	for _, key := range slices.Sorted(maps.Keys(v)) {
-		prop, known := properties[key]
-		switch {
+		switch prop, known := s.Properties.Get(key); {
 		case !known:
 			c.add(join(path, key), unknownArgument(key, names))
 			c.unknown, c.valid = true, names
 		case v[key] == nil && !slices.Contains(s.Required, key):
-			// A model often sends null for "not given"; treat it so.
+			delete(v, key)
 		default:
-			c.check(join(path, key), prop, v[key])
-		}
-	}
-	for _, key := range s.Required {
-		if _, ok := v[key]; !ok {
-			c.add(join(path, key), "is required")
-		}
-	}
-}
-
-func (c *checker) checkArray(path string, s *jsonschema.Schema, v []any) {
-	n := uint64(len(v))
-	if s.MinItems != nil && n < *s.MinItems {
-		c.add(path, fmt.Sprintf("must have at least %d items", *s.MinItems))
-	}
-	if s.MaxItems != nil && n > *s.MaxItems {
-		c.add(path, fmt.Sprintf("must have at most %d items (got %d)", *s.MaxItems, n))
-	}
-	if s.Items == nil {
-		return
-	}
-	for i, item := range v {
-		c.check(fmt.Sprintf("%s[%d]", path, i), s.Items, item)
-	}
-}
-
-func (c *checker) checkString(path string, s *jsonschema.Schema, v string) {
-	n := uint64(utf8.RuneCountInString(v))
-	switch {
-	case len(s.Enum) > 0 && !slices.Contains(s.Enum, any(v)):
-		c.add(path, fmt.Sprintf("%q is not one of %s", v, enumList(s.Enum)))
-	case s.MinLength != nil && n < *s.MinLength && *s.MinLength == 1:
-		c.add(path, "must not be empty")
-	case s.MinLength != nil && n < *s.MinLength:
-		c.add(path, fmt.Sprintf("must be at least %d characters", *s.MinLength))
-	case s.MaxLength != nil && n > *s.MaxLength:
-		c.add(path, fmt.Sprintf("must be at most %d characters (got %d)", *s.MaxLength, n))
-	default:
-		if problem := hiddenCharacter(v); problem != "" {
-			c.add(path, problem)
+			c.inspect(join(path, key), prop, v[key])
 		}
 	}
 }
@@ -185,22 +226,21 @@ func hiddenCharacter(v string) string {
 	return ""
 }
 
-func (c *checker) checkNumber(path string, s *jsonschema.Schema, v json.Number) {
-	f, _ := v.Float64()
-	if s.Type == "integer" {
-		if _, err := v.Int64(); err != nil {
-			c.add(path, fmt.Sprintf("must be a whole number, not %s", v))
-			return
-		}
-	}
-	if limit, err := s.Minimum.Float64(); err == nil && f < limit {
-		c.add(path, fmt.Sprintf("must be %s or more (got %s)", s.Minimum, v))
-	}
-	if limit, err := s.ExclusiveMinimum.Float64(); err == nil && f <= limit {
-		c.add(path, fmt.Sprintf("must be greater than %s (got %s)", s.ExclusiveMinimum, v))
-	}
-	if limit, err := s.Maximum.Float64(); err == nil && f > limit {
-		c.add(path, fmt.Sprintf("must be %s or less (got %s)", s.Maximum, v))
+// maxInteger bounds every integer argument: BigCommerce's ids, counts and
+// pages are 32-bit, so anything larger is a mistake, never a record.
+const maxInteger = math.MaxInt32
+
+func (c *checker) inspectNumber(path string, s *jsonschema.Schema, v json.Number) {
+	_, err := v.Float64()
+	n, notInteger := v.Int64()
+	switch {
+	case err != nil:
+		c.add(path, fmt.Sprintf("is out of range (got %s)", v))
+	case s.Type != "integer":
+	case kindOf(v) != "integer": // 2.0 passes JSON Schema's "integer"; Go will not decode it into an int
+		c.add(path, fmt.Sprintf("must be an integer, not a number (got %s)", v))
+	case notInteger != nil || n > maxInteger || n < -maxInteger:
+		c.add(path, fmt.Sprintf("is out of range: BigCommerce's ids and counts are at most %d (got %s)", maxInteger, v))
 	}
 }
 
@@ -238,18 +278,66 @@ func article(kind string) string {
 	return "a " + kind
 }
 
-// unknownArgument says a name is unknown and suggests the closest valid one.
+// unknownArgument says a name is unknown and suggests the valid one most
+// likely meant.
 func unknownArgument(name string, valid []string) string {
-	best, bestDistance := "", len(name)/2+2
+	if best := likelyMeant(snakeCase(name), valid); best != "" {
+		return fmt.Sprintf("unknown argument; did you mean %q?", best)
+	}
+	return "unknown argument"
+}
+
+// likelyMeant picks the valid name a mistaken (snake_case) one most likely
+// stands for. Models add the resource's name to a field ("customer_id" for a
+// customer's id) or drop it ("group_id" for customer_group_id), so after an
+// exact match, a name that ends with a valid one in whole words, or is the
+// end of one in two words or more (a bare "id" could end any id), comes
+// before the closest spelling.
+func likelyMeant(name string, valid []string) string {
+	if slices.Contains(valid, name) { // only its case differed
+		return name
+	}
+	best, bestWords := "", 0
 	for _, candidate := range valid {
-		if d := editDistance(strings.ToLower(name), candidate); d < bestDistance {
+		words := 0
+		switch {
+		case strings.HasSuffix(name, "_"+candidate):
+			words = strings.Count(candidate, "_") + 1
+		case strings.HasSuffix(candidate, "_"+name) && strings.Contains(name, "_"):
+			words = strings.Count(name, "_") + 1
+		}
+		if words > bestWords {
+			best, bestWords = candidate, words
+		}
+	}
+	if best != "" {
+		return best
+	}
+	bestDistance := len(name)/2 + 2
+	for _, candidate := range valid {
+		if d := editDistance(name, candidate); d < bestDistance {
 			best, bestDistance = candidate, d
 		}
 	}
-	if best == "" {
-		return "unknown argument"
+	return best
+}
+
+// snakeCase writes a camelCase or kebab-case name as the tools' arguments
+// are written: customerGroupId becomes customer_group_id.
+func snakeCase(name string) string {
+	var b strings.Builder
+	var previous rune
+	for _, r := range name {
+		switch {
+		case r == '-':
+			r = '_'
+		case unicode.IsUpper(r) && (unicode.IsLower(previous) || unicode.IsDigit(previous)):
+			b.WriteByte('_')
+		}
+		b.WriteRune(unicode.ToLower(r))
+		previous = r
 	}
-	return fmt.Sprintf("unknown argument; did you mean %q?", best)
+	return b.String()
 }
 
 // editDistance is the Levenshtein distance between a and b.

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"maps"
 	"net/http"
 	"strings"
 	"time"
@@ -37,7 +36,7 @@ type CategoryAccess struct {
 type DiscountRule struct {
 	Type        string  `json:"type" jsonschema:"enum=price_list,enum=all,enum=category,enum=product" jsonschema_description:"price_list: a price list (the only rule then); all: store-wide (one at most); category or product: on one of them."`
 	Method      string  `json:"method,omitempty" jsonschema:"enum=percent,enum=fixed,enum=price" jsonschema_description:"Not for price_list: percent off, fixed amount off, or fixed price."`
-	Amount      float64 `json:"amount,omitempty" jsonschema_description:"Not for price_list: over 0; at most 100 for percent."`
+	Amount      Decimal `json:"amount,omitempty" jsonschema_description:"Not for price_list: a number or a decimal string (\"5.0000\"), 0.0001 or more (BigCommerce keeps 4 decimals); at most 100 for percent."`
 	CategoryID  int     `json:"category_id,omitempty" jsonschema:"minimum=1"`
 	ProductID   int     `json:"product_id,omitempty" jsonschema:"minimum=1"`
 	PriceListID int     `json:"price_list_id,omitempty" jsonschema:"minimum=1"`
@@ -57,7 +56,7 @@ func groupFromAPI(g bc.CustomerGroup) CustomerGroup {
 		out.CategoryAccess = &CategoryAccess{Type: ca.Type, Categories: ca.Categories}
 	}
 	for i, r := range g.DiscountRules {
-		out.DiscountRules[i] = DiscountRule{Type: r.Type, Method: r.Method, Amount: float64(r.Amount),
+		out.DiscountRules[i] = DiscountRule{Type: r.Type, Method: r.Method, Amount: Decimal(r.Amount),
 			CategoryID: r.CategoryID, ProductID: r.ProductID, PriceListID: r.PriceListID}
 	}
 	return out
@@ -80,8 +79,8 @@ func formatTime(t bc.Time) string {
 
 // ListCustomerGroupsInput holds the documented filters of the group list.
 type ListCustomerGroupsInput struct {
-	Name             string `json:"name,omitempty" jsonschema_description:"Exact group name."`
-	NameLike         string `json:"name_like,omitempty" jsonschema_description:"Groups whose name contains this text."`
+	Name             string `json:"name,omitempty" jsonschema_description:"Exact group name, case-sensitive."`
+	NameLike         string `json:"name_like,omitempty" jsonschema_description:"Groups whose name contains this text, ignoring case."`
 	IsDefault        *bool  `json:"is_default,omitempty" jsonschema_description:"Only the default group, or only the others."`
 	IsGroupForGuests *bool  `json:"is_group_for_guests,omitempty" jsonschema_description:"Only the guest group, or only the others."`
 	DateCreated      string `json:"date_created,omitempty" jsonschema_description:"Dates: YYYY-MM-DD, YYYY-MM-DDTHH:MM:SS or RFC 3339; _min and _max include their ends."`
@@ -130,6 +129,7 @@ const defaultPageSize = 50 // BigCommerce's default limit
 
 const listDescription = `List the store's customer groups, with their discount rules and category access.
 Use it to find a group's id, to check whether a name is taken, or to review pricing tiers.
+Names are unique ignoring case, but the name filter is exact: to check a name, use name_like and compare the names found ignoring case.
 Pages of up to 250 (default 50): more_pages says whether to ask for next_page; all_pages=true returns every match in one call.`
 
 func listCustomerGroups(client *bc.Client) server.ServerTool {
@@ -246,14 +246,14 @@ func (s groupSettings) toAPI(name *string) bc.CustomerGroupInput {
 
 // CreateCustomerGroupInput is a new group.
 type CreateCustomerGroupInput struct {
-	Name string `json:"name" jsonschema:"minLength=1,maxLength=255" jsonschema_description:"Unique group name."`
+	Name string `json:"name" jsonschema:"minLength=1,maxLength=255" jsonschema_description:"Unique group name (ignoring case): one line, without spaces at either end."`
 	groupSettings
 }
 
-func (in CreateCustomerGroupInput) Validate() error { return validateGroup(in.toAPI(&in.Name), true) }
+func (in CreateCustomerGroupInput) Validate() error { return in.toAPI(&in.Name).Validate(true) }
 
 const createDescription = `Create a customer group, optionally with category access and discount rules.
-Names are unique: check with list_customer_groups name=... first; a taken name fails with conflict.
+Names are unique ignoring case ("vip" clashes with "VIP"): check with list_customer_groups name_like=... first, comparing the names found ignoring case; a taken name fails with conflict.
 Discount rules: either one price_list rule alone, or at most one "all" (store-wide) rule plus category/product rules.
 Only one group can be the guest group: unset is_group_for_guests on the current one first, or this fails with conflict.
 Not idempotent: calling it twice tries to create two groups. If the result has a warning, follow it to finish the job.`
@@ -273,26 +273,11 @@ func createCustomerGroup(client *bc.Client) server.ServerTool {
 // UpdateCustomerGroupInput changes the fields given and leaves the rest alone.
 type UpdateCustomerGroupInput struct {
 	ID   int     `json:"id" jsonschema:"minimum=1" jsonschema_description:"The customer group's id."`
-	Name *string `json:"name,omitempty" jsonschema:"minLength=1,maxLength=255" jsonschema_description:"New unique name."`
+	Name *string `json:"name,omitempty" jsonschema:"minLength=1,maxLength=255" jsonschema_description:"New unique name (ignoring case): one line, without spaces at either end."`
 	groupSettings
 }
 
-func (in UpdateCustomerGroupInput) Validate() error { return validateGroup(in.toAPI(in.Name), false) }
-
-// validateGroup applies bc's rules and refuses a blank name, which
-// BigCommerce refuses too, but only after a round trip.
-func validateGroup(in bc.CustomerGroupInput, create bool) error {
-	err := in.Validate(create)
-	if in.Name == nil || *in.Name == "" || strings.TrimSpace(*in.Name) != "" {
-		return err
-	}
-	fields := map[string]string{"name": "must not be blank: give the group a name people can read"}
-	var invalid *bc.ValidationError
-	if errors.As(err, &invalid) {
-		maps.Copy(fields, invalid.Fields)
-	}
-	return &bc.ValidationError{Fields: fields}
-}
+func (in UpdateCustomerGroupInput) Validate() error { return in.toAPI(in.Name).Validate(false) }
 
 const updateDescription = `Change a customer group: only the fields you pass change.
 WARNING: discount_rules REPLACES THE GROUP'S WHOLE SET OF RULES. To add or change one rule, first get_customer_group, then send every rule to keep plus the new one; discount_rules: [] removes all discounts.

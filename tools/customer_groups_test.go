@@ -218,3 +218,77 @@ func TestStoreFailuresAreRetryable(t *testing.T) {
 		})
 	}
 }
+
+func TestDiscountAmountsAtTheLimitsAreAccepted(t *testing.T) {
+	t.Parallel()
+	s := newSession(t, Config{})
+	created := succeed[CustomerGroupResult](s, "create_customer_group", map[string]any{
+		"name": "Limits",
+		"discount_rules": []map[string]any{
+			{"type": "all", "method": "percent", "amount": 0.0001},
+			{"type": "product", "method": "price", "amount": 900_000_000_000, "product_id": 77},
+		},
+	})
+	if rules := created.CustomerGroup.DiscountRules; len(rules) != 2 {
+		t.Errorf("created %+v, want both rules", created.CustomerGroup)
+	}
+}
+
+// TestDecimalStringsAreAccepted checks that amounts written as BigCommerce
+// writes them ("5.0000") are taken as numbers, and that other text is not.
+func TestDecimalStringsAreAccepted(t *testing.T) {
+	t.Parallel()
+	s := newSession(t, Config{})
+	created := succeed[CustomerGroupResult](s, "create_customer_group", map[string]any{
+		"name":           "Decimal",
+		"discount_rules": []map[string]any{{"type": "all", "method": "percent", "amount": "5.0000"}},
+	})
+	if stored, _ := s.store.Group(created.CustomerGroup.ID); len(stored.DiscountRules) != 1 || stored.DiscountRules[0].Amount != 5 {
+		t.Errorf("the store has %+v, want one rule of 5", stored.DiscountRules)
+	}
+	succeed[BulkUpdateCustomersResult](s, bulkTool, map[string]any{
+		"customers": []map[string]any{{"id": 1, "store_credit_amounts": []map[string]any{{"amount": "10.00"}}}},
+	})
+	if c, _ := s.store.Customer(1); len(c.StoreCredit) != 1 || c.StoreCredit[0] != 10 {
+		t.Errorf("customer 1 has store credit %v, want [10]", c.StoreCredit)
+	}
+
+	for _, tc := range []struct {
+		tool, field string
+		args        map[string]any
+	}{
+		{"create_customer_group", "discount_rules[0].amount",
+			map[string]any{"name": "X", "discount_rules": []map[string]any{{"type": "all", "method": "percent", "amount": "abc"}}}},
+		{bulkTool, "customers[0].store_credit_amounts[0].amount",
+			map[string]any{"customers": []map[string]any{{"id": 1, "store_credit_amounts": []map[string]any{{"amount": "1e3"}}}}}},
+	} {
+		if got := s.fail(tc.tool, tc.args); got.Code != codeInvalidArgument || !strings.Contains(got.Fields[tc.field], "decimal") {
+			t.Errorf("%s: got %+v, want invalid_argument saying %s must be a decimal", tc.tool, got, tc.field)
+		}
+	}
+}
+
+// TestNameCheckAdviceFindsACaseVariant follows the advice for checking that a
+// name is free: the store's names are unique ignoring case, while the name
+// filter is exact, so the check must be the name_like filter.
+func TestNameCheckAdviceFindsACaseVariant(t *testing.T) {
+	t.Parallel()
+	s := newSession(t, Config{})
+
+	clash := s.fail("create_customer_group", map[string]any{"name": "wholesale"})
+	if clash.Code != codeConflict || !strings.Contains(clash.Hint, "name_like") {
+		t.Errorf("got %+v, want conflict with a hint that points at name_like", clash)
+	}
+	if exact := succeed[CustomerGroupList](s, "list_customer_groups", map[string]any{"name": "wholesale"}); exact.Count != 0 {
+		t.Fatalf("name=wholesale found %+v; the store's name filter is exact, so the advice below is moot", exact.CustomerGroups)
+	}
+	like := succeed[CustomerGroupList](s, "list_customer_groups", map[string]any{"name_like": "wholesale"})
+	if like.Count != 1 || !strings.EqualFold(like.CustomerGroups[0].Name, "wholesale") {
+		t.Errorf("name_like=wholesale found %+v, want the group Wholesale", like.CustomerGroups)
+	}
+	for tool, description := range map[string]string{"create_customer_group": createDescription, "list_customer_groups": listDescription} {
+		if !strings.Contains(description, "name_like") || !strings.Contains(description, "ignoring case") {
+			t.Errorf("%s's description does not say to check names with name_like, ignoring case:\n%s", tool, description)
+		}
+	}
+}

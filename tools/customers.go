@@ -18,18 +18,18 @@ import (
 // rather than enforced by the schema, so that in a list an item that breaks
 // them fails alone while the others go through.
 type CustomerFields struct {
-	Email                                   *string          `json:"email,omitempty" jsonschema_description:"3-255 chars, unique."`
-	FirstName                               *string          `json:"first_name,omitempty" jsonschema_description:"1-100 chars."`
-	LastName                                *string          `json:"last_name,omitempty" jsonschema_description:"1-100 chars."`
-	Company                                 *string          `json:"company,omitempty" jsonschema_description:"Up to 255 chars."`
-	Phone                                   *string          `json:"phone,omitempty" jsonschema_description:"Up to 50 chars."`
-	Notes                                   *string          `json:"notes,omitempty"`
-	TaxExemptCategory                       *string          `json:"tax_exempt_category,omitempty" jsonschema_description:"Up to 255 chars."`
-	CustomerGroupID                         *int             `json:"customer_group_id,omitempty" jsonschema_description:"0: no group."`
-	AcceptsProductReviewAbandonedCartEmails *bool            `json:"accepts_product_review_abandoned_cart_emails,omitempty"`
-	ChannelIDs                              []int            `json:"channel_ids,omitempty" jsonschema_description:"At least one; replaces the list."`
-	StoreCreditAmounts                      []bc.StoreCredit `json:"store_credit_amounts,omitempty" jsonschema_description:"At least one; replaces the balances. [{\"amount\": 0}] clears the credit."`
-	ForcePasswordReset                      *bool            `json:"force_password_reset,omitempty" jsonschema_description:"Ask for a new password at next sign-in."`
+	Email                                   *string       `json:"email,omitempty" jsonschema_description:"3-255 chars, unique."`
+	FirstName                               *string       `json:"first_name,omitempty" jsonschema_description:"1-100 chars."`
+	LastName                                *string       `json:"last_name,omitempty" jsonschema_description:"1-100 chars."`
+	Company                                 *string       `json:"company,omitempty" jsonschema_description:"Up to 255 chars."`
+	Phone                                   *string       `json:"phone,omitempty" jsonschema_description:"Up to 50 chars."`
+	Notes                                   *string       `json:"notes,omitempty"`
+	TaxExemptCategory                       *string       `json:"tax_exempt_category,omitempty" jsonschema_description:"Up to 255 chars."`
+	CustomerGroupID                         *int          `json:"customer_group_id,omitempty" jsonschema_description:"0: no group."`
+	AcceptsProductReviewAbandonedCartEmails *bool         `json:"accepts_product_review_abandoned_cart_emails,omitempty"`
+	ChannelIDs                              []int         `json:"channel_ids,omitempty" jsonschema_description:"At least one; replaces the list."`
+	StoreCreditAmounts                      []StoreCredit `json:"store_credit_amounts,omitempty" jsonschema_description:"At least one; replaces the balances. [{\"amount\": 0}] clears the credit."`
+	ForcePasswordReset                      *bool         `json:"force_password_reset,omitempty" jsonschema_description:"Ask for a new password at next sign-in."`
 
 	// The read-only fields are accepted only to be refused with a reason;
 	// the published schema leaves them out (see published.go).
@@ -45,7 +45,7 @@ func (f CustomerFields) toAPI(id int) bc.CustomerUpdate {
 	u := bc.CustomerUpdate{ID: id, Email: f.Email, FirstName: f.FirstName, LastName: f.LastName,
 		Company: f.Company, Phone: f.Phone, Notes: f.Notes, TaxExemptCategory: f.TaxExemptCategory,
 		CustomerGroupID: f.CustomerGroupID, AcceptsProductReviewAbandonedCartEmails: f.AcceptsProductReviewAbandonedCartEmails,
-		ChannelIDs: f.ChannelIDs, StoreCreditAmounts: f.StoreCreditAmounts}
+		ChannelIDs: f.ChannelIDs, StoreCreditAmounts: storeCreditsToAPI(f.StoreCreditAmounts)}
 	if f.ForcePasswordReset != nil {
 		u.Authentication = &bc.Authentication{ForcePasswordReset: *f.ForcePasswordReset}
 	}
@@ -93,11 +93,11 @@ func (s CustomerSelector) toAPI() bc.CustomerSelector {
 // BulkUpdateCustomersInput takes either customers, or where with set.
 type BulkUpdateCustomersInput struct {
 	Customers   []CustomerUpdateItem `json:"customers,omitempty" jsonschema:"minItems=1,maxItems=10000" jsonschema_description:"Each an id with the fields to change. Not with where/set."`
-	Where       *CustomerSelector    `json:"where,omitempty" jsonschema_description:"Which customers to change: list_customers' selector. Needs set; not with customers."`
-	Set         *CustomerFields      `json:"set,omitempty" jsonschema_description:"The fields to change on every customer where matches: those of a customers item, less id."`
+	Where       *CustomerSelector    `json:"where,omitempty" jsonschema_description:"Which customers to change: list_customers' where (customer_group_ids, ids, emails, date_created_min/max, date_modified_min/max, or all: true). Needs set; not with customers."`
+	Set         *CustomerFields      `json:"set,omitempty" jsonschema_description:"The fields to change on every customer where matches: any of a customers item's but id."`
 	DryRun      bool                 `json:"dry_run,omitempty" jsonschema_description:"Report what would change and fail, writing nothing."`
-	ExpectCount *int                 `json:"expect_count,omitempty" jsonschema:"minimum=0" jsonschema_description:"With where: the number the dry run matched; required above 100. A different count writes nothing."`
-	Details     bool                 `json:"details,omitempty" jsonschema_description:"For scripts: every id and failure in full, not the first 100 ids of each list and failures by cause."`
+	ExpectCount *int                 `json:"expect_count,omitempty" jsonschema:"minimum=0" jsonschema_description:"With where: the number the dry run matched; required above 100; if it differs, nothing is written."`
+	Details     bool                 `json:"details,omitempty" jsonschema_description:"For scripts: every id, failure and value in full."`
 }
 
 const formsHint = `use either customers: [{"id": 12, "company": "Acme"}, ...] or where: {"customer_group_ids": [1]} with set: {"customer_group_id": 2}`
@@ -205,9 +205,9 @@ const (
 )
 
 const bulkDescription = `Update many customers at once: 10 per BigCommerce call, 3 calls in flight, rate limits handled.
-Two forms, never both: customers: [{"id": 12, "customer_group_id": 2}, ...], each with its own fields; or where (list_customers' selector) with set: {"customer_group_id": 2}. Up to 10,000 customers.
-Call it with dry_run: true first: it shows what would change (before/after) and fail, writing nothing. When where matches over 100, apply with expect_count set to the number matched; if the store changed since, nothing is written.
-Customers already in the requested state are skipped, so repeating a call is safe. One bad item fails alone. Failures come grouped by cause; unconfirmed ones may have been applied (repeat the call). details: true lists every id and failure.
+Two forms, never both: customers: [{"id": 12, "customer_group_id": 2}, ...], each with its own fields; or where with set: {"customer_group_id": 2}. Up to 10,000 customers.
+Call it with dry_run: true first: it shows what would change (before/after) and fail, writing nothing. When where matches over 100, apply with expect_count set to the number matched.
+Customers already in the requested state are skipped, so repeating a call is safe. One bad item fails alone. Failures come grouped by cause; unconfirmed ones may have been applied (repeat the call).
 Read-only fields (registration_ip_address, date_created, date_modified, origin_channel_id) cannot be sent.`
 
 func bulkUpdateCustomers(client *bc.Client) server.ServerTool {

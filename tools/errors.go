@@ -164,7 +164,7 @@ var meanings = map[int]struct{ code, hint string }{
 	http.StatusNotFound: {codeNotFound,
 		"no such record (it may have been deleted): look the id up again (list_customer_groups for groups)"},
 	http.StatusConflict: {codeConflict,
-		"the change clashes with existing data: a group name already in use (names are unique; find the existing group with list_customer_groups name=... and update it, or pick another name), or a second guest group (unset is_group_for_guests on the current one first)"},
+		"the change clashes with existing data: a group name already in use (names are unique ignoring case; find the existing group with list_customer_groups name_like=... and update it, or pick another name), or a second guest group (unset is_group_for_guests on the current one first)"},
 	http.StatusTooManyRequests:     {codeRateLimited, ""},
 	http.StatusInternalServerError: {codeUpstream, "BigCommerce failed after several retries; try again later"},
 }

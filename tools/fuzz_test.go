@@ -18,9 +18,10 @@ type decoder struct {
 
 func decoderFor[In any]() decoder {
 	schema, published := inputSchemas[In]()
+	compiled := newArgumentSchema(schema)
 	return decoder{
 		schema: schemas.Marshal(published),
-		decode: func(arguments any) (any, error) { return decodeArguments[In](schema, arguments) },
+		decode: func(arguments any) (any, error) { return decodeArguments[In](compiled, arguments) },
 	}
 }
 
@@ -78,6 +79,10 @@ func FuzzToolArguments(f *testing.F) {
 		{"get_customer_group", `{"id": "x", "id": 1, "ID": 2}`},
 		{"create_customer_group", `{"name": "VIP \ud800", "discount_rules": [{"type": "all", "method": "fixed", "amount": 1e999}]}`},
 		{"update_customer_group", `{"id": 2, "category_access": {"type": "none", "categories": [[[[[[[[[[1]]]]]]]]]]}}`},
+		{"get_customer_group", `{"id": 9007199254740993}`},
+		{"bulk_update_customers", `{"customers": [{"id": 1, "notes": "x", "notes": "y"}], "dry_run": true, "dry_run": false}`},
+		{"create_customer_group", `{"name": "Trade", "discount_rules": [{"type": "all", "method": "fixed", "amount": "5.0000"}, {"type": "product", "method": "price", "amount": "abc", "product_id": 2147483648}]}`},
+		{"bulk_update_customers", `{"where": {"ids": [1]}, "set": {"store_credit_amounts": [{"amount": "10.00"}], "customerId": 3}}`},
 	} {
 		f.Add(uint8(slices.Index(tools, seed.tool)), []byte(seed.args))
 	}

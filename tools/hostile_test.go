@@ -2,8 +2,11 @@ package tools
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/bigcommerce-mcp/bigcommerce-mcp/schemas"
 )
 
 // hostileCall is a tool call a confused or manipulated model might make. It
@@ -72,6 +75,12 @@ func hostileCalls() []hostileCall {
 		{"a group id written as a string is refused", bulk, item(args{"customer_group_id": "2"}), "customers[0].customer_group_id"},
 		{"ids written as one string are refused", bulk, args{"where": args{"ids": "1,2,3"}, "set": args{"notes": "x"}}, "where.ids"},
 
+		// Repeated keys: JSON decoders keep one of them, silently.
+		{"dry_run given twice is refused", bulk, raw(`{"customers": [{"id": 1, "notes": "x"}], "dry_run": true, "dry_run": false}`), "dry_run"},
+		{"an amount given twice in a rule is refused", create, raw(`{"name": "X", "discount_rules": [{"type": "all", "method": "percent", "amount": 5, "amount": 50}]}`), "discount_rules[0].amount"},
+		{"ids given twice in a selector are refused", bulk, raw(`{"where": {"ids": [1], "ids": [2]}, "set": {"notes": "x"}}`), "where.ids"},
+		{"an id given twice in the second item is refused", bulk, raw(`{"customers": [{"id": 1, "notes": "x"}, {"id": 2, "id": 3, "notes": "y"}]}`), "customers[1].id"},
+
 		// Unknown and misspelled arguments.
 		{"a misspelled filter is refused", list, args{"is_defualt": true}, "is_defualt"},
 		{"a camelCase filter is refused", list, args{"nameLike": "VIP"}, "nameLike"},
@@ -94,6 +103,11 @@ func hostileCalls() []hostileCall {
 		{"a NUL in a group name is refused", create, args{"name": "Whole\x00sale"}, "name"},
 		{"a lone surrogate in a group name is refused", create, raw(`{"name": "VIP \ud800"}`), "name"},
 		{"a right-to-left override in a group name is refused", update, args{"id": 2, "name": "\u202eelaselohW"}, "name"},
+		{"a tab in a group name is refused", create, args{"name": "Whole\tsale"}, "name"},
+		{"a newline in a new group name is refused", update, args{"id": 2, "name": "Whole\nsale"}, "name"},
+		{"a line separator in a group name is refused", create, args{"name": "Whole\u2028sale"}, "name"},
+		{"a leading space in a group name is refused", create, args{"name": " VIP"}, "name"},
+		{"a trailing no-break space in a new group name is refused", update, args{"id": 2, "name": "VIP\u00a0"}, "name"},
 		{"a control character in a name filter is refused", list, args{"name": "Retail\x1b[2J"}, "name"},
 		{"a NUL in notes set on customers is refused", bulk, set(args{"notes": "ok\x00hidden"}), "set.notes"},
 
@@ -103,6 +117,14 @@ func hostileCalls() []hostileCall {
 		{"an update without an id is refused", update, args{"name": "Renamed"}, "id"},
 		{"a customer without an id is refused", bulk, args{"customers": []args{{"company": "A"}}}, "customers[0].id"},
 		{"a negative group to move customers to is refused", bulk, set(args{"customer_group_id": -1}), "set.customer_group_id"},
+		{"a group id past 2^53 is refused, not rounded", get, raw(`{"id": 9007199254740993}`), "id"},
+		{"a group id of 2^63-1 is refused", deleteGroup, raw(`{"id": 9223372036854775807}`), "id"},
+		{"a group id of 2^31 is refused", update, raw(`{"id": 2147483648, "name": "X"}`), "id"},
+		{"a customer id of 2^31 in a list is refused", bulk, raw(`{"customers": [{"id": 2147483648, "notes": "x"}]}`), "customers[0].id"},
+		{"a customer id past 2^53 in a selector is refused", bulk, raw(`{"where": {"ids": [9007199254740993]}, "set": {"notes": "x"}}`), "where.ids[0]"},
+		{"a target group id of 2^31 is refused", bulk, raw(`{"where": {"ids": [1]}, "set": {"customer_group_id": 2147483648}}`), "set.customer_group_id"},
+		{"a product id of 2^31 in a rule is refused", create, raw(`{"name": "X", "discount_rules": [{"type": "product", "method": "fixed", "amount": 1, "product_id": 2147483648}]}`), "discount_rules[0].product_id"},
+		{"a page of 2^31 is refused", list, raw(`{"page": 2147483648}`), "page"},
 		{"a negative expect_count is refused", bulk, args{"where": args{"all": true}, "set": args{"notes": "x"}, "expect_count": -1}, "expect_count"},
 		{"a zero category id is refused", create, args{"name": "X", "category_access": args{"type": "specific", "categories": []int{0}}}, "category_access.categories[0]"},
 
@@ -121,6 +143,10 @@ func hostileCalls() []hostileCall {
 		{"a percent discount over 100 is refused", create, rules(args{"type": "all", "method": "percent", "amount": 100.5}), "discount_rules[0].amount"},
 		{"a zero discount is refused", create, rules(args{"type": "all", "method": "fixed", "amount": 0}), "discount_rules[0].amount"},
 		{"a negative discount is refused", create, rules(args{"type": "product", "method": "price", "amount": -3, "product_id": 77}), "discount_rules[0].amount"},
+		{"the smallest float as a discount is refused", create, rules(args{"type": "all", "method": "percent", "amount": 5e-324}), "discount_rules[0].amount"},
+		{"a discount that rounds to 0.0000 is refused", create, rules(args{"type": "all", "method": "fixed", "amount": 0.00004}), "discount_rules[0].amount"},
+		{"a fixed discount of 1e300 is refused", create, rules(args{"type": "all", "method": "fixed", "amount": 1e300}), "discount_rules[0].amount"},
+		{"a fixed price past a float64's 4 decimals is refused", update, args{"id": 2, "discount_rules": []args{{"type": "product", "method": "price", "amount": 1e12, "product_id": 77}}}, "discount_rules[0].amount"},
 		{"a fractional category id is refused", create, rules(args{"type": "category", "method": "percent", "amount": 5, "category_id": 18.5}), "discount_rules[0].category_id"},
 		{"an unknown discount method is refused", create, rules(args{"type": "all", "method": "bogo", "amount": 5}), "discount_rules[0].method"},
 		{"an unknown rule type is refused", create, rules(args{"type": "coupon", "method": "percent", "amount": 5}), "discount_rules[0].type"},
@@ -170,4 +196,97 @@ func repeated[T any](n int, v T) []T {
 		out[i] = v
 	}
 	return out
+}
+
+// TestLargeIntegersAreNamedAsSent checks that an integer beyond BigCommerce's
+// 32-bit ids is refused with the value as the model wrote it, not as a
+// float64 rounded it, and that the largest id still reaches the store.
+func TestLargeIntegersAreNamedAsSent(t *testing.T) {
+	t.Parallel()
+	s := newSession(t, Config{})
+	for _, id := range []string{"9007199254740993", "9223372036854775807", "-9223372036854775809"} {
+		got := s.fail("get_customer_group", json.RawMessage(`{"id": `+id+`}`))
+		if problem := got.Fields["id"]; !strings.Contains(problem, id) || !strings.Contains(problem, "2147483647") {
+			t.Errorf("id %s: problem %q, want it to quote %s and name the limit 2147483647", id, problem, id)
+		}
+	}
+	if got := s.fail("get_customer_group", json.RawMessage(`{"id": 2147483647}`)); got.Code != codeNotFound {
+		t.Errorf("id 2147483647: got %+v, want the store's not_found", got)
+	}
+}
+
+// TestRepeatedKeysAreSaidToBeRepeated checks that a repeated key is reported
+// as repeated even when one of its values would be wrong on its own.
+func TestRepeatedKeysAreSaidToBeRepeated(t *testing.T) {
+	t.Parallel()
+	s := newSession(t, Config{})
+	got := s.fail("get_customer_group", json.RawMessage(`{"id": 1, "id": "two"}`))
+	if problem := got.Fields["id"]; !strings.Contains(problem, "more than once") {
+		t.Errorf("problem %q, want it to say id is given more than once", problem)
+	}
+}
+
+// TestSuggestionsPointAtTheFieldMeant checks "did you mean" against the
+// mistakes models make: a resource's name before a field, a field without its
+// resource, camelCase and misspellings.
+func TestSuggestionsPointAtTheFieldMeant(t *testing.T) {
+	t.Parallel()
+	s := newSession(t, Config{})
+	item := func(field string) map[string]any {
+		return map[string]any{"customers": []map[string]any{{"id": 1, field: 5}}}
+	}
+	for _, tc := range []struct {
+		tool  string
+		args  map[string]any
+		field string
+		want  string
+	}{
+		{bulkTool, item("customer_id"), "customers[0].customer_id", "id"},
+		{bulkTool, item("customerId"), "customers[0].customerId", "id"},
+		{bulkTool, item("group_id"), "customers[0].group_id", "customer_group_id"},
+		{bulkTool, item("customerGroupId"), "customers[0].customerGroupId", "customer_group_id"},
+		{bulkTool, item("compnay"), "customers[0].compnay", "company"},
+		{"update_customer_group", map[string]any{"group_id": 2, "name": "X"}, "group_id", "id"},
+		{"list_customer_groups", map[string]any{"nameLike": "VIP"}, "nameLike", "name_like"},
+		{"list_customer_groups", map[string]any{"IsDefault": true}, "IsDefault", "is_default"},
+		{"create_customer_group", map[string]any{"name": "X", "discount_rules": []map[string]any{{"type": "all", "list_id": 3}}}, "discount_rules[0].list_id", "price_list_id"},
+	} {
+		got := s.fail(tc.tool, tc.args)
+		if want := fmt.Sprintf("did you mean %q?", tc.want); !strings.HasSuffix(got.Fields[tc.field], want) {
+			t.Errorf("%s: %s: %q, want it to end %s", tc.tool, tc.field, got.Fields[tc.field], want)
+		}
+	}
+	// A bare id where none belongs suggests nothing rather than some other id.
+	got := s.fail("create_customer_group", map[string]any{"name": "X", "discount_rules": []map[string]any{{"type": "all", "id": 3}}})
+	if problem := got.Fields["discount_rules[0].id"]; strings.Contains(problem, "did you mean") {
+		t.Errorf("discount_rules[0].id: %q, want no suggestion", problem)
+	}
+}
+
+// taggedInput uses constraints no tool uses yet: a tag added to a tool's
+// input must be enforced as well as published.
+type taggedInput struct {
+	Code  string  `json:"code" jsonschema:"pattern=^[A-Z]+$"`
+	Ratio float64 `json:"ratio,omitempty" jsonschema:"exclusiveMaximum=1"`
+	Email string  `json:"email,omitempty" jsonschema:"format=email"`
+	Kind  string  `json:"kind,omitempty" jsonschema:"enum=a,enum=b"`
+}
+
+func TestEveryPublishedConstraintIsEnforced(t *testing.T) {
+	t.Parallel()
+	compiled := newArgumentSchema(schemas.Reflect[taggedInput]())
+	for _, tc := range []struct{ args, field string }{
+		{`{"code": "abc"}`, "code"},
+		{`{"code": "ABC", "ratio": 1}`, "ratio"},
+		{`{"code": "ABC", "email": "not an address"}`, "email"},
+		{`{"code": "ABC", "kind": "c"}`, "kind"},
+	} {
+		_, err := decodeArguments[taggedInput](compiled, json.RawMessage(tc.args))
+		if got := toToolError(err); got.Code != codeInvalidArgument || got.Fields[tc.field] == "" {
+			t.Errorf("%s: got %v, want invalid_argument naming %s", tc.args, err, tc.field)
+		}
+	}
+	if _, err := decodeArguments[taggedInput](compiled, json.RawMessage(`{"code": "ABC", "ratio": 0.5, "email": "a@example.com", "kind": "b"}`)); err != nil {
+		t.Errorf("valid arguments refused: %v", err)
+	}
 }

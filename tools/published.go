@@ -8,17 +8,17 @@ import "github.com/invopop/jsonschema"
 
 // trimSchema leaves out the read-only fields, accepted only to be refused by
 // name (additionalProperties: false already says they cannot be sent), and
-// the descriptions of set's fields, which are a customers item's, and of
-// where's, which are list_customers' (listed whenever this tool is).
+// publishes set and where as objects whose fields are named elsewhere: set's
+// are a customers item's, and where's are list_customers' (listed whenever
+// this tool is). Arguments are still checked field by field.
 func (BulkUpdateCustomersInput) trimSchema(published *jsonschema.Schema) {
-	item, set, where := property(published, "customers").Items, property(published, "set"), property(published, "where")
-	for _, fields := range []*jsonschema.Schema{item, set} {
-		for _, name := range readOnlyCustomerFields {
-			fields.Properties.Delete(name)
-		}
+	items := property(published, "customers").Items
+	for _, name := range readOnlyCustomerFields {
+		items.Properties.Delete(name)
 	}
-	undescribe(set)
-	undescribe(where)
+	for _, name := range []string{"set", "where"} {
+		published.Properties.Set(name, &jsonschema.Schema{Type: "object", Description: property(published, name).Description})
+	}
 }
 
 // trimSchema leaves out the descriptions of the settings, which are

@@ -276,8 +276,11 @@ func TestToolListSize(t *testing.T) {
 			}
 		}
 	}
-	if bytes.Contains(data, []byte(`"anyOf"`)) || bytes.Contains(data, []byte(`"$ref"`)) {
-		t.Error("the published schemas use anyOf or $ref")
+	if bytes.Contains(data, []byte(`"$ref"`)) {
+		t.Error("the published schemas use $ref")
+	}
+	if n := bytes.Count(data, []byte(`{"type":"null"}`)); n > 0 {
+		t.Errorf("the published schemas hold %d any-value stubs (a six-way anyOf ending in null)", n)
 	}
 }
 

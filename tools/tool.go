@@ -16,8 +16,8 @@ package tools
 //	}
 //
 //   - Input: json tags name the arguments; a field without omitempty is
-//     required; constraints (minimum, maximum, enum, minLength, maxLength,
-//     minItems, maxItems) go in jsonschema tags and are enforced before the
+//     required; constraints (minimum, maximum, enum, pattern, format, any
+//     JSON Schema keyword) go in jsonschema tags and are enforced before the
 //     handler runs. For rules across fields, give the input a Validate() error
 //     method (returning *bc.ValidationError or calling bc's Validate methods).
 //   - Output: a struct with a Summary() string method (one line for the text
@@ -116,6 +116,7 @@ func Behaviour(a mcp.ToolAnnotation) string {
 // newTool builds a tool from a typed handler; see the note at the top of this file.
 func newTool[In any, Out result](name, title, description string, e effect, handle func(context.Context, In) (Out, error)) server.ServerTool {
 	input, published := inputSchemas[In]()
+	arguments := newArgumentSchema(input)
 	tool := mcp.Tool{
 		Name:            name,
 		Description:     description,
@@ -126,7 +127,9 @@ func newTool[In any, Out result](name, title, description string, e effect, hand
 	return server.ServerTool{
 		Tool: tool,
 		Handler: func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
-			in, err := decodeArguments[In](input, req.Params.Arguments)
+			// The raw arguments, as the client wrote them: Params.Arguments went
+			// through float64, which rounds integers above 2^53.
+			in, err := decodeArguments[In](arguments, req.GetRawArguments())
 			if err != nil {
 				return errorResult(err), nil
 			}

@@ -2,13 +2,13 @@ package transport
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"maps"
 	"net"
 	"net/http"
 	"slices"
+	"strconv"
 	"sync"
 	"time"
 
@@ -19,36 +19,46 @@ const (
 	readHeaderTimeout = 10 * time.Second
 	bodyReadTimeout   = 30 * time.Second
 	idleTimeout       = 2 * time.Minute
-	sessionIdleTTL    = 30 * time.Minute
 )
 
-// mcpEndpoints is the MCP side of an HTTP transport: its routes, and how to
-// end its long-lived streams so that shutdown need not wait for clients.
+// mcpEndpoints is the MCP side of an HTTP transport: its routes, the
+// requests they have yet to answer, and how to end its long-lived streams so
+// that shutdown need not wait for clients.
 type mcpEndpoints struct {
 	routes        map[string]http.Handler
+	requests      *requests
 	closeSessions func(context.Context) error
 }
 
 // The library's own DNS-rebinding check is off because guard applies one
 // policy, ours, to every transport.
-func newEndpoints(kind Kind, srv *server.MCPServer, logger *slog.Logger) mcpEndpoints {
-	if kind == SSE {
+func newEndpoints(srv *server.MCPServer, cfg Config) mcpEndpoints {
+	reqs := newRequests()
+	if cfg.Kind == SSE {
 		sse := server.NewSSEServer(srv, server.WithSSEDisableLocalhostProtection(true))
 		return mcpEndpoints{
-			routes: map[string]http.Handler{"/sse": sse.SSEHandler(), "/message": sse.MessageHandler()},
+			routes: map[string]http.Handler{
+				"/sse":     watchSSEStreams(reqs, sse.SSEHandler()),
+				"/message": countSSEMessages(reqs, sse.MessageHandler()),
+			},
+			requests: reqs,
 			closeSessions: func(context.Context) error {
 				sse.CloseSessions()
 				return nil
 			},
 		}
 	}
+	sessions := newSessionCap(cfg.MaxSessions)
 	streamable := server.NewStreamableHTTPServer(srv,
 		server.WithDisableLocalhostProtection(true),
-		server.WithStreamableHTTPLogger(logger),
-		server.WithSessionIdleTTL(sessionIdleTTL),
+		server.WithStreamableHTTPLogger(cfg.Logger),
+		server.WithSessionIdManager(sessions),
+		server.WithSessionIdleTTL(cfg.SessionIdleTimeout),
 	)
+	sessions.end = endSessionVia(streamable)
 	return mcpEndpoints{
-		routes:        map[string]http.Handler{"/mcp": withoutListeningStream(streamable)},
+		routes:        map[string]http.Handler{"/mcp": withoutListeningStream(countHandlers(reqs, sessions.wrap(streamable)))},
+		requests:      reqs,
 		closeSessions: streamable.Shutdown, // it owns no http.Server, so this only ends sessions
 	}
 }
@@ -92,11 +102,13 @@ func serveHTTP(ctx context.Context, srv *server.MCPServer, cfg Config) error {
 }
 
 func serveListener(ctx context.Context, ln net.Listener, loopback bool, srv *server.MCPServer, cfg Config) error {
-	endpoints := newEndpoints(cfg.Kind, srv, cfg.Logger)
+	cfg = cfg.withDefaults()
+	endpoints := newEndpoints(srv, cfg)
 	g := guard{token: cfg.AuthToken, loopback: loopback, log: cfg.Logger}
+	calls := newCallControl(srv)
 
-	// Request contexts derive from requestsCtx, so cancelling it at the end of
-	// the grace period cancels the tool calls still running.
+	// Request contexts derive from requestsCtx, cancelled only when shutdown
+	// gives up on them: the library writes no response once it is.
 	requestsCtx, cancelRequests := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelRequests()
 	fresh := &freshConns{conns: map[net.Conn]struct{}{}}
@@ -111,32 +123,68 @@ func serveListener(ctx context.Context, ln net.Listener, loopback bool, srv *ser
 	hs.RegisterOnShutdown(fresh.closeAll)
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(ln) }()
-	cfg.Logger.Info("serving MCP over HTTP", "transport", string(cfg.Kind), "addr", ln.Addr().String(),
-		"paths", slices.Sorted(maps.Keys(endpoints.routes)), "auth", cfg.AuthToken != "")
+	cfg.Logger.Info("serving MCP over HTTP", "transport", string(cfg.Kind), "addr", displayAddr(cfg.Addr, ln.Addr()),
+		"paths", slices.Sorted(maps.Keys(endpoints.routes)), "auth", cfg.AuthToken != "",
+		"max_sessions", cfg.MaxSessions, "session_idle_timeout", cfg.SessionIdleTimeout)
 
 	select {
 	case err := <-served:
 		return err
 	case <-ctx.Done():
 	}
-	shutdown(hs, endpoints, cancelRequests, cfg.ShutdownTimeout, cfg.Logger)
+	shutdown(hs, endpoints, calls, cancelRequests, cfg.ShutdownTimeout, cfg.Logger)
 	<-served
 	return nil
 }
 
-// shutdown stops accepting connections, ends the MCP streams, and gives
-// in-flight requests grace to finish before cancelling them.
-func shutdown(hs *http.Server, endpoints mcpEndpoints, cancelRequests context.CancelFunc, grace time.Duration, log *slog.Logger) {
+// displayAddr is the address as the operator gave it, with the port actually
+// bound: the listener spells 0.0.0.0 as [::], which reads as IPv6 only.
+func displayAddr(given string, bound net.Addr) string {
+	host, _, err := net.SplitHostPort(given)
+	tcp, ok := bound.(*net.TCPAddr)
+	if err != nil || !ok {
+		return bound.String()
+	}
+	return net.JoinHostPort(host, strconv.Itoa(tcp.Port))
+}
+
+// shutdown stops accepting connections and requests, asks the calls in
+// flight to wind down, waits for every answer to be written (cancelling the
+// calls at the end of the grace period), and only then ends the MCP streams
+// that carry SSE answers.
+func shutdown(hs *http.Server, endpoints mcpEndpoints, calls *callControl, cancelRequests context.CancelFunc, grace time.Duration, log *slog.Logger) {
 	log.Info("shutting down", "grace", grace)
-	ctx, cancel := context.WithTimeout(context.Background(), grace)
+	answered := endpoints.requests.stop()
+	calls.drain()
+	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
+	closed := make(chan error, 1)
+	go func() { closed <- hs.Shutdown(ctx) }() // closes the listener at once
+	if !within(answered, grace) {
+		log.Warn("requests still running at the end of the grace period; cancelling them")
+		calls.cancel()
+		if !within(answered, cancelWait) {
+			log.Warn("cancelled requests did not end; closing their connections")
+		}
+	}
 	if err := endpoints.closeSessions(ctx); err != nil {
 		log.Warn("closing MCP sessions", "err", err)
 	}
-	if err := hs.Shutdown(ctx); errors.Is(err, context.DeadlineExceeded) {
-		log.Warn("requests still running at the end of the grace period; cancelling them")
+	if !within(closed, cancelWait) {
 		cancelRequests()
 		hs.Close()
+	}
+}
+
+// within reports whether ch yields within d.
+func within[T any](ch <-chan T, d time.Duration) bool {
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-ch:
+		return true
+	case <-timer.C:
+		return false
 	}
 }
 

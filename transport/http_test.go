@@ -35,6 +35,11 @@ func slowServer(started chan<- struct{}, release <-chan struct{}) *server.MCPSer
 // called; served reports what Serve returned.
 func serveTest(t *testing.T, kind Kind, srv *server.MCPServer, grace time.Duration) (url string, cancel context.CancelFunc, served <-chan error) {
 	t.Helper()
+	return serveTestWith(t, srv, Config{Kind: kind, Logger: discard, ShutdownTimeout: grace})
+}
+
+func serveTestWith(t testing.TB, srv *server.MCPServer, cfg Config) (url string, cancel context.CancelFunc, served <-chan error) {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -42,7 +47,7 @@ func serveTest(t *testing.T, kind Kind, srv *server.MCPServer, grace time.Durati
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan error, 1)
 	go func() {
-		done <- serveListener(ctx, ln, true, srv, Config{Kind: kind, Logger: discard, ShutdownTimeout: grace})
+		done <- serveListener(ctx, ln, true, srv, cfg)
 	}()
 	return "http://" + ln.Addr().String(), cancel, done
 }
@@ -211,5 +216,21 @@ func TestShutdownDoesNotWaitForAConnectionThatSentNothing(t *testing.T) {
 	waitFor(t, served, "shutdown")
 	if elapsed := time.Since(start); elapsed > time.Second {
 		t.Fatalf("shutdown took %v with an idle new connection open", elapsed)
+	}
+}
+
+func TestTheAddressIsLoggedAsGiven(t *testing.T) {
+	t.Parallel()
+	wildcard := &net.TCPAddr{IP: net.IPv6zero, Port: 43210}
+	for given, want := range map[string]string{
+		"0.0.0.0:0":      "0.0.0.0:43210",
+		"0.0.0.0:43210":  "0.0.0.0:43210",
+		"localhost:8080": "localhost:43210",
+		"[::1]:0":        "[::1]:43210",
+		"":               "[::]:43210",
+	} {
+		if got := displayAddr(given, wildcard); got != want {
+			t.Errorf("displayAddr(%q) = %q, want %q", given, got, want)
+		}
 	}
 }

@@ -31,7 +31,8 @@ const cancelWait = time.Second
 func serveStdio(ctx context.Context, srv *server.MCPServer, cfg Config) error {
 	stdio := server.NewStdioServer(srv)
 	stdio.SetErrorLogger(slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelError))
-	reqs := &requests{open: map[string]int{}}
+	reqs := newRequests()
+	calls := newCallControl(srv)
 	in := &inputGate{r: bufio.NewReader(&frameLimiter{r: cfg.Stdin, max: MaxMessageBytes}),
 		requests: reqs, ended: make(chan struct{}), released: make(chan struct{})}
 	defer close(in.released)
@@ -50,6 +51,7 @@ func serveStdio(ctx context.Context, srv *server.MCPServer, cfg Config) error {
 	case <-in.ended:
 	}
 	answered := reqs.stop()
+	calls.drain()
 	cfg.Logger.Info("shutting down", "grace", cfg.ShutdownTimeout)
 	select {
 	case err := <-listened:
@@ -121,7 +123,7 @@ type responseWatcher struct {
 	mu       sync.Mutex // the library writes some messages without its own lock
 	w        io.Writer
 	requests *requests
-	partial  []byte // written but not yet a whole line
+	lines    lineSplitter
 }
 
 func (r *responseWatcher) Write(p []byte) (int, error) {
@@ -129,18 +131,33 @@ func (r *responseWatcher) Write(p []byte) (int, error) {
 	defer r.mu.Unlock()
 	n, err := r.w.Write(p)
 	// A response that failed to write counts as answered: nothing will follow it.
-	if len(r.partial) > 0 {
-		p = append(r.partial, p...)
+	r.lines.split(p, r.answered)
+	return n, err
+}
+
+func (r *responseWatcher) answered(line []byte) {
+	if id, ok := responseID(line); ok {
+		r.requests.answer(id)
+	}
+}
+
+// lineSplitter cuts a written stream into lines.
+type lineSplitter struct {
+	partial []byte // written but not yet a whole line
+}
+
+// split calls each for every line p completes, without its newline.
+func (l *lineSplitter) split(p []byte, each func([]byte)) {
+	if len(l.partial) > 0 {
+		p = append(l.partial, p...)
 	}
 	for {
 		line, rest, whole := bytes.Cut(p, []byte{'\n'})
 		if !whole {
-			r.partial = bytes.Clone(line) // p is the caller's to reuse
-			return n, err
+			l.partial = bytes.Clone(line) // p is the caller's to reuse
+			return
 		}
-		if id, ok := responseID(line); ok {
-			r.requests.answer(id)
-		}
+		each(line)
 		p = rest
 	}
 }
@@ -154,17 +171,28 @@ type requests struct {
 	answered chan struct{} // made by stop; closed once open is empty
 }
 
+func newRequests() *requests {
+	return &requests{open: map[string]int{}}
+}
+
 // admit reports whether a line may go to the server, counting it if it is
 // a request. It counts before the server can see the line, so that no
 // response can come first.
 func (r *requests) admit(line []byte) bool {
+	id, isRequest := requestID(line)
+	return r.enter(id, isRequest)
+}
+
+// enter reports whether a message may go to the server, counting it under
+// key if it will be answered.
+func (r *requests) enter(key string, answered bool) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.stopped {
 		return false
 	}
-	if id, ok := requestID(line); ok {
-		r.open[id]++
+	if answered {
+		r.open[key]++
 	}
 	return true
 }
@@ -190,7 +218,28 @@ func (r *requests) answer(id string) {
 	}
 	if r.open[id]--; r.open[id] == 0 {
 		delete(r.open, id)
-		if len(r.open) == 0 && r.stopped {
+		r.closeIfAnswered()
+	}
+}
+
+// forget stops waiting for the requests whose keys start with prefix: they
+// can no longer be answered.
+func (r *requests) forget(prefix string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for key := range r.open {
+		if strings.HasPrefix(key, prefix) {
+			delete(r.open, key)
+		}
+	}
+	r.closeIfAnswered()
+}
+
+func (r *requests) closeIfAnswered() {
+	if len(r.open) == 0 && r.stopped {
+		select {
+		case <-r.answered:
+		default:
 			close(r.answered)
 		}
 	}

@@ -235,7 +235,7 @@ func TestRequestAndResponseIDsMatchAsTheServerEchoesThem(t *testing.T) {
 
 func TestResponseWatcherMatchesResponsesSplitAcrossWrites(t *testing.T) {
 	t.Parallel()
-	reqs := &requests{open: map[string]int{}}
+	reqs := newRequests()
 	for _, line := range []string{`{"id":1,"method":"ping"}`, `{"id":"a","method":"ping"}`} {
 		if !reqs.admit([]byte(line + "\n")) {
 			t.Fatalf("%s refused before shutdown", line)
@@ -265,7 +265,7 @@ func TestResponseWatcherMatchesResponsesSplitAcrossWrites(t *testing.T) {
 func TestInputGateHoldsBackTheEndOfInput(t *testing.T) {
 	t.Parallel()
 	newGate := func(input string) *inputGate {
-		return &inputGate{r: bufio.NewReader(strings.NewReader(input)), requests: &requests{open: map[string]int{}},
+		return &inputGate{r: bufio.NewReader(strings.NewReader(input)), requests: newRequests(),
 			ended: make(chan struct{}), released: make(chan struct{})}
 	}
 	readAll := func(g *inputGate) chan string {

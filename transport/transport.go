@@ -51,6 +51,11 @@ type Config struct {
 	// AuthToken, when set, is the bearer token every MCP request must carry.
 	// Without it only a loopback address may be bound.
 	AuthToken string
+	// MaxSessions caps the live Streamable HTTP sessions: a new one ends the
+	// least recently used idle one. SessionIdleTimeout ends a session unused
+	// that long. Defaults DefaultMaxSessions and DefaultSessionIdleTimeout.
+	MaxSessions        int
+	SessionIdleTimeout time.Duration
 	// ShutdownTimeout is how long in-flight requests get to finish once ctx
 	// ends before they are cancelled; default DefaultShutdownTimeout.
 	ShutdownTimeout time.Duration
@@ -62,14 +67,25 @@ const DefaultShutdownTimeout = 10 * time.Second
 // Serve serves srv until ctx is cancelled (then shuts down gracefully) or,
 // on stdio, until stdin ends.
 func Serve(ctx context.Context, srv *server.MCPServer, cfg Config) error {
+	cfg = cfg.withDefaults()
+	if cfg.Kind == Stdio {
+		return serveStdio(ctx, srv, cfg)
+	}
+	return serveHTTP(ctx, srv, cfg)
+}
+
+func (cfg Config) withDefaults() Config {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	if cfg.ShutdownTimeout <= 0 {
 		cfg.ShutdownTimeout = DefaultShutdownTimeout
 	}
-	if cfg.Kind == Stdio {
-		return serveStdio(ctx, srv, cfg)
+	if cfg.MaxSessions <= 0 {
+		cfg.MaxSessions = DefaultMaxSessions
 	}
-	return serveHTTP(ctx, srv, cfg)
+	if cfg.SessionIdleTimeout <= 0 {
+		cfg.SessionIdleTimeout = DefaultSessionIdleTimeout
+	}
+	return cfg
 }
