@@ -78,10 +78,11 @@ type BulkFailure struct {
 //   - a 422 that names items by index fails them and resubmits the rest; one
 //     that names none is narrowed down by splitting the batch;
 //   - a batch that fails otherwise (retries exhausted, 401, 403...) stops the
-//     run: no new batch starts. Its customers fail with FailureUnconfirmed when
-//     an attempt may have been applied (a 5xx, a broken connection, a
-//     cancellation in flight), are NotAttempted when nothing was applied (429s),
-//     and fail with the status otherwise;
+//     run: no new batch starts, beyond those already waiting for a slot. Its
+//     customers fail with FailureUnconfirmed when an attempt may have been
+//     applied (a 5xx, a broken connection, a cancellation in flight), are
+//     NotAttempted when nothing was applied (429s), and fail with the status
+//     otherwise;
 //   - after cancellation or the deadline no new batch starts, and what was not
 //     sent is NotAttempted; so too once a drain begins (see package drain),
 //     but the batches in flight finish.
@@ -184,6 +185,12 @@ func (r *BulkResult) skipUnchanged(updates []CustomerUpdate, current map[int]Cus
 	return changed
 }
 
+// updateWorkers is twice the slots: while a batch waits out a concurrency
+// refusal (429 with quota left, X-Retry-After: 1), the slot it gave up
+// carries another batch instead of standing idle. The client's cap still
+// bounds the batches in flight.
+const updateWorkers = 2 * MaxUpdateRequestsInFlight
+
 // batchQueue hands batches to the workers and gathers what they report.
 type batchQueue struct {
 	// progress carries a snapshot per finished batch to the one goroutine that
@@ -198,9 +205,8 @@ type batchQueue struct {
 	stop     error // the batch failure that ended the run
 }
 
-// run sends the pending updates with MaxUpdateRequestsInFlight workers, so
-// that the client's slots stay busy without queueing goroutines on them, and
-// completes res with their outcome.
+// run sends the pending updates with updateWorkers workers, and completes res
+// with their outcome.
 func (s *CustomersService) run(ctx context.Context, res *BulkResult, pending []CustomerUpdate, progress func(BulkProgress)) *BulkResult {
 	queue := &batchQueue{res: res, batches: slices.Collect(slices.Chunk(pending, MaxCustomersPerUpdate))}
 	reported := make(chan struct{})
@@ -216,11 +222,11 @@ func (s *CustomersService) run(ctx context.Context, res *BulkResult, pending []C
 		}()
 	}
 	var wg sync.WaitGroup
-	for range min(MaxUpdateRequestsInFlight, len(queue.batches)) {
+	for range min(updateWorkers, len(queue.batches)) {
 		wg.Go(func() {
 			for batch, ok := queue.next(ctx); ok; batch, ok = queue.next(ctx) {
 				out := &BulkResult{}
-				queue.finish(out, s.updateBatch(ctx, batch, out))
+				queue.finish(out, s.updateBatch(withStartGate(ctx, queue.startGate(ctx)), batch, out))
 			}
 		})
 	}
@@ -229,13 +235,7 @@ func (s *CustomersService) run(ctx context.Context, res *BulkResult, pending []C
 		close(queue.progress)
 	}
 	<-reported // the result follows the last progress report
-	why := queue.stop
-	if why == nil {
-		why = ctx.Err()
-	}
-	if why == nil && drain.Begun(ctx) {
-		why = drain.ErrShuttingDown
-	}
+	why := queue.whyNot(ctx)
 	for _, batch := range queue.batches {
 		res.notAttempted(batch, why)
 	}
@@ -247,13 +247,57 @@ func (s *CustomersService) run(ctx context.Context, res *BulkResult, pending []C
 func (q *batchQueue) next(ctx context.Context) ([]CustomerUpdate, bool) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	if len(q.batches) == 0 || q.stop != nil || ctx.Err() != nil || drain.Begun(ctx) {
+	if len(q.batches) == 0 || q.whyNotLocked(ctx) != nil {
 		return nil, false
 	}
 	batch := q.batches[0]
 	q.batches = q.batches[1:]
 	return batch, true
 }
+
+// whyNot is why no batch may start now (the batch failure that stopped the
+// run, the end of ctx, a drain), or nil when one may.
+func (q *batchQueue) whyNot(ctx context.Context) error {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return q.whyNotLocked(ctx)
+}
+
+func (q *batchQueue) whyNotLocked(ctx context.Context) error {
+	switch {
+	case q.stop != nil:
+		return q.stop
+	case ctx.Err() != nil:
+		return ctx.Err()
+	case drain.Begun(ctx):
+		return drain.ErrShuttingDown
+	}
+	return nil
+}
+
+// startGate holds a batch's first request back, once it has a slot, if no
+// batch may start by then: there are more workers than slots (see
+// updateWorkers), so a batch may wait for one past the run's end. Once the
+// batch has started, its requests go.
+func (q *batchQueue) startGate(ctx context.Context) func() error {
+	started := false // the batch's requests are sequential
+	return func() error {
+		if started {
+			return nil
+		}
+		if why := q.whyNot(ctx); why != nil {
+			return notStarted{why}
+		}
+		started = true
+		return nil
+	}
+}
+
+// notStarted is the error of a batch that startGate held back.
+type notStarted struct{ why error }
+
+func (e notStarted) Error() string { return "not sent: " + e.why.Error() }
+func (e notStarted) Unwrap() error { return e.why }
 
 // finish records a finished batch, and the failure that stops the run if any.
 func (q *batchQueue) finish(out *BulkResult, stop error) {
@@ -279,6 +323,10 @@ func (s *CustomersService) updateBatch(ctx context.Context, batch []CustomerUpda
 			return err
 		}
 		answer, resp, err := s.Update(ctx, batch)
+		if held := (notStarted{}); errors.As(err, &held) {
+			out.notAttempted(batch, held.why)
+			return held.why
+		}
 		out.countCall(resp)
 		if err == nil {
 			out.account(batch, answer)
@@ -416,6 +464,9 @@ func notSentReason(why error) string {
 // statusCode names an HTTP failure in snake_case, e.g. "forbidden".
 func statusCode(err error) string {
 	var apiErr *Error
+	if errors.Is(err, ErrRedirected) {
+		return FailureUpstream
+	}
 	if errors.As(err, &apiErr) && apiErr.Status > 0 {
 		return strings.ReplaceAll(strings.ToLower(http.StatusText(apiErr.Status)), " ", "_")
 	}

@@ -35,13 +35,20 @@ type Config struct {
 	StoreHash   string
 	AccessToken string
 	BaseURL     string       // default DefaultBaseURL
-	HTTPClient  *http.Client // default: a client with a 60s timeout
+	HTTPClient  *http.Client // default: one keeping enough idle connections; its redirect policy is replaced
 	Logger      *slog.Logger // default: discard
 	UserAgent   string
 
 	MaxRetries     int           // per request, for 429s, 5xx and broken connections; default 8
 	RetryBaseDelay time.Duration // first backoff when the server gives no wait; default 250ms
 	RetryMaxDelay  time.Duration // longest single backoff; default 10s
+
+	// CallTimeout bounds one request with its retries and waits, so that a
+	// stalled store fails a call instead of holding it; default 1 minute.
+	CallTimeout time.Duration
+	// AttemptTimeout bounds one HTTP attempt, reading the answer included;
+	// default 30s.
+	AttemptTimeout time.Duration
 }
 
 // Client talks to one store. It is safe for concurrent use, and every limit it
@@ -53,7 +60,8 @@ type Client struct {
 	cfg     Config
 	http    *http.Client
 	log     *slog.Logger
-	base    string // {BaseURL}/stores/{hash}
+	origin  *url.URL // of BaseURL: the only one the token is sent to
+	base    string   // {BaseURL}/stores/{hash}
 	pacer   *quotaPacer
 	groups  *semaphore.Weighted
 	updates *semaphore.Weighted
@@ -71,7 +79,8 @@ func New(cfg Config) (*Client, error) {
 	if cfg.BaseURL == "" {
 		cfg.BaseURL = DefaultBaseURL
 	}
-	if u, err := url.Parse(cfg.BaseURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+	origin, err := url.Parse(cfg.BaseURL)
+	if err != nil || (origin.Scheme != "https" && origin.Scheme != "http") || origin.Host == "" {
 		return nil, fmt.Errorf("API base URL %q must be an absolute http(s) URL", cfg.BaseURL)
 	}
 	if cfg.HTTPClient == nil {
@@ -92,19 +101,58 @@ func New(cfg Config) (*Client, error) {
 	if cfg.RetryMaxDelay <= 0 {
 		cfg.RetryMaxDelay = 10 * time.Second
 	}
+	if cfg.CallTimeout <= 0 {
+		cfg.CallTimeout = time.Minute
+	}
+	if cfg.AttemptTimeout <= 0 {
+		cfg.AttemptTimeout = 30 * time.Second
+	}
+	httpClient := *cfg.HTTPClient // the redirect policy is ours, whatever the caller's client says
 	c := &Client{
 		cfg:     cfg,
-		http:    cfg.HTTPClient,
+		http:    &httpClient,
 		log:     cfg.Logger,
+		origin:  origin,
 		base:    strings.TrimRight(cfg.BaseURL, "/") + "/stores/" + cfg.StoreHash,
 		pacer:   newQuotaPacer(time.Now),
 		groups:  semaphore.NewWeighted(MaxGroupRequestsInFlight),
 		updates: semaphore.NewWeighted(MaxUpdateRequestsInFlight),
 		reads:   semaphore.NewWeighted(maxCustomerReadsInFlight),
 	}
+	httpClient.CheckRedirect = c.redirectPolicy
 	c.CustomerGroups = &CustomerGroupsService{client: c}
 	c.Customers = &CustomersService{client: c}
 	return c, nil
+}
+
+// maxRedirects bounds the redirects a read follows within the API base's origin.
+const maxRedirects = 5
+
+// redirectPolicy follows a redirect only for a read, and only within the API
+// base's origin: the access token, and a write's body, go nowhere else. A
+// redirect not followed comes back to do as the 3xx it is, and fails there.
+func (c *Client) redirectPolicy(next *http.Request, via []*http.Request) error {
+	read := via[0].Method == http.MethodGet || via[0].Method == http.MethodHead
+	if !read || !sameOrigin(next.URL, c.origin) || len(via) > maxRedirects {
+		return http.ErrUseLastResponse
+	}
+	return nil
+}
+
+func sameOrigin(a, b *url.URL) bool {
+	return strings.EqualFold(a.Scheme, b.Scheme) && strings.EqualFold(a.Host, b.Host)
+}
+
+// redirectTarget is where a 3xx pointed, as scheme, host and path (a query
+// may carry anything), for the error text.
+func (c *Client) redirectTarget(req request, h http.Header) string {
+	loc, err := url.Parse(h.Get("Location"))
+	from, fromErr := url.Parse(c.base + req.path)
+	if h.Get("Location") == "" || err != nil || fromErr != nil {
+		return ""
+	}
+	to := from.ResolveReference(loc)
+	return truncate(c.redactor().clean(to.Scheme+"://"+to.Host+to.Path), 200)
 }
 
 // defaultHTTPClient keeps enough idle connections for every request the caps
@@ -113,7 +161,7 @@ func New(cfg Config) (*Client, error) {
 func defaultHTTPClient() *http.Client {
 	transport := http.DefaultTransport.(*http.Transport).Clone()
 	transport.MaxIdleConnsPerHost = MaxGroupRequestsInFlight + MaxUpdateRequestsInFlight + maxCustomerReadsInFlight
-	return &http.Client{Timeout: 60 * time.Second, Transport: transport}
+	return &http.Client{Transport: transport} // the attempt and call timeouts bound it
 }
 
 // Response describes how a call went: the final HTTP status, the quota left,
@@ -159,9 +207,34 @@ func (r request) idempotent() bool { return r.method != http.MethodPost }
 
 var errWaitTooLong = errors.New("the wait needed is longer than the time left before the deadline")
 
-// do sends req, applying the concurrency cap of its class, the store's quota and
-// the retry policy, and decodes a 2xx body into out (when out is not nil).
+// do sends req, applying the concurrency cap of its class, the store's quota,
+// the retry policy and the call deadline, and decodes a 2xx body into out
+// (when out is not nil).
 func (c *Client) do(ctx context.Context, req request, out any) (*Response, error) {
+	callCtx, cancel := context.WithTimeout(ctx, c.cfg.CallTimeout)
+	defer cancel()
+	resp, err := c.try(callCtx, req, out)
+	if ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
+		err = c.timedOut(req, resp)
+	}
+	return resp, err
+}
+
+// timedOut explains a request that ran out of the call deadline: if it was
+// on its way it is a connection failure (perhaps applied); if it never left,
+// the limits left it no room in time: rate limited, with the longest a slot
+// can stay taken as the wait.
+func (c *Client) timedOut(req request, resp *Response) error {
+	if resp.maybeApplied {
+		return &Error{Method: req.method, Path: req.path,
+			Err: fmt.Errorf("no complete answer within the call deadline of %s", c.cfg.CallTimeout)}
+	}
+	return &Error{Method: req.method, Path: req.path, Status: http.StatusTooManyRequests, RetryAfter: c.cfg.AttemptTimeout,
+		Messages: []string{fmt.Sprintf("not sent: the store's limits left no room within the call deadline of %s", c.cfg.CallTimeout)}}
+}
+
+// try is do within the call deadline.
+func (c *Client) try(ctx context.Context, req request, out any) (*Response, error) {
 	body, err := encodeBody(req.body)
 	if err != nil {
 		return nil, err
@@ -179,8 +252,8 @@ func (c *Client) do(ctx context.Context, req request, out any) (*Response, error
 			if err != nil {
 				return resp, err
 			}
-			if err := c.pause(ctx, req, wait); err != nil {
-				return resp, err
+			if waitErr := c.pause(ctx, req, wait); waitErr != nil {
+				return resp, keepFailure(waitErr, &Error{Method: req.method, Path: req.path, Err: err})
 			}
 			continue
 		}
@@ -191,16 +264,29 @@ func (c *Client) do(ctx context.Context, req request, out any) (*Response, error
 		if status >= 200 && status < 300 {
 			return resp, decode(status, payload, out)
 		}
-		apiErr := parseError(status, c.redact(payload))
+		apiErr := parseError(status, payload, c.cfg.AccessToken)
 		apiErr.Method, apiErr.Path = req.method, req.path
+		if status/100 == 3 {
+			apiErr.Location = c.redirectTarget(req, header)
+		}
 		wait, err := c.shouldRetry(ctx, req, resp, header, apiErr)
 		if err != nil {
 			return resp, err
 		}
-		if err := c.pause(ctx, req, wait); err != nil {
-			return resp, err
+		if waitErr := c.pause(ctx, req, wait); waitErr != nil {
+			return resp, keepFailure(waitErr, apiErr)
 		}
 	}
+}
+
+// keepFailure is the error to give up with when the wait before a retry
+// cannot be had: the failure that was to be retried, unless it is a 429,
+// which the rate-limited error and its wait describe better.
+func keepFailure(waitErr error, failure *Error) error {
+	if errors.Is(waitErr, ErrRateLimited) && failure.Status != http.StatusTooManyRequests {
+		return failure
+	}
+	return waitErr
 }
 
 // shouldRetry decides whether a failed attempt is worth another, and after how
@@ -218,21 +304,41 @@ func (c *Client) shouldRetry(ctx context.Context, req request, resp *Response, h
 	switch {
 	case apiErr.Status == http.StatusTooManyRequests:
 		resp.RateLimited++
-		wait, ok := retryAfter(header)
-		if !ok {
-			wait = backoff(c.cfg.RetryBaseDelay, c.cfg.RetryMaxDelay, resp.RateLimited)
-		}
+		wait, quotaSpent := c.rateLimitWait(header, resp.RateLimited)
 		apiErr.RetryAfter = wait
-		c.pacer.block(wait)
+		if quotaSpent {
+			c.pacer.block(wait)
+			wait = 0 // pause() waits for the pacer, which now holds everyone back
+		}
 		if lastAttempt {
 			return 0, apiErr
 		}
-		return 0, nil // pause() waits for the pacer, which now holds everyone back
+		return wait, nil
 	case apiErr.Retryable() && req.idempotent() && !lastAttempt:
 		resp.maybeApplied = true
 		return backoff(c.cfg.RetryBaseDelay, c.cfg.RetryMaxDelay, resp.Attempts), nil
 	}
 	return 0, apiErr
+}
+
+// rateLimitWait is how long a 429 asks to wait, and whether the store's quota
+// is spent, in which case every request must wait: until the reset, or
+// X-Retry-After, or a backoff. A 429 that shows requests left is a
+// concurrency refusal: only this request waits, X-Retry-After or a short
+// backoff, since the quota's reset says nothing about when a slot frees.
+func (c *Client) rateLimitWait(h http.Header, refusals int) (wait time.Duration, quotaSpent bool) {
+	left, known := headerCount(h, "X-Rate-Limit-Requests-Left")
+	quotaSpent = !known || left == 0
+	ok := false
+	if quotaSpent {
+		wait, ok = retryAfter(h)
+	} else {
+		wait, ok = headerWait(h, "X-Retry-After", time.Second)
+	}
+	if !ok {
+		wait = backoff(c.cfg.RetryBaseDelay, c.cfg.RetryMaxDelay, refusals)
+	}
+	return wait, quotaSpent
 }
 
 // pause waits before the next attempt. A wait that cannot fit before the
@@ -260,26 +366,38 @@ func (c *Client) send(ctx context.Context, req request, body []byte) (int, http.
 	var header http.Header
 	defer func() { c.pacer.finish(header) }()
 
-	httpReq, err := c.newHTTPRequest(ctx, req, body)
+	attemptCtx, cancel := context.WithTimeout(ctx, c.cfg.AttemptTimeout)
+	defer cancel()
+	httpReq, err := c.newHTTPRequest(attemptCtx, req, body)
 	if err != nil {
 		return 0, nil, nil, err
 	}
 	start := time.Now()
 	httpResp, err := c.http.Do(httpReq)
 	if err != nil {
-		c.log.DebugContext(ctx, "bigcommerce request failed", "method", req.method, "path", req.path, "err", redactURL(err))
-		return 0, nil, nil, redactURL(err)
+		err = c.attemptErr(ctx, attemptCtx, redactURL(err))
+		c.log.DebugContext(ctx, "bigcommerce request failed", "method", req.method, "path", req.path, "err", err)
+		return 0, nil, nil, err
 	}
 	defer httpResp.Body.Close()
+	header = httpResp.Header // an answer, even if its body never arrives whole
 	payload, err := io.ReadAll(io.LimitReader(httpResp.Body, maxResponseBytes))
 	if err != nil {
-		return 0, nil, nil, fmt.Errorf("read response: %w", err)
+		return 0, nil, nil, c.attemptErr(ctx, attemptCtx, fmt.Errorf("read response: %w", err))
 	}
-	header = httpResp.Header
 	c.log.DebugContext(ctx, "bigcommerce request", "method", req.method, "path", req.path,
 		"status", httpResp.StatusCode, "duration", time.Since(start).Round(time.Millisecond),
 		"requests_left", header.Get("X-Rate-Limit-Requests-Left"))
 	return httpResp.StatusCode, header, payload, nil
+}
+
+// attemptErr names an attempt that ran out of its own time, while the call
+// still has some, for what it is.
+func (c *Client) attemptErr(callCtx, attemptCtx context.Context, err error) error {
+	if callCtx.Err() == nil && attemptCtx.Err() != nil {
+		return fmt.Errorf("no complete answer within the attempt timeout of %s", c.cfg.AttemptTimeout)
+	}
+	return err
 }
 
 // admit blocks until the request may start: a free slot in its class and room
@@ -291,7 +409,7 @@ func (c *Client) admit(ctx context.Context, req request) error {
 		}
 		wait, changed := c.pacer.reserve()
 		if wait == 0 && changed == nil {
-			return nil
+			return c.passGate(ctx, req)
 		}
 		req.limit.Release(1)
 		if changed != nil {
@@ -306,6 +424,34 @@ func (c *Client) admit(ctx context.Context, req request) error {
 			return c.waitErr(ctx, req, err, wait)
 		}
 	}
+}
+
+// passGate lets an admitted request go unless its context's start gate says
+// no, in which case it gives back its slot and quota share.
+func (c *Client) passGate(ctx context.Context, req request) error {
+	err := startGate(ctx)
+	if err != nil {
+		c.pacer.finish(nil)
+		req.limit.Release(1)
+	}
+	return err
+}
+
+// startGateKey carries a start gate in a context: asked each time a request
+// has been admitted, just before it goes, so that work queued behind the
+// slots (a bulk run's next batches) does not start once what it belongs to
+// has stopped.
+type startGateKey struct{}
+
+func withStartGate(ctx context.Context, gate func() error) context.Context {
+	return context.WithValue(ctx, startGateKey{}, gate)
+}
+
+func startGate(ctx context.Context) error {
+	if gate, ok := ctx.Value(startGateKey{}).(func() error); ok {
+		return gate()
+	}
+	return nil
 }
 
 func (c *Client) newHTTPRequest(ctx context.Context, req request, body []byte) (*http.Request, error) {
@@ -330,11 +476,7 @@ func (c *Client) newHTTPRequest(ctx context.Context, req request, body []byte) (
 	return httpReq, nil
 }
 
-// redact removes the access token from a response body before any of it can
-// reach error text: a misbehaving proxy or API may echo request headers back.
-func (c *Client) redact(body []byte) []byte {
-	return bytes.ReplaceAll(body, []byte(c.cfg.AccessToken), []byte("[REDACTED]"))
-}
+func (c *Client) redactor() redactor { return redactor(c.cfg.AccessToken) }
 
 // redactURL drops the URL from *url.Error: it names the store, and keeping
 // error text free of request details is the simplest way to keep it free of secrets.

@@ -3,12 +3,15 @@ package bc
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/bigcommerce-mcp/bigcommerce-mcp/bc/bcsim"
 )
 
 const groupJSON = `{"id":7,"name":"Wholesale","is_default":false,"category_access":{"type":"all"},
@@ -38,7 +41,7 @@ func TestErrorsAreParsedFromBothFormats(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			e := parseError(tt.status, []byte(tt.body))
+			e := parseError(tt.status, []byte(tt.body), "")
 			if !errors.Is(e, tt.sentinel) {
 				t.Errorf("errors.Is(%v, %v) = false", e, tt.sentinel)
 			}
@@ -159,7 +162,7 @@ func TestRetries(t *testing.T) {
 
 func TestAWaitLongerThanTheDeadlineFailsAtOnce(t *testing.T) {
 	t.Parallel()
-	s := &script{steps: []http.HandlerFunc{respond(429, "", "X-Rate-Limit-Time-Reset-Ms", "30000")}}
+	s := &script{steps: []http.HandlerFunc{respond(429, "", "X-Rate-Limit-Time-Reset-Ms", "30000", "X-Rate-Limit-Requests-Left", "0")}}
 	c := newTestClient(t, s)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
@@ -308,5 +311,214 @@ func TestWithoutQuotaHeadersRequestsStillRunConcurrently(t *testing.T) {
 	case <-fiveAtOnce:
 	default:
 		t.Fatal("requests never ran five at a time: without quota headers the caps alone should pace")
+	}
+}
+
+func TestARedirectedWriteIsNotFollowedAndFailsNamingWhereItPointed(t *testing.T) {
+	t.Parallel()
+	for _, status := range []int{http.StatusFound, http.StatusTemporaryRedirect, http.StatusPermanentRedirect} {
+		for _, sameOrigin := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%d same origin %v", status, sameOrigin), func(t *testing.T) {
+				t.Parallel()
+				store, elsewhere := NewBadStore(t), NewElsewhere(t)
+				target := elsewhere.URL
+				if sameOrigin {
+					target = store.URL
+				}
+				store.Misbehave(Redirect(status, target))
+				updates := []CustomerUpdate{{ID: 1, Company: ptr("Redirected Co")}, {ID: 2, Company: ptr("Redirected Co")}}
+				res, err := store.Client(t, nil).Customers.BulkUpdate(context.Background(), updates, BulkOptions{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(res.Updated) != 0 || len(res.Failed) != 2 {
+					t.Fatalf("updated %v, failed %+v: a write that was redirected was not applied", res.Updated, res.Failed)
+				}
+				for _, f := range res.Failed {
+					if f.Code != "upstream_error" || !strings.Contains(f.Message, target+"/stores/bad/v3/customers") {
+						t.Errorf("customer %d: code %q, message %q; want upstream_error naming %s", f.ID, f.Code, f.Message, target)
+					}
+				}
+				if n, tokens, bodies := elsewhere.Seen(); n != 0 || len(tokens) != 0 || len(bodies) != 0 {
+					t.Errorf("the other origin got %d requests, tokens %q, bodies %q", n, tokens, bodies)
+				}
+				if c, _ := store.Sim.Customer(1); c.Company == "Redirected Co" {
+					t.Error("the redirected write reached the store")
+				}
+			})
+		}
+	}
+}
+
+func TestARedirectedReadIsFollowedOnlyWithinTheOrigin(t *testing.T) {
+	t.Parallel()
+	t.Run("to another origin it fails, and the token stays home", func(t *testing.T) {
+		t.Parallel()
+		store, elsewhere := NewBadStore(t), NewElsewhere(t)
+		store.Misbehave(Redirect(http.StatusTemporaryRedirect, elsewhere.URL))
+		_, _, err := store.Client(t, nil).CustomerGroups.Get(context.Background(), 1)
+		if !errors.Is(err, ErrRedirected) || !strings.Contains(err.Error(), elsewhere.URL+"/stores/bad/v2/customer_groups/1") {
+			t.Fatalf("err = %v, want a redirect error naming %s", err, elsewhere.URL)
+		}
+		if n, tokens, _ := elsewhere.Seen(); n != 0 || len(tokens) != 0 {
+			t.Errorf("the other origin got %d requests, tokens %q", n, tokens)
+		}
+	})
+	t.Run("within the origin it is followed", func(t *testing.T) {
+		t.Parallel()
+		store := NewBadStore(t)
+		store.Misbehave(Redirect(http.StatusMovedPermanently, store.URL))
+		if _, _, err := store.Client(t, nil).CustomerGroups.Get(context.Background(), 1); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+func TestATokenEscapedInAnErrorBodyIsRedactedAllTheSame(t *testing.T) {
+	t.Parallel()
+	for _, format := range []string{
+		`[{"status":500,"message":"token %s rejected"}]`,
+		`{"status":500,"title":"token %s rejected"}`,
+		`{"status":500,"title":"oops","detail":"token %s rejected"}`,
+		`{"status":500,"title":"oops","errors":{"token":"%s"}}`,
+		`{"status":500,"title":"oops","errors":{"%s":"the token"}}`,
+		`{"status":500,"title":"oops","errors":{"token":{"value":"%s"}}}`,
+	} {
+		store := NewBadStore(t)
+		store.Misbehave(EchoToken(http.StatusInternalServerError, format))
+		_, _, err := store.Client(t, nil).CustomerGroups.Get(context.Background(), 1)
+		if !errors.Is(err, ErrUpstream) {
+			t.Fatalf("body %s: err = %v, want an upstream error", format, err)
+		}
+		if strings.Contains(err.Error(), BadStoreToken) || !strings.Contains(err.Error(), "[REDACTED]") {
+			t.Errorf("body %s: the token is not redacted from %q", format, err)
+		}
+	}
+}
+
+func TestATokenCutByTheExcerptIsRedactedWhole(t *testing.T) {
+	t.Parallel()
+	body := strings.Repeat("x", 190) + " " + BadStoreToken
+	e := parseError(http.StatusBadGateway, []byte(body), BadStoreToken)
+	if strings.Contains(e.Error(), BadStoreToken[:8]) {
+		t.Fatalf("the excerpt shows the start of the token: %q", e.Error())
+	}
+}
+
+// stalledClient is a client of a store that sends its answers' headers at
+// once and their bodies a byte every 20ms, with a call deadline of 500ms and
+// an attempt timeout of 100ms. ctx is the caller's, a generous guard.
+func stalledClient(t *testing.T) (*BadStore, *Client, context.Context) {
+	store := NewBadStore(t)
+	store.Misbehave(DripBody(20 * time.Millisecond))
+	c := store.Client(t, func(cfg *Config) { cfg.CallTimeout, cfg.AttemptTimeout = 500*time.Millisecond, 100*time.Millisecond })
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	t.Cleanup(cancel)
+	return store, c, ctx
+}
+
+func TestAStalledStoreFailsACallAtItsDeadline(t *testing.T) {
+	t.Parallel()
+	_, c, ctx := stalledClient(t)
+	_, resp, err := c.CustomerGroups.Get(ctx, 1)
+	if ctx.Err() != nil {
+		t.Fatal("the call ran until the caller gave up: nothing bounded it")
+	}
+	if !errors.Is(err, ErrTransport) || !strings.Contains(err.Error(), "call deadline of 500ms") {
+		t.Fatalf("err = %v, want a connection failure naming the call deadline", err)
+	}
+	if resp.Attempts < 2 {
+		t.Errorf("attempts = %d: an attempt that timed out should have been retried within the call's time", resp.Attempts)
+	}
+}
+
+func TestABulkUpdateOnAStalledStoreReportsWhatItDid(t *testing.T) {
+	t.Parallel()
+	store, c, ctx := stalledClient(t)
+	updates := make([]CustomerUpdate, 100) // ten batches: the first go out, time out and stop the run
+	for i := range updates {
+		updates[i] = CustomerUpdate{ID: i + 1, Company: ptr("Stalled Co")}
+	}
+	res, err := c.Customers.BulkUpdate(ctx, updates, BulkOptions{})
+	if err != nil || ctx.Err() != nil {
+		t.Fatalf("err = %v, caller's guard %v", err, ctx.Err())
+	}
+	ids := make([]int, len(updates))
+	for i, u := range updates {
+		ids[i] = u.ID
+	}
+	if err := res.AccountsFor(ids); err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Updated) != 0 || len(res.Failed) < 3*MaxCustomersPerUpdate || len(res.NotAttempted) < 4*MaxCustomersPerUpdate {
+		t.Fatalf("updated %d, failed %d, not attempted %d; want none, at least the 3 batches that had slots, and at least the 4 no worker took",
+			len(res.Updated), len(res.Failed), len(res.NotAttempted))
+	}
+	for _, id := range res.NotAttempted {
+		if c, _ := store.Sim.Customer(id); c.Company == "Stalled Co" {
+			t.Fatalf("customer %d is reported not attempted, but the store has the update", id)
+		}
+	}
+	for _, f := range res.Failed {
+		if f.Code != FailureUnconfirmed {
+			t.Fatalf("customer %d: %s %q; want unconfirmed: the store got the write but never finished answering", f.ID, f.Code, f.Message)
+		}
+		if c, _ := store.Sim.Customer(f.ID); c.Company != "Stalled Co" {
+			t.Fatalf("customer %d was not written: the stalled store should have applied it", f.ID)
+		}
+	}
+}
+
+func TestA5xxWhoseRetryTheDeadlineCannotFitFailsAsItself(t *testing.T) {
+	t.Parallel()
+	store := NewBadStore(t)
+	store.Misbehave(Answer(http.StatusInternalServerError, `[{"status":500,"message":"oops"}]`))
+	c := store.Client(t, func(cfg *Config) {
+		cfg.RetryBaseDelay, cfg.RetryMaxDelay, cfg.CallTimeout = 100*time.Millisecond, time.Second, 300*time.Millisecond
+	})
+	_, resp, err := c.CustomerGroups.Get(context.Background(), 1)
+	if !errors.Is(err, ErrUpstream) || errors.Is(err, ErrRateLimited) {
+		t.Fatalf("err = %v, want the 500, not a rate limit", err)
+	}
+	if resp.Attempts > 4 {
+		t.Errorf("attempts = %d: backoffs of 50ms and more cannot fit more in 300ms", resp.Attempts)
+	}
+}
+
+func TestATokenEscapedInA207IsRedactedFromTheReport(t *testing.T) {
+	t.Parallel()
+	for _, format := range []string{
+		`{"data":[],"title":"token %s rejected","errors":{"0.email":"taken"}}`,
+		`{"data":[],"title":"some failed","errors":{"0.email":"token %s rejected"}}`,
+	} {
+		store := NewBadStore(t)
+		store.Misbehave(EchoToken(http.StatusMultiStatus, format))
+		res, err := store.Client(t, nil).Customers.BulkUpdate(context.Background(), []CustomerUpdate{{ID: 1, Company: ptr("Co")}}, BulkOptions{})
+		if err != nil || len(res.Failed) != 1 {
+			t.Fatalf("body %s: got %+v, %v; want customer 1 failed", format, res, err)
+		}
+		if report := fmt.Sprintf("%+v", res.Failed[0]); strings.Contains(report, BadStoreToken) || !strings.Contains(report, "[REDACTED]") {
+			t.Errorf("body %s: the token is not redacted from %s", format, report)
+		}
+	}
+}
+
+func TestABatchWaitingForASlotWhenTheRunStopsIsNotSent(t *testing.T) {
+	t.Parallel()
+	store := NewBadStore(t, bcsim.WithReadOnlyScope(), bcsim.WithLatency(5*time.Millisecond, 0))
+	updates := make([]CustomerUpdate, 200)
+	for i := range updates {
+		updates[i] = CustomerUpdate{ID: i + 1, Company: ptr("Forbidden Co")}
+	}
+	res, err := store.Client(t, nil).Customers.BulkUpdate(context.Background(), updates, BulkOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Batches > MaxUpdateRequestsInFlight || len(res.Failed) > MaxUpdateRequestsInFlight*MaxCustomersPerUpdate {
+		t.Errorf("%d batches sent, %d customers failed: only those holding a slot when the first 403 came back should have gone",
+			res.Batches, len(res.Failed))
+	}
+	if got := store.Sim.Stats().Requests["PUT /v3/customers 403"]; got > MaxUpdateRequestsInFlight {
+		t.Errorf("the store got %d writes", got)
 	}
 }

@@ -387,8 +387,9 @@ func (s *CustomersService) Update(ctx context.Context, batch []CustomerUpdate) (
 	for _, u := range batch {
 		sent[u.ID] = true
 	}
-	answer := &UpdateAnswer{Confirmed: map[int]bool{}, Title: body.Title,
-		Rejected: itemErrors(parseFieldErrors(body.Errors), len(batch))}
+	clean := s.client.redactor().clean
+	answer := &UpdateAnswer{Confirmed: map[int]bool{}, Title: clean(body.Title),
+		Rejected: itemErrors(parseFieldErrors(body.Errors, clean), len(batch))}
 	for _, c := range body.Data {
 		if sent[c.ID] {
 			answer.Confirmed[c.ID] = true

@@ -1,6 +1,7 @@
 package bc
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -23,7 +24,13 @@ var (
 	ErrRateLimited   = errors.New("rate limited")
 	ErrUpstream      = errors.New("upstream error")
 	ErrTransport     = errors.New("connection failed")
+	ErrRedirected    = errors.New("redirected")
 )
+
+// FailureUpstream is the BulkFailure code of customers whose batch the store
+// answered in a way the client does not act on: a redirect, which it does not
+// follow for writes, so nothing was applied.
+const FailureUpstream = "upstream_error"
 
 // Error is a failed BigCommerce request: an error response in either the V2
 // format ([{"status","message"}]) or the V3 format ({"status","title","errors"}),
@@ -36,6 +43,7 @@ type Error struct {
 	Messages   []string          // V2 messages
 	Fields     map[string]string // V3 field errors, keyed "<index>.<field>" or "<field>"
 	RetryAfter time.Duration     // how long BigCommerce asked us to wait, when known
+	Location   string            // where a redirect (3xx) pointed, without its query
 	Err        error             // the transport error when Status is 0
 }
 
@@ -48,6 +56,10 @@ func (e *Error) Error() string {
 		return b.String()
 	default:
 		fmt.Fprintf(&b, "%d %s", e.Status, http.StatusText(e.Status))
+	}
+	if e.Status/100 == 3 {
+		fmt.Fprintf(&b, ": the store pointed to %s; not followed: a write is never redirected, and a read only within the API base's origin, so that the access token goes nowhere else",
+			cmp.Or(e.Location, "nowhere (no Location)"))
 	}
 	if msg := e.Message(); msg != "" {
 		b.WriteString(": " + msg)
@@ -93,6 +105,8 @@ func (e *Error) Is(target error) bool {
 		return e.Status >= 500
 	case ErrTransport:
 		return e.Status == 0
+	case ErrRedirected:
+		return e.Status/100 == 3
 	}
 	return false
 }
@@ -104,7 +118,10 @@ func (e *Error) Retryable() bool {
 
 // parseError reads an error body in either BigCommerce format. Anything else
 // (HTML from a proxy, an empty body) keeps the status and a trimmed excerpt.
-func parseError(status int, body []byte) *Error {
+// No text taken from it contains secret: it is removed from every string
+// once decoded, since JSON can spell it with escapes, and from the excerpt.
+func parseError(status int, body []byte, secret string) *Error {
+	clean := redactor(secret).clean
 	e := &Error{Status: status}
 	var v2 []struct {
 		Status  int    `json:"status"`
@@ -119,17 +136,17 @@ func parseError(status int, body []byte) *Error {
 	case json.Unmarshal(body, &v2) == nil:
 		for _, m := range v2 {
 			if m.Message != "" {
-				e.Messages = append(e.Messages, m.Message)
+				e.Messages = append(e.Messages, clean(m.Message))
 			}
 		}
 	case json.Unmarshal(body, &v3) == nil:
-		e.Title = v3.Title
+		e.Title = clean(v3.Title)
 		if v3.Detail != "" {
-			e.Messages = []string{v3.Detail}
+			e.Messages = []string{clean(v3.Detail)}
 		}
-		e.Fields = parseFieldErrors(v3.Errors)
+		e.Fields = parseFieldErrors(v3.Errors, clean)
 	default:
-		if excerpt := strings.TrimSpace(string(body)); excerpt != "" {
+		if excerpt := strings.TrimSpace(clean(string(body))); excerpt != "" {
 			e.Messages = []string{truncate(excerpt, 200)}
 		}
 	}
@@ -137,8 +154,10 @@ func parseError(status int, body []byte) *Error {
 }
 
 // parseFieldErrors accepts the documented {"0.email": "..."} map and, because
-// some V3 endpoints send them, string arrays ({"0.email": ["..."]}).
-func parseFieldErrors(raw json.RawMessage) map[string]string {
+// some V3 endpoints send them, string arrays ({"0.email": ["..."]}). Other
+// values are shown as JSON, re-encoded so that clean sees their strings
+// decoded.
+func parseFieldErrors(raw json.RawMessage, clean func(string) string) map[string]string {
 	var fields map[string]json.RawMessage
 	if json.Unmarshal(raw, &fields) != nil || len(fields) == 0 {
 		return nil
@@ -147,16 +166,29 @@ func parseFieldErrors(raw json.RawMessage) map[string]string {
 	for k, v := range fields {
 		var s string
 		var list []string
+		var other any
 		switch {
 		case json.Unmarshal(v, &s) == nil:
-			out[k] = s
+			out[clean(k)] = clean(s)
 		case json.Unmarshal(v, &list) == nil:
-			out[k] = strings.Join(list, "; ")
+			out[clean(k)] = clean(strings.Join(list, "; "))
 		default:
-			out[k] = truncate(string(v), 200)
+			_ = json.Unmarshal(v, &other) // v is valid JSON: it came out of a decoded object
+			decoded, _ := json.Marshal(other)
+			out[clean(k)] = truncate(clean(string(decoded)), 200)
 		}
 	}
 	return out
+}
+
+// redactor removes a secret from text that may reach error messages.
+type redactor string
+
+func (r redactor) clean(s string) string {
+	if r == "" {
+		return s
+	}
+	return strings.ReplaceAll(s, string(r), "[REDACTED]")
 }
 
 func truncate(s string, n int) string {

@@ -21,7 +21,7 @@ func FuzzParseError(f *testing.F) {
 		f.Add(422, []byte(seed))
 	}
 	f.Fuzz(func(t *testing.T, status int, body []byte) {
-		e := parseError(status, body)
+		e := parseError(status, body, "")
 		if e.Status != status {
 			t.Fatalf("status %d became %d", status, e.Status)
 		}

@@ -18,36 +18,47 @@ type RateLimit struct {
 	Window        time.Duration
 }
 
-// parseRateLimit reads the quota headers; ok is false when the response had none.
+// maxBelievedWait is the longest reset or retry-after the client believes.
+// BigCommerce's windows are seconds long: a longer wait is a store or proxy
+// misbehaving, and is treated as if the header were absent, so that one
+// poisoned answer cannot park the store's every call.
+const maxBelievedWait = 3 * time.Minute
+
+// parseRateLimit reads the quota headers; ok is false when the response had
+// none, or none to believe.
 // http.Header.Get canonicalises names, so lower-case headers are read too.
 func parseRateLimit(h http.Header) (rl RateLimit, ok bool) {
-	left, okLeft := headerInt(h, "X-Rate-Limit-Requests-Left")
-	quota, _ := headerInt(h, "X-Rate-Limit-Requests-Quota")
-	reset, okReset := headerInt(h, "X-Rate-Limit-Time-Reset-Ms")
-	window, _ := headerInt(h, "X-Rate-Limit-Time-Window-Ms")
-	return RateLimit{
-		RequestsLeft:  left,
-		RequestsQuota: quota,
-		ResetIn:       time.Duration(reset) * time.Millisecond,
-		Window:        time.Duration(window) * time.Millisecond,
-	}, okLeft && okReset
+	left, okLeft := headerCount(h, "X-Rate-Limit-Requests-Left")
+	quota, _ := headerCount(h, "X-Rate-Limit-Requests-Quota")
+	reset, okReset := headerWait(h, "X-Rate-Limit-Time-Reset-Ms", time.Millisecond)
+	window, _ := headerWait(h, "X-Rate-Limit-Time-Window-Ms", time.Millisecond)
+	return RateLimit{RequestsLeft: left, RequestsQuota: quota, ResetIn: reset, Window: window}, okLeft && okReset
 }
 
 // retryAfter is how long a 429 asks us to wait: X-Rate-Limit-Time-Reset-Ms,
-// else X-Retry-After (seconds); ok is false when neither header is usable.
+// else X-Retry-After (seconds); ok is false when neither header is believable.
 func retryAfter(h http.Header) (time.Duration, bool) {
-	if ms, ok := headerInt(h, "X-Rate-Limit-Time-Reset-Ms"); ok {
-		return time.Duration(ms) * time.Millisecond, true
+	if d, ok := headerWait(h, "X-Rate-Limit-Time-Reset-Ms", time.Millisecond); ok {
+		return d, true
 	}
-	if s, ok := headerInt(h, "X-Retry-After"); ok {
-		return time.Duration(s) * time.Second, true
-	}
-	return 0, false
+	return headerWait(h, "X-Retry-After", time.Second)
 }
 
-func headerInt(h http.Header, name string) (int, bool) {
+// headerCount reads a non-negative integer; ok is false when the header is
+// absent, malformed, negative or beyond int.
+func headerCount(h http.Header, name string) (int, bool) {
 	n, err := strconv.Atoi(h.Get(name))
 	return n, err == nil && n >= 0
+}
+
+// headerWait reads a count of units as a duration; ok is false unless it is
+// a count no longer than maxBelievedWait, so the product never overflows.
+func headerWait(h http.Header, name string, unit time.Duration) (time.Duration, bool) {
+	n, ok := headerCount(h, name)
+	if !ok || n > int(maxBelievedWait/unit) {
+		return 0, false
+	}
+	return time.Duration(n) * unit, true
 }
 
 // quotaPacer shares the store's quota between every caller of one Client. It
@@ -55,8 +66,9 @@ func headerInt(h http.Header, name string) (int, bool) {
 // requests still in flight) and holds new requests back until the window resets
 // rather than spending the last requests on 429s. Until the first response, it
 // lets one request out at a time; if responses carry no quota headers, it
-// leaves the pace to the concurrency caps and 429s. After a 429 every caller
-// pauses until the advertised reset. It never sleeps while holding its mutex.
+// leaves the pace to the concurrency caps and 429s. After a 429 that says the
+// quota is spent every caller pauses until the advertised reset. It never
+// sleeps while holding its mutex.
 type quotaPacer struct {
 	mu           sync.Mutex
 	now          func() time.Time
@@ -138,7 +150,7 @@ func (p *quotaPacer) finish(h http.Header) {
 	p.known = true
 }
 
-// block pauses every caller for d, after a 429.
+// block pauses every caller for d, after a 429 that spent the quota.
 func (p *quotaPacer) block(d time.Duration) {
 	p.mu.Lock()
 	defer p.mu.Unlock()

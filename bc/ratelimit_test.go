@@ -132,3 +132,114 @@ func TestSleepGivesUpAtOnceWhenTheDeadlineIsTooClose(t *testing.T) {
 		t.Fatal("sleep waited although the deadline could not be met")
 	}
 }
+
+func TestNoRateLimitHeaderIsBelievedBeyondAFewMinutesOrOverflows(t *testing.T) {
+	t.Parallel()
+	for _, v := range []string{"10000000000000", "1000000000000", "3600000", "-5", "1e3", "99999999999999999999", "0x10", ""} {
+		h := http.Header{}
+		h.Set("X-Rate-Limit-Requests-Left", "0")
+		h.Set("X-Rate-Limit-Time-Reset-Ms", v)
+		if rl, ok := parseRateLimit(h); ok {
+			t.Errorf("reset %q was believed: %+v", v, rl)
+		}
+		if d, ok := retryAfter(h); ok {
+			t.Errorf("reset %q gave a wait of %v", v, d)
+		}
+	}
+	h := http.Header{}
+	h.Set("X-Rate-Limit-Time-Reset-Ms", "-1")
+	h.Set("X-Retry-After", "99999999999")
+	if d, ok := retryAfter(h); ok {
+		t.Errorf("X-Retry-After 99999999999 gave a wait of %v", d)
+	}
+	h.Set("X-Retry-After", "2")
+	if d, ok := retryAfter(h); !ok || d != 2*time.Second {
+		t.Errorf("X-Retry-After 2 gave %v, %v; want 2s", d, ok)
+	}
+	h.Set("X-Rate-Limit-Time-Reset-Ms", "180000")
+	if d, ok := retryAfter(h); !ok || d != 3*time.Minute {
+		t.Errorf("a reset of 3 minutes gave %v, %v; want it believed", d, ok)
+	}
+}
+
+func TestOnePoisonedAnswerHoldsNoCall(t *testing.T) {
+	t.Parallel()
+	const (
+		left  = "X-Rate-Limit-Requests-Left"
+		reset = "X-Rate-Limit-Time-Reset-Ms"
+	)
+	tests := []struct {
+		name   string
+		poison Misbehaviour
+	}{
+		{"a 429 with a reset of 10^12 ms", Answer(429, "", left, "0", reset, "1000000000000")},
+		{"a 429 with a reset of 10^13 ms, which overflows", Answer(429, "", left, "0", reset, "10000000000000")},
+		{"a 429 with a negative reset and X-Retry-After 99999999999", Answer(429, "", left, "0", reset, "-1", "X-Retry-After", "99999999999")},
+		{"a 200 with no requests left and a reset an hour away", OverrideHeaders(left, "0", reset, "3600000")},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			store := NewBadStore(t)
+			c := store.Client(t, nil)
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			store.Misbehave(tt.poison)
+			_, _, err := c.CustomerGroups.Get(ctx, 1)
+			var apiErr *Error
+			if errors.As(err, &apiErr) && (apiErr.RetryAfter <= 0 || apiErr.RetryAfter > maxBelievedWait) {
+				t.Errorf("the poisoned call asks to wait %v", apiErr.RetryAfter)
+			}
+			if err != nil && !errors.Is(err, ErrRateLimited) {
+				t.Errorf("the poisoned call failed with %v, want rate limited", err)
+			}
+			store.Misbehave(nil)
+			if _, _, err := c.CustomerGroups.Get(ctx, 2); err != nil {
+				t.Fatalf("the next call, to a store behaving again: %v", err)
+			}
+		})
+	}
+}
+
+func TestA429WithQuotaLeftHoldsOnlyItsOwnRequest(t *testing.T) {
+	t.Parallel()
+	store := NewBadStore(t)
+	c := store.Client(t, func(cfg *Config) { cfg.MaxRetries = 1 })
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	store.Misbehave(ConcurrencyRefusals(1))
+	_, _, err := c.CustomerGroups.Get(ctx, 1)
+	var apiErr *Error
+	if !errors.As(err, &apiErr) || !errors.Is(err, ErrRateLimited) || apiErr.RetryAfter != time.Second {
+		t.Fatalf("err = %v; want rate limited, retry after X-Retry-After's 1s (not the quota's 30s reset)", err)
+	}
+	if wait, _ := c.pacer.reserve(); wait != 0 {
+		t.Fatalf("a concurrency refusal held the whole store for %v", wait)
+	}
+	c.pacer.finish(nil)
+
+	store.Misbehave(Answer(http.StatusTooManyRequests, "", "X-Rate-Limit-Requests-Left", "0", "X-Rate-Limit-Time-Reset-Ms", "30000"))
+	if _, _, err := c.CustomerGroups.Get(ctx, 1); !errors.Is(err, ErrRateLimited) {
+		t.Fatalf("err = %v, want rate limited", err)
+	}
+	if wait, _ := c.pacer.reserve(); wait < 29*time.Second {
+		t.Fatalf("with the quota spent the store is held for %v, want until the 30s reset", wait)
+	}
+}
+
+func TestAWaitLongerThanTheCallDeadlineFailsAtOnceWithoutACallerDeadline(t *testing.T) {
+	t.Parallel()
+	store := NewBadStore(t)
+	store.Misbehave(Answer(http.StatusTooManyRequests, "", "X-Rate-Limit-Requests-Left", "0", "X-Rate-Limit-Time-Reset-Ms", "90000"))
+	c := store.Client(t, nil)                                               // the default call deadline, a minute, is shorter than the reset
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute) // a guard that could fit one wait
+	defer cancel()
+	_, resp, err := c.CustomerGroups.Get(ctx, 1)
+	var apiErr *Error
+	if !errors.As(err, &apiErr) || !errors.Is(err, ErrRateLimited) || apiErr.RetryAfter < 89*time.Second {
+		t.Fatalf("err = %v, want rate limited with the 90s wait", err)
+	}
+	if resp.RateLimited != 1 {
+		t.Errorf("met %d 429s: the call waited out a reset its own deadline could not fit", resp.RateLimited)
+	}
+}

@@ -7,7 +7,8 @@ import (
 
 // Faults are per-request probabilities (0 to 1) of injected failures.
 type Faults struct {
-	// RateLimit429 injects a 429 whose X-Rate-Limit-Time-Reset-Ms is RetryAfter.
+	// RateLimit429 injects a 429 for a spent quota: X-Rate-Limit-Requests-Left 0,
+	// X-Rate-Limit-Time-Reset-Ms RetryAfter.
 	RateLimit429 float64
 	// RetryAfter is the reset time advertised on injected 429s; zero means 20ms.
 	RetryAfter time.Duration

@@ -43,6 +43,9 @@ func TestInjectedFaultsAnswerAndAreCounted(t *testing.T) {
 			if got := s.Stats().Injected[tt.kind]; got != 1 {
 				t.Fatalf("Injected = %v", s.Stats().Injected)
 			}
+			if tt.status == http.StatusTooManyRequests && res.header.Get("X-Rate-Limit-Requests-Left") != "0" {
+				t.Fatalf("requests left = %q, want 0: an injected 429 is a spent quota", res.header.Get("X-Rate-Limit-Requests-Left"))
+			}
 			reset, present := res.header["X-Rate-Limit-Time-Reset-Ms"]
 			switch {
 			case tt.wantReset == "-" && present:

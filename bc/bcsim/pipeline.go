@@ -156,9 +156,13 @@ func (s *Store) injectBefore(e endpoint, f Faults) (reply, bool) {
 	case s.chance(f.RateLimit429):
 		s.countInjected("429")
 		rep := e.fail(http.StatusTooManyRequests, "Too many requests.")
-		rep.headers = advertiseReset(f.retryAfter())
-		if f.OmitRetryHeaders {
-			rep.headers = func(h http.Header) { h.Del(headerReset) }
+		reset := advertiseReset(f.retryAfter())
+		rep.headers = func(h http.Header) {
+			h.Set(headerLeft, "0") // a spent quota: what makes the reset the wait
+			reset(h)
+			if f.OmitRetryHeaders {
+				h.Del(headerReset)
+			}
 		}
 		return rep, true
 	case s.chance(f.Error500):
