@@ -17,6 +17,10 @@
 #
 # Add --sandbox to try it against the built-in simulated store, without credentials.
 #
+# Writes are journaled for undo_change (README, "Undo") under /home/nonroot/.local/state:
+# keep the journal across containers with a volume there
+# (-v bigcommerce-mcp-journal:/home/nonroot/.local/state), or share one with --journal postgres://...
+#
 # e2e/dockerfile_test.go checks this file's structure and builds the binary
 # with the exact build command below.
 

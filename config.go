@@ -14,6 +14,7 @@ import (
 
 	"github.com/bigcommerce-mcp/bigcommerce-mcp/bc"
 	"github.com/bigcommerce-mcp/bigcommerce-mcp/cli"
+	"github.com/bigcommerce-mcp/bigcommerce-mcp/journal"
 	"github.com/bigcommerce-mcp/bigcommerce-mcp/transport"
 )
 
@@ -33,6 +34,9 @@ type config struct {
 
 	maxSessions        int
 	sessionIdleTimeout time.Duration
+
+	journal          string // --journal: a path, a postgres:// URL, "off", or "" for the default file
+	journalRetention journal.Retention
 
 	command  string   // "", "tools" or "call"
 	args     []string // the command's arguments
@@ -55,6 +59,7 @@ Environment:
   BIGCOMMERCE_API_URL                                 API base URL (default ` + bc.DefaultBaseURL + `)
   MCP_AUTH_TOKEN                                      bearer token HTTP clients must send, 32+ characters (required off loopback)
   MCP_MAX_SESSIONS, MCP_SESSION_IDLE_TIMEOUT          defaults for --max-sessions and --session-idle-timeout
+  BIGCOMMERCE_MCP_JOURNAL                             the journal: as --journal
 
 Flags:
 `
@@ -142,6 +147,10 @@ func newFlagSet(cfg *config) *flag.FlagSet {
 		cfg.logLevel = level
 		return nil
 	})
+	fs.Func("journal", "where the journal of writes (for list_changes and undo_change) is kept: a SQLite file `PATH`, a postgres:// URL, or off (default $XDG_STATE_HOME/bigcommerce-mcp/<store>.db; in memory with --sandbox)",
+		func(s string) error { cfg.journal = s; return nil })
+	fs.DurationVar(&cfg.journalRetention.MaxAge, "journal-max-age", journal.DefaultRetention.MaxAge, "journal changes older than this are deleted")
+	fs.IntVar(&cfg.journalRetention.MaxItems, "journal-max-items", journal.DefaultRetention.MaxItems, "the journal keeps the newest changes up to this many customers and groups written in all")
 	fs.Func("max-sessions", "most live Streamable HTTP `sessions`; a new one ends the least recently used idle one (default "+
 		strconv.Itoa(transport.DefaultMaxSessions)+")", func(s string) (err error) {
 		cfg.maxSessions, err = parsePositive(s, strconv.Atoi, "1000")
@@ -161,6 +170,7 @@ func newFlagSet(cfg *config) *flag.FlagSet {
 var flagEnv = map[string]string{
 	"max-sessions":         "MCP_MAX_SESSIONS",
 	"session-idle-timeout": "MCP_SESSION_IDLE_TIMEOUT",
+	"journal":              "BIGCOMMERCE_MCP_JOURNAL",
 }
 
 func setFlagsFromEnv(fs *flag.FlagSet, getenv func(string) string) error {

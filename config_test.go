@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/bigcommerce-mcp/bigcommerce-mcp/cli"
+	"github.com/bigcommerce-mcp/bigcommerce-mcp/journal"
 	"github.com/bigcommerce-mcp/bigcommerce-mcp/transport"
 )
 
@@ -46,7 +47,7 @@ func TestParseConfigReadsFlagsAndEnvironment(t *testing.T) {
 	}
 	want := config{transport: transport.SSE, addr: "localhost:9000", logLevel: slog.LevelDebug, readOnly: true,
 		storeHash: "abc123", accessToken: "tok", apiURL: "http://localhost:1234", authToken: bearer32,
-		maxSessions: 1000, sessionIdleTimeout: 30 * time.Minute}
+		maxSessions: 1000, sessionIdleTimeout: 30 * time.Minute, journalRetention: journal.DefaultRetention}
 	if !reflect.DeepEqual(cfg, want) {
 		t.Errorf("got %+v\nwant %+v", cfg, want)
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/bigcommerce-mcp/bigcommerce-mcp/bc"
 	"github.com/bigcommerce-mcp/bigcommerce-mcp/bc/bcsim"
 	"github.com/bigcommerce-mcp/bigcommerce-mcp/cli"
+	"github.com/bigcommerce-mcp/bigcommerce-mcp/journal"
 	"github.com/bigcommerce-mcp/bigcommerce-mcp/tools"
 	"github.com/bigcommerce-mcp/bigcommerce-mcp/transport"
 	"github.com/mark3labs/mcp-go/server"
@@ -60,7 +61,17 @@ func run(args []string) error {
 		}
 	}
 
-	srv := tools.NewServer(store, tools.Config{ReadOnly: cfg.readOnly, Sandbox: cfg.sandbox, Version: buildVersion(), Logger: logger})
+	var changes journal.Store // listing the tools writes nothing, so it needs no journal
+	if cfg.command != "tools" {
+		if changes, err = openJournal(cfg, logger); err != nil {
+			return err
+		}
+		if changes != nil {
+			defer changes.Close()
+		}
+	}
+
+	srv := tools.NewServer(store, tools.Config{ReadOnly: cfg.readOnly, Sandbox: cfg.sandbox, Version: buildVersion(), Logger: logger, Journal: changes})
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -94,6 +105,23 @@ func newStoreClient(cfg config, logger *slog.Logger) (*bc.Client, error) {
 		return nil, fmt.Errorf("check BIGCOMMERCE_STORE_HASH and BIGCOMMERCE_API_URL: %w", err)
 	}
 	return client, nil
+}
+
+// openJournal opens the journal --journal names: nil when it is off. The
+// sandbox keeps its journal in memory, like its store.
+func openJournal(cfg config, logger *slog.Logger) (journal.Store, error) {
+	spec := cfg.journal
+	if cfg.sandbox && spec != journal.Off {
+		spec = journal.Memory
+	}
+	if spec == journal.Off {
+		logger.Warn("journal off: writes are not recorded, and list_changes and undo_change are unavailable")
+	}
+	j, err := journal.Open(context.Background(), spec, journal.Options{Store: cfg.storeHash, Retention: cfg.journalRetention})
+	if err != nil {
+		return nil, fmt.Errorf("%w; choose another with --journal PATH or postgres://..., or run without one with --journal off", err)
+	}
+	return j, nil
 }
 
 // serve runs the command given, or serves MCP on the chosen transport.

@@ -39,8 +39,8 @@ var binary string // the built bigcommerce-mcp
 var quiet = slog.New(slog.DiscardHandler)
 
 var (
-	readTools  = []string{"count_customer_groups", "get_customer_group", "list_customer_groups", "list_customers"}
-	writeTools = []string{"bulk_update_customers", "create_customer_group", "delete_customer_group", "update_customer_group"}
+	readTools  = []string{"count_customer_groups", "get_customer_group", "list_changes", "list_customer_groups", "list_customers"}
+	writeTools = []string{"bulk_update_customers", "create_customer_group", "delete_customer_group", "undo_change", "update_customer_group"}
 )
 
 func TestMain(m *testing.M) {
@@ -66,7 +66,8 @@ func cleanEnv(extra ...string) []string {
 	env := slices.DeleteFunc(os.Environ(), func(kv string) bool {
 		return strings.HasPrefix(kv, "BIGCOMMERCE_") || strings.HasPrefix(kv, "MCP_AUTH_TOKEN=")
 	})
-	return append(env, extra...)
+	// Journals go to the test's temporary directory, not the user's state directory.
+	return append(append(env, "XDG_STATE_HOME="+filepath.Join(filepath.Dir(binary), "state")), extra...)
 }
 
 // lockedBuffer collects a process's output while the test reads it.

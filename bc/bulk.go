@@ -34,6 +34,11 @@ type BulkOptions struct {
 	// would change something. The others are reported as Unchanged, and ids that
 	// name no customer fail with FailureNotFound, without a write.
 	SkipUnchanged bool
+	// BeforeSend, when set, is called with what the run will change on each
+	// customer (every field's value as read and as it will be) before anything
+	// is sent; an error stops the run with nothing sent. It needs the customers
+	// read: SkipUnchanged, or BulkSet.
+	BeforeSend func([]CustomerChange) error
 }
 
 // BulkProgress is the running state of a bulk update.
@@ -100,7 +105,26 @@ func (s *CustomersService) BulkUpdate(ctx context.Context, updates []CustomerUpd
 	if pending, err = s.sendable(ctx, res, pending, current); err != nil {
 		return nil, err
 	}
+	if err := opts.beforeSend(pending, current); err != nil {
+		return nil, err
+	}
 	return s.run(ctx, res, pending, opts.Progress), nil
+}
+
+// beforeSend hands BeforeSend the changes of the pending updates, judged
+// against the customers as read.
+func (o BulkOptions) beforeSend(pending []CustomerUpdate, current map[int]Customer) error {
+	if o.BeforeSend == nil {
+		return nil
+	}
+	if current == nil {
+		return errors.New("bulk update: BeforeSend needs the customers read first (SkipUnchanged)")
+	}
+	changes := make([]CustomerChange, len(pending))
+	for i, u := range pending {
+		changes[i] = CustomerChange{ID: u.ID, Fields: u.Diff(current[u.ID])}
+	}
+	return o.BeforeSend(changes)
 }
 
 // sendable records the screened updates that need not or must not be sent

@@ -194,7 +194,7 @@ func (s *CustomerGroupsService) settleLostCreate(ctx context.Context, in Custome
 		return nil, false, nil
 	case err != nil:
 		return nil, true, fmt.Errorf("create customer group: its answer was lost, and checking whether it was created failed: %w", err)
-	case !in.describes(*found):
+	case !in.Describes(*found):
 		return nil, true, &Error{Method: http.MethodPost, Path: "/v2/customer_groups", Status: http.StatusConflict,
 			Messages: []string{fmt.Sprintf("a customer group named %q exists (id %d) without the settings sent: it was there before, "+
 				"or this call created it without its discount rules; check it with get_customer_group", *in.Name, found.ID)}}

@@ -266,7 +266,11 @@ func (s *CustomersService) BulkSet(ctx context.Context, selected []Customer, set
 	if err != nil {
 		return nil, err
 	}
-	if pending, err = s.sendable(ctx, res, pending, byID(selected)); err != nil {
+	current := byID(selected)
+	if pending, err = s.sendable(ctx, res, pending, current); err != nil {
+		return nil, err
+	}
+	if err := opts.beforeSend(pending, current); err != nil {
 		return nil, err
 	}
 	return s.run(ctx, res, pending, opts.Progress), nil

@@ -30,7 +30,7 @@ import (
 )
 
 // nodeTestFiles are run in this order, each as a subtest of TestClients.
-var nodeTestFiles = []string{"sdk.test.mjs", "inspector.test.mjs", "conformance.test.mjs"}
+var nodeTestFiles = []string{"sdk.test.mjs", "elicitation.test.mjs", "inspector.test.mjs", "conformance.test.mjs"}
 
 const minNodeMajor = 22 // the Inspector and the conformance suite need it
 

@@ -113,7 +113,7 @@ func walk(v any, path string, visit func(path, key string)) {
 }
 
 // Outline reduces an output schema to what a client checks a result against:
-// the result's own fields, their types and which are required. Their insides
+// the result's own fields and their types. Their insides
 // (a group's rules, a list's rows) are just objects and arrays, described by
 // the tool and by the input schemas, and descriptions and constraints are
 // left out. Every result that satisfies the full schema satisfies the
@@ -129,8 +129,9 @@ func outline(s *jsonschema.Schema, levels int) {
 	if s.AdditionalProperties == jsonschema.FalseSchema {
 		s.AdditionalProperties = nil
 	}
+	s.Required = nil
 	if levels == 0 {
-		s.Properties, s.AdditionalProperties, s.Required, s.AnyOf = nil, nil, nil, nil
+		s.Properties, s.AdditionalProperties, s.AnyOf = nil, nil, nil
 	}
 	if s.Properties != nil {
 		for pair := s.Properties.Oldest(); pair != nil; pair = pair.Next() {

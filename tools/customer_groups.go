@@ -35,8 +35,8 @@ type CategoryAccess struct {
 // DiscountRule is one of a group's discounts.
 type DiscountRule struct {
 	Type        string  `json:"type" jsonschema:"enum=price_list,enum=all,enum=category,enum=product" jsonschema_description:"price_list: a price list (the only rule then); all: store-wide (one at most); category or product: on one of them."`
-	Method      string  `json:"method,omitempty" jsonschema:"enum=percent,enum=fixed,enum=price" jsonschema_description:"Not for price_list: percent off, fixed amount off, or fixed price."`
-	Amount      Decimal `json:"amount,omitempty" jsonschema_description:"Not for price_list: a number or a decimal string (\"5.0000\"), 0.0001 or more (BigCommerce keeps 4 decimals); at most 100 for percent."`
+	Method      string  `json:"method,omitempty" jsonschema:"enum=percent,enum=fixed,enum=price" jsonschema_description:"Not for price_list."`
+	Amount      Decimal `json:"amount,omitempty" jsonschema_description:"Not for price_list: a number or decimal string (\"5.0000\"), 0.0001 or more; at most 100 for percent."`
 	CategoryID  int     `json:"category_id,omitempty" jsonschema:"minimum=1"`
 	ProductID   int     `json:"product_id,omitempty" jsonschema:"minimum=1"`
 	PriceListID int     `json:"price_list_id,omitempty" jsonschema:"minimum=1"`
@@ -83,7 +83,7 @@ type ListCustomerGroupsInput struct {
 	NameLike         string `json:"name_like,omitempty" jsonschema_description:"Groups whose name contains this text, ignoring case."`
 	IsDefault        *bool  `json:"is_default,omitempty" jsonschema_description:"Only the default group, or only the others."`
 	IsGroupForGuests *bool  `json:"is_group_for_guests,omitempty" jsonschema_description:"Only the guest group, or only the others."`
-	DateCreated      string `json:"date_created,omitempty" jsonschema_description:"Dates: YYYY-MM-DD, YYYY-MM-DDTHH:MM:SS or RFC 3339; _min and _max include their ends."`
+	DateCreated      string `json:"date_created,omitempty" jsonschema_description:"YYYY-MM-DD or RFC 3339, like every date; _min and _max include their ends."`
 	DateCreatedMin   string `json:"date_created_min,omitempty"`
 	DateCreatedMax   string `json:"date_created_max,omitempty"`
 	DateModified     string `json:"date_modified,omitempty"`
@@ -128,9 +128,8 @@ func (l CustomerGroupList) Summary() string {
 const defaultPageSize = 50 // BigCommerce's default limit
 
 const listDescription = `List the store's customer groups, with their discount rules and category access.
-Use it to find a group's id, to check whether a name is taken, or to review pricing tiers.
-Names are unique ignoring case, but the name filter is exact: to check a name, use name_like and compare the names found ignoring case.
-Pages of up to 250 (default 50): more_pages says whether to ask for next_page; all_pages=true returns every match in one call.`
+Names are unique ignoring case, but the name filter is exact: to check a name, use name_like and compare ignoring case.
+Pages of up to 250 (default 50): more_pages says whether to ask for next_page; all_pages=true returns every match.`
 
 func listCustomerGroups(client *bc.Client) server.ServerTool {
 	return newTool("list_customer_groups", "List customer groups", listDescription, reads,
@@ -154,7 +153,7 @@ func listCustomerGroups(client *bc.Client) server.ServerTool {
 
 // CustomerGroupID names one group.
 type CustomerGroupID struct {
-	ID int `json:"id" jsonschema:"minimum=1" jsonschema_description:"The customer group's id (see list_customer_groups)."`
+	ID int `json:"id" jsonschema:"minimum=1" jsonschema_description:"From list_customer_groups."`
 }
 
 // CustomerGroupResult is one group, as read or as saved.
@@ -185,8 +184,7 @@ func savedGroup(action string, g *bc.CustomerGroup, resp *bc.Response) CustomerG
 	return r
 }
 
-const getDescription = `Get one customer group by id: name, default/guest flags, category access and discount rules.
-Use list_customer_groups (name or name_like) when you only know the name.`
+const getDescription = `Get one customer group by id: name, default/guest flags, category access and discount rules.`
 
 func getCustomerGroup(client *bc.Client) server.ServerTool {
 	return newTool("get_customer_group", "Get a customer group", getDescription, reads,
@@ -213,7 +211,7 @@ func (c CustomerGroupCount) Summary() string {
 
 func countCustomerGroups(client *bc.Client) server.ServerTool {
 	return newTool("count_customer_groups", "Count customer groups",
-		"Count the store's customer groups. Cheap: use it before listing to decide between one page and all_pages.", reads,
+		"Count the store's customer groups (cheap).", reads,
 		func(ctx context.Context, _ CountCustomerGroupsInput) (CustomerGroupCount, error) {
 			n, _, err := client.CustomerGroups.Count(ctx)
 			return CustomerGroupCount{Count: n}, err
@@ -222,10 +220,10 @@ func countCustomerGroups(client *bc.Client) server.ServerTool {
 
 // groupSettings are the fields a create or an update may set besides the name.
 type groupSettings struct {
-	IsDefault        *bool           `json:"is_default,omitempty" jsonschema_description:"Make this the group new customers join; the current default stops being it."`
-	IsGroupForGuests *bool           `json:"is_group_for_guests,omitempty" jsonschema_description:"Make this the guest group (shoppers not signed in). Only one can be: unset it on the current one first, or this fails with conflict."`
+	IsDefault        *bool           `json:"is_default,omitempty" jsonschema_description:"New customers join this group, not the current default."`
+	IsGroupForGuests *bool           `json:"is_group_for_guests,omitempty"`
 	CategoryAccess   *CategoryAccess `json:"category_access,omitempty"`
-	DiscountRules    *[]DiscountRule `json:"discount_rules,omitempty" jsonschema_description:"On update this list REPLACES every rule; [] removes them all."`
+	DiscountRules    *[]DiscountRule `json:"discount_rules,omitempty"`
 }
 
 func (s groupSettings) toAPI(name *string) bc.CustomerGroupInput {
@@ -246,22 +244,22 @@ func (s groupSettings) toAPI(name *string) bc.CustomerGroupInput {
 
 // CreateCustomerGroupInput is a new group.
 type CreateCustomerGroupInput struct {
-	Name string `json:"name" jsonschema:"minLength=1,maxLength=255" jsonschema_description:"Unique group name (ignoring case): one line, without spaces at either end."`
+	Name string `json:"name" jsonschema:"minLength=1,maxLength=255" jsonschema_description:"Unique ignoring case; one line, no spaces at either end."`
 	groupSettings
 }
 
 func (in CreateCustomerGroupInput) Validate() error { return in.toAPI(&in.Name).Validate(true) }
 
 const createDescription = `Create a customer group, optionally with category access and discount rules.
-Names are unique ignoring case ("vip" clashes with "VIP"): check with list_customer_groups name_like=... first, comparing the names found ignoring case; a taken name fails with conflict.
-Discount rules: either one price_list rule alone, or at most one "all" (store-wide) rule plus category/product rules.
-Only one group can be the guest group: unset is_group_for_guests on the current one first, or this fails with conflict.
-Not idempotent: calling it twice tries to create two groups. If the result has a warning, follow it to finish the job.`
+Names are unique ignoring case ("vip" clashes with "VIP"): check with list_customer_groups name_like first; a taken name fails with conflict.
+Discount rules: one price_list rule alone, or at most one "all" rule plus category/product rules.
+One group at most is the guest group: unset is_group_for_guests on the current one first, or this fails with conflict.
+Not idempotent: twice creates two groups. If the result has a warning, follow it.`
 
 func createCustomerGroup(client *bc.Client) server.ServerTool {
 	return newTool("create_customer_group", "Create a customer group", createDescription, creates,
 		func(ctx context.Context, in CreateCustomerGroupInput) (CustomerGroupResult, error) {
-			g, resp, err := client.CustomerGroups.Create(ctx, in.toAPI(&in.Name))
+			g, resp, err := journaledGroups(client, "create_customer_group").create(ctx, in.toAPI(&in.Name))
 			if err != nil {
 				return CustomerGroupResult{}, unsure(err, http.MethodPost, fmt.Sprintf(
 					"The group may have been created all the same: look for it with list_customer_groups name=%q before creating it again.", in.Name))
@@ -280,14 +278,13 @@ type UpdateCustomerGroupInput struct {
 func (in UpdateCustomerGroupInput) Validate() error { return in.toAPI(in.Name).Validate(false) }
 
 const updateDescription = `Change a customer group: only the fields you pass change.
-WARNING: discount_rules REPLACES THE GROUP'S WHOLE SET OF RULES. To add or change one rule, first get_customer_group, then send every rule to keep plus the new one; discount_rules: [] removes all discounts.
-Only one group can be the guest group: unset is_group_for_guests on the current one first, or this fails with conflict.
-Safe to repeat with the same arguments. If the result has a warning, follow it to finish the job.`
+WARNING: discount_rules REPLACES THE GROUP'S WHOLE SET OF RULES. To add or change one rule, get_customer_group first and send every rule to keep plus the new one.
+One group at most is the guest group: unset is_group_for_guests on the current one first, or this fails with conflict. If the result has a warning, follow it.`
 
 func updateCustomerGroup(client *bc.Client) server.ServerTool {
 	return newTool("update_customer_group", "Update a customer group", updateDescription, updates,
 		func(ctx context.Context, in UpdateCustomerGroupInput) (CustomerGroupResult, error) {
-			g, resp, err := client.CustomerGroups.Update(ctx, in.ID, in.toAPI(in.Name))
+			g, resp, err := journaledGroups(client, "update_customer_group").update(ctx, in.ID, in.toAPI(in.Name))
 			if err != nil {
 				return CustomerGroupResult{}, unsure(err, http.MethodPut,
 					"The change may have been applied all the same: check with get_customer_group, or repeat the same update, which is safe.")
@@ -307,14 +304,13 @@ func (d DeletedCustomerGroup) Summary() string {
 	return fmt.Sprintf("Customer group %d deleted. %s", d.ID, d.Note)
 }
 
-const deleteDescription = `Delete a customer group. This cannot be undone.
-Its customers are NOT deleted but are unassigned: they end up in no group and lose the group's pricing and category access.
-To keep them grouped, first move them with bulk_update_customers (where: {customer_group_ids: [id]}, set: {customer_group_id: <other group>}). Check the id with get_customer_group first.`
+const deleteDescription = `Delete a customer group. undo_change can create it again, but under a NEW id.
+Its customers are NOT deleted but unassigned: left in no group, losing its pricing and category access. To keep them grouped, move them first with bulk_update_customers.`
 
 func deleteCustomerGroup(client *bc.Client) server.ServerTool {
 	return newTool("delete_customer_group", "Delete a customer group", deleteDescription, deletes,
 		func(ctx context.Context, in CustomerGroupID) (DeletedCustomerGroup, error) {
-			if _, err := client.CustomerGroups.Delete(ctx, in.ID); err != nil {
+			if _, err := journaledGroups(client, "delete_customer_group").delete(ctx, in.ID); err != nil {
 				return DeletedCustomerGroup{}, unsure(err, http.MethodDelete,
 					"The group may have been deleted all the same: check with get_customer_group (not_found means it is gone).")
 			}

@@ -38,7 +38,7 @@ func rowFromAPI(c bc.Customer) CustomerRow {
 
 // ListCustomersInput is a selector and a page.
 type ListCustomersInput struct {
-	Where CustomerSelector `json:"where" jsonschema_description:"All the filters given must match."`
+	Where CustomerSelector `json:"where" jsonschema_description:"All filters given must match; {} is refused."`
 	Page  int              `json:"page,omitempty" jsonschema:"minimum=1,maximum=100000,default=1"`
 	Limit int              `json:"limit,omitempty" jsonschema:"minimum=1,maximum=250,default=50"`
 }
@@ -68,7 +68,7 @@ func (l CustomerList) Summary() string {
 }
 
 const listCustomersDescription = `List the customers a selector matches, in compact rows (id, email, names, company, group, registration day), with the total matched.
-Use it to turn emails into ids, see who is in a group, or count its members (limit: 1, read total). Pages of up to 250 (default 50).`
+Use it to turn emails into ids or see who is in a group; limit: 1 counts its members (total). Pages of up to 250 (default 50).`
 
 func listCustomers(client *bc.Client) server.ServerTool {
 	return newTool("list_customers", "List customers", listCustomersDescription, reads,

@@ -18,18 +18,18 @@ import (
 // rather than enforced by the schema, so that in a list an item that breaks
 // them fails alone while the others go through.
 type CustomerFields struct {
-	Email                                   *string       `json:"email,omitempty" jsonschema_description:"3-255 chars, unique."`
-	FirstName                               *string       `json:"first_name,omitempty" jsonschema_description:"1-100 chars."`
-	LastName                                *string       `json:"last_name,omitempty" jsonschema_description:"1-100 chars."`
-	Company                                 *string       `json:"company,omitempty" jsonschema_description:"Up to 255 chars."`
-	Phone                                   *string       `json:"phone,omitempty" jsonschema_description:"Up to 50 chars."`
+	Email                                   *string       `json:"email,omitempty"`
+	FirstName                               *string       `json:"first_name,omitempty"`
+	LastName                                *string       `json:"last_name,omitempty"`
+	Company                                 *string       `json:"company,omitempty"`
+	Phone                                   *string       `json:"phone,omitempty"`
 	Notes                                   *string       `json:"notes,omitempty"`
-	TaxExemptCategory                       *string       `json:"tax_exempt_category,omitempty" jsonschema_description:"Up to 255 chars."`
-	CustomerGroupID                         *int          `json:"customer_group_id,omitempty" jsonschema_description:"0: no group."`
+	TaxExemptCategory                       *string       `json:"tax_exempt_category,omitempty"`
+	CustomerGroupID                         *int          `json:"customer_group_id,omitempty"`
 	AcceptsProductReviewAbandonedCartEmails *bool         `json:"accepts_product_review_abandoned_cart_emails,omitempty"`
-	ChannelIDs                              []int         `json:"channel_ids,omitempty" jsonschema_description:"At least one; replaces the list."`
-	StoreCreditAmounts                      []StoreCredit `json:"store_credit_amounts,omitempty" jsonschema_description:"At least one; replaces the balances. [{\"amount\": 0}] clears the credit."`
-	ForcePasswordReset                      *bool         `json:"force_password_reset,omitempty" jsonschema_description:"Ask for a new password at next sign-in."`
+	ChannelIDs                              []int         `json:"channel_ids,omitempty"`
+	StoreCreditAmounts                      []StoreCredit `json:"store_credit_amounts,omitempty"`
+	ForcePasswordReset                      *bool         `json:"force_password_reset,omitempty"`
 
 	// The read-only fields are accepted only to be refused with a reason;
 	// the published schema leaves them out (see published.go).
@@ -74,14 +74,14 @@ type CustomerUpdateItem struct {
 
 // CustomerSelector picks customers by the V3 list filters; all given must match.
 type CustomerSelector struct {
-	CustomerGroupIDs []int    `json:"customer_group_ids,omitempty" jsonschema_description:"In any of these groups; 0: in no group."`
+	CustomerGroupIDs []int    `json:"customer_group_ids,omitempty" jsonschema_description:"0: in no group."`
 	IDs              []int    `json:"ids,omitempty"`
 	Emails           []string `json:"emails,omitempty"`
 	DateCreatedMin   string   `json:"date_created_min,omitempty" jsonschema_description:"YYYY-MM-DD or RFC 3339; ranges include their ends."`
 	DateCreatedMax   string   `json:"date_created_max,omitempty"`
 	DateModifiedMin  string   `json:"date_modified_min,omitempty"`
 	DateModifiedMax  string   `json:"date_modified_max,omitempty"`
-	All              bool     `json:"all,omitempty" jsonschema_description:"Every customer; not with filters. An empty selector is refused."`
+	All              bool     `json:"all,omitempty" jsonschema_description:"Every customer; not with filters."`
 }
 
 func (s CustomerSelector) toAPI() bc.CustomerSelector {
@@ -92,8 +92,8 @@ func (s CustomerSelector) toAPI() bc.CustomerSelector {
 
 // BulkUpdateCustomersInput takes either customers, or where with set.
 type BulkUpdateCustomersInput struct {
-	Customers   []CustomerUpdateItem `json:"customers,omitempty" jsonschema:"minItems=1,maxItems=10000" jsonschema_description:"Each an id with the fields to change. Not with where/set."`
-	Where       *CustomerSelector    `json:"where,omitempty" jsonschema_description:"Which customers to change: list_customers' where (customer_group_ids, ids, emails, date_created_min/max, date_modified_min/max, or all: true). Needs set; not with customers."`
+	Customers   []CustomerUpdateItem `json:"customers,omitempty" jsonschema:"minItems=1,maxItems=10000" jsonschema_description:"Each an id and the fields to change. Limits: email 3-255 chars, unique; names 1-100; company, tax_exempt_category 255; phone 50. customer_group_id 0: none. channel_ids, store_credit_amounts replace the lists ([{\"amount\": 0}] clears credit). Not with where/set."`
+	Where       *CustomerSelector    `json:"where,omitempty" jsonschema_description:"Which customers to change: list_customers' where. Needs set; not with customers."`
 	Set         *CustomerFields      `json:"set,omitempty" jsonschema_description:"The fields to change on every customer where matches: any of a customers item's but id."`
 	DryRun      bool                 `json:"dry_run,omitempty" jsonschema_description:"Report what would change and fail, writing nothing."`
 	ExpectCount *int                 `json:"expect_count,omitempty" jsonschema:"minimum=0" jsonschema_description:"With where: the number the dry run matched; required above 100; if it differs, nothing is written."`
@@ -206,8 +206,8 @@ const (
 
 const bulkDescription = `Update many customers at once: 10 per BigCommerce call, 3 calls in flight, rate limits handled.
 Two forms, never both: customers: [{"id": 12, "customer_group_id": 2}, ...], each with its own fields; or where with set: {"customer_group_id": 2}. Up to 10,000 customers.
-Call it with dry_run: true first: it shows what would change (before/after) and fail, writing nothing. When where matches over 100, apply with expect_count set to the number matched.
-Customers already in the requested state are skipped, so repeating a call is safe. One bad item fails alone. Failures come grouped by cause; unconfirmed ones may have been applied (repeat the call).
+Call it with dry_run: true first: it shows what would change and fail, writing nothing. When where matches over 100, apply with expect_count set to the number matched.
+Customers already as requested are skipped, so repeating is safe. Failures come grouped by cause; unconfirmed ones may have been applied (repeat the call).
 Read-only fields (registration_ip_address, date_created, date_modified, origin_channel_id) cannot be sent.`
 
 func bulkUpdateCustomers(client *bc.Client) server.ServerTool {
@@ -237,7 +237,9 @@ func updateListed(ctx context.Context, client *bc.Client, in BulkUpdateCustomers
 		}
 		return planned(plan, listSample), nil
 	}
-	res, err := client.Customers.BulkUpdate(ctx, updates, bulkOptions(ctx))
+	res, err := runJournaled(ctx, bulkRun{client: client, tool: "bulk_update_customers"}, func(opts bc.BulkOptions) (*bc.BulkResult, error) {
+		return client.Customers.BulkUpdate(ctx, updates, opts)
+	})
 	return applied(ctx, ids, res, err)
 }
 
@@ -267,23 +269,31 @@ func updateSelected(ctx context.Context, client *bc.Client, in BulkUpdateCustome
 	for i, c := range matched {
 		ids[i] = c.ID
 	}
-	res, err := client.Customers.BulkSet(ctx, matched, set, bulkOptions(ctx))
+	res, err := runJournaled(ctx, bulkRun{client: client, tool: "bulk_update_customers"}, func(opts bc.BulkOptions) (*bc.BulkResult, error) {
+		return client.Customers.BulkSet(ctx, matched, set, opts)
+	})
 	return applied(ctx, ids, res, err)
 }
 
 func checkExpectCount(matched int, expected *int) error {
+	return checkCount(matched, expected, "where matches", "customer")
+}
+
+// checkCount refuses a write of n items (described as "<subject> n <noun>s")
+// when expect_count disagrees with n, or is missing and n is over the threshold.
+func checkCount(n int, expected *int, subject, noun string) error {
 	var message string
 	switch {
-	case expected != nil && *expected != matched:
-		message = fmt.Sprintf("where matches %s, not the %d expect_count says: nothing was written", plural(matched, "customer"), *expected)
-	case expected == nil && matched > expectCountThreshold:
-		message = fmt.Sprintf("where matches %s, more than %d, and expect_count was not given: nothing was written", plural(matched, "customer"), expectCountThreshold)
+	case expected != nil && *expected != n:
+		message = fmt.Sprintf("%s %s, not the %d expect_count says: nothing was written", subject, plural(n, noun), *expected)
+	case expected == nil && n > expectCountThreshold:
+		message = fmt.Sprintf("%s %s, more than %d, and expect_count was not given: nothing was written", subject, plural(n, noun), expectCountThreshold)
 	default:
 		return nil
 	}
 	return &toolError{Code: codeInvalidArgument, Message: message,
-		Fields: map[string]string{"expect_count": fmt.Sprintf("must be %d, the number of customers where matches now", matched)},
-		Hint:   fmt.Sprintf("check the matches with dry_run=true, then call again with expect_count=%d if they are the customers meant", matched)}
+		Fields: map[string]string{"expect_count": fmt.Sprintf("must be %d, the number of %ss %s now", n, noun, subject)},
+		Hint:   fmt.Sprintf("check them with dry_run=true, then call again with expect_count=%d if they are the %ss meant", n, noun)}
 }
 
 // bulkOptions skips customers already in the requested state, so that a

@@ -33,6 +33,8 @@ var decoders = map[string]decoder{
 	"update_customer_group": decoderFor[UpdateCustomerGroupInput](),
 	"delete_customer_group": decoderFor[CustomerGroupID](),
 	"bulk_update_customers": decoderFor[BulkUpdateCustomersInput](),
+	"list_changes":          decoderFor[ListChangesInput](),
+	"undo_change":           decoderFor[UndoChangeInput](),
 	"list_customers":        decoderFor[ListCustomersInput](),
 }
 
@@ -76,6 +78,8 @@ func FuzzToolArguments(f *testing.F) {
 		{"bulk_update_customers", `{"customers": [{"id": 1, "company": "Acme", "customer_group_id": 0}, {"id": 2, "store_credit_amounts": [{"amount": 0}]}]}`},
 		{"bulk_update_customers", `{"where": {"customer_group_ids": [0, 2], "date_created_min": "2024-01-01"}, "set": {"notes": "moved", "force_password_reset": true}, "expect_count": 150, "dry_run": true}`},
 		{"bulk_update_customers", `{"where": {"all": true}, "set": {"date_created": "2020-01-01"}}`},
+		{"list_changes", `{"tool": "undo_change", "since": "2026-01-01", "limit": 5}`},
+		{"undo_change", `{"change_id": 3, "dry_run": true, "expect_count": 101}`},
 		{"get_customer_group", `{"id": "x", "id": 1, "ID": 2}`},
 		{"create_customer_group", `{"name": "VIP \ud800", "discount_rules": [{"type": "all", "method": "fixed", "amount": 1e999}]}`},
 		{"update_customer_group", `{"id": 2, "category_access": {"type": "none", "categories": [[[[[[[[[[1]]]]]]]]]]}}`},

@@ -33,12 +33,18 @@ func newSession(t *testing.T, cfg Config, opts ...bcsim.Option) *session {
 
 func newSessionWith(t *testing.T, store *bcsim.Store, token string, cfg Config) *session {
 	t.Helper()
+	return newSessionAt(t, store, token, cfg, mcp.LATEST_PROTOCOL_VERSION)
+}
+
+// newSessionAt is newSessionWith at a given protocol version, with client options.
+func newSessionAt(t *testing.T, store *bcsim.Store, token string, cfg Config, version string, opts ...client.ClientOption) *session {
+	t.Helper()
 	bcClient, err := bc.New(bc.Config{StoreHash: "test", AccessToken: token, BaseURL: "http://bcsim",
 		HTTPClient: store.Client(), RetryBaseDelay: time.Millisecond, MaxRetries: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := client.NewInProcessClient(NewServer(bcClient, cfg))
+	c, err := client.NewInProcessClientWithOptions(NewServer(bcClient, cfg), opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,7 +53,7 @@ func newSessionWith(t *testing.T, store *bcsim.Store, token string, cfg Config) 
 		t.Fatal(err)
 	}
 	init := mcp.InitializeRequest{}
-	init.Params.ProtocolVersion = mcp.LATEST_PROTOCOL_VERSION
+	init.Params.ProtocolVersion = version
 	init.Params.ClientInfo = mcp.Implementation{Name: "tools-test", Version: "1"}
 	res, err := c.Initialize(context.Background(), init)
 	if err != nil {

@@ -21,7 +21,7 @@ Customer groups
 - update_customer_group: discount_rules REPLACES the group's whole set of rules. To add or change one rule, read the group first and send every rule to keep. discount_rules: [] removes all of them.
 - Group names are unique. Only one group can be the guest group (is_group_for_guests): to move that role, unset it on the current guest group first. The store has one default group (is_default): setting it on a group takes it from the previous one.
 - Discount rules: either a single price_list rule, or at most one "all" rule plus any category/product rules. Percent amounts are at most 100.
-- delete_customer_group cannot be undone, and its customers are unassigned (left in no group). Move them first with bulk_update_customers if they should stay grouped.
+- delete_customer_group leaves its customers unassigned (in no group). Move them first with bulk_update_customers if they should stay grouped. undo_change can recreate a deleted group, but under a new id.
 - A result with a "warning" was saved only in part (BigCommerce answered 207): do what the warning says to finish.
 
 Customers
@@ -31,6 +31,10 @@ Bulk customer updates (bulk_update_customers)
 - Either customers (a list of {id, fields to change}) or where (a selector: customer_group_ids, ids, emails, date ranges, or all: true) plus set (the fields to change for every match).
 - Always call it with dry_run: true first. Show the user what would change, then apply with the same arguments, dry_run: false and expect_count set to the number the dry run matched (required when more than 100 customers match); the call is refused if the count no longer matches.
 - Report the failures: they come grouped by cause (code, message, count, a few ids); details: true lists every one. Retrying the same call is safe (it is idempotent).
+
+Undo
+- Every write is journaled: list_changes shows them (newest first) with a one-line summary. undo_change sets back what one change replaced: dry_run: true first, then expect_count when more than 100 items would be restored. Items changed since are conflicts, left alone: report them. Undoing an undo redoes the change.
+- The person may be asked to confirm a delete or a large undo; if they decline, nothing is written: do not repeat the call unless they ask.
 
 Errors
 - Failed calls return isError with {"error": {code, message, fields, retryable, retry_after_ms, hint}}. Follow the hint. invalid_argument: fix the named fields. not_found: look the id up again. conflict: the name is taken. rate_limited: wait retry_after_ms. forbidden/unauthorized: the operator must fix the API account; do not retry. read_only: this server was started with --read-only; only reads work.`

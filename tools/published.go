@@ -21,15 +21,18 @@ func (BulkUpdateCustomersInput) trimSchema(published *jsonschema.Schema) {
 	}
 }
 
-// trimSchema leaves out the descriptions of the settings, which are
-// create_customer_group's (listed whenever this tool is); the tool's own
-// description repeats the two traps, that discount_rules replaces every rule
-// and that there is one guest group.
+// trimSchema publishes category_access and discount_rules as an object and
+// a list of objects whose fields are create_customer_group's (listed whenever
+// this tool is), and leaves out the settings' descriptions, which are create's
+// too; the tool's own description repeats the two traps, that discount_rules
+// replaces every rule and that there is one guest group. Arguments are still
+// checked field by field.
 func (UpdateCustomerGroupInput) trimSchema(published *jsonschema.Schema) {
 	undescribe(published)
-	undescribe(property(published, "discount_rules").Items)
-	undescribe(property(published, "category_access"))
 	property(published, "id").Description = "The customer group's id."
+	published.Properties.Set("category_access", &jsonschema.Schema{Type: "object", Description: "As in create_customer_group."})
+	published.Properties.Set("discount_rules", &jsonschema.Schema{Type: "array", Items: &jsonschema.Schema{Type: "object"},
+		Description: "Rules as in create_customer_group. REPLACES every rule; [] removes them all."})
 }
 
 func property(s *jsonschema.Schema, name string) *jsonschema.Schema {

@@ -31,16 +31,16 @@ const (
 	customerURITemplate = "bigcommerce://customers/{id}"
 )
 
-// record is a resource template for one record by id.
-type record struct {
+// recordTemplate is a resource template for one record by id.
+type recordTemplate struct {
 	collection, template, name, title, description string
 	read                                           func(ctx context.Context, id int) (any, error) // errNoRecord when there is none
 }
 
 var errNoRecord = errors.New("no record has this id")
 
-func records(client *bc.Client) []record {
-	return []record{
+func records(client *bc.Client) []recordTemplate {
+	return []recordTemplate{
 		{groupsURI, groupURITemplate, "customer group", "Customer group", "One customer group by id, as JSON.",
 			func(ctx context.Context, id int) (any, error) {
 				group, _, err := client.CustomerGroups.Get(ctx, id)
@@ -70,7 +70,7 @@ func records(client *bc.Client) []record {
 // addResources exposes the customer groups, and customers one at a time, as
 // readable documents, for clients that let users attach data to a
 // conversation. prefetchRecords(records) must be among the server's hooks.
-func addResources(s *server.MCPServer, client *bc.Client, records []record) {
+func addResources(s *server.MCPServer, client *bc.Client, records []recordTemplate) {
 	s.AddResource(mcp.NewResource(groupsURI, "Customer groups",
 		mcp.WithResourceDescription("Every customer group of the store, with discount rules and category access, as JSON."),
 		mcp.WithMIMEType("application/json"),
@@ -100,7 +100,7 @@ type prefetched struct {
 const prefetchedKey = "bigcommerce-mcp/prefetched"
 
 // prefetchRecords is the before-read hook that reads the record a URI names.
-func prefetchRecords(records []record) server.OnBeforeReadResourceFunc {
+func prefetchRecords(records []recordTemplate) server.OnBeforeReadResourceFunc {
 	return func(ctx context.Context, _ any, req *mcp.ReadResourceRequest) {
 		for _, r := range records {
 			rest, ok := strings.CutPrefix(req.Params.URI, r.collection+"/")

@@ -14,15 +14,17 @@ import (
 	"github.com/mark3labs/mcp-go/server"
 
 	"github.com/bigcommerce-mcp/bigcommerce-mcp/bc"
+	"github.com/bigcommerce-mcp/bigcommerce-mcp/journal"
 	"github.com/bigcommerce-mcp/bigcommerce-mcp/prompts"
 )
 
 // Config is how the server presents itself and what it allows.
 type Config struct {
-	ReadOnly bool         // write tools are neither listed nor callable
-	Sandbox  bool         // the store is simulated: the instructions say so
-	Version  string       // reported at initialize
-	Logger   *slog.Logger // default: discard
+	ReadOnly bool          // write tools are neither listed nor callable
+	Sandbox  bool          // the store is simulated: the instructions say so
+	Version  string        // reported at initialize
+	Logger   *slog.Logger  // default: discard
+	Journal  journal.Store // records every write before it is sent; nil: off
 }
 
 // Registry lists every tool. client may be nil when only the definitions are
@@ -34,8 +36,10 @@ func Registry(client *bc.Client) []server.ServerTool {
 		countCustomerGroups(client),
 		createCustomerGroup(client),
 		updateCustomerGroup(client),
-		deleteCustomerGroup(client),
+		confirmFirst(deleteCustomerGroup(client), askDelete(client)),
 		bulkUpdateCustomers(client),
+		listChanges(),
+		undoChange(client),
 		listCustomers(client),
 	}
 }
@@ -56,6 +60,7 @@ func NewServer(client *bc.Client, cfg Config) *server.MCPServer {
 		server.WithResourceRecovery(),
 		server.WithOutputSchemaValidation(),
 		server.WithToolHandlerMiddleware(logCalls(cfg.Logger)),
+		server.WithToolHandlerMiddleware(withJournal(cfg.Journal)),
 	}
 	tools, recs := Registry(client), records(client)
 	hooks := &server.Hooks{}

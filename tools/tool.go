@@ -64,7 +64,25 @@ func inputSchemas[In any]() (checked, published *jsonschema.Schema) {
 	if t, ok := any(*new(In)).(trimmer); ok {
 		t.trimSchema(published)
 	}
+	undescribeAlternatives(published)
 	return checked, published
+}
+
+// undescribeAlternatives drops the descriptions of anyOf alternatives (a
+// decimal's string form), which the property's own description covers.
+func undescribeAlternatives(s *jsonschema.Schema) {
+	if s == nil {
+		return
+	}
+	for _, alt := range s.AnyOf {
+		alt.Description = ""
+	}
+	if s.Properties != nil {
+		for pair := s.Properties.Oldest(); pair != nil; pair = pair.Next() {
+			undescribeAlternatives(pair.Value)
+		}
+	}
+	undescribeAlternatives(s.Items)
 }
 
 // effect is what a tool does to the store; it decides the annotations.

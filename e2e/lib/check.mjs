@@ -16,6 +16,8 @@ export const TOOLS = {
   delete_customer_group: "delete",
   bulk_update_customers: "update",
   list_customers: "read",
+  list_changes: "read",
+  undo_change: "create",
 };
 
 export const READ_TOOLS = Object.keys(TOOLS).filter((name) => TOOLS[name] === "read");
