@@ -15,6 +15,7 @@ import (
 	"github.com/bigcommerce-mcp/bigcommerce-mcp/bc"
 	"github.com/bigcommerce-mcp/bigcommerce-mcp/cli"
 	"github.com/bigcommerce-mcp/bigcommerce-mcp/journal"
+	"github.com/bigcommerce-mcp/bigcommerce-mcp/tools"
 	"github.com/bigcommerce-mcp/bigcommerce-mcp/transport"
 )
 
@@ -31,6 +32,7 @@ type config struct {
 	accessToken string
 	apiURL      string
 	authToken   string // MCP_AUTH_TOKEN
+	jobAfter    time.Duration
 
 	maxSessions        int
 	sessionIdleTimeout time.Duration
@@ -59,6 +61,7 @@ Environment:
   BIGCOMMERCE_API_URL                                 API base URL (default ` + bc.DefaultBaseURL + `)
   MCP_AUTH_TOKEN                                      bearer token HTTP clients must send, 32+ characters (required off loopback)
   MCP_MAX_SESSIONS, MCP_SESSION_IDLE_TIMEOUT          defaults for --max-sessions and --session-idle-timeout
+  BIGCOMMERCE_MCP_JOB_AFTER                           default for --job-after
   BIGCOMMERCE_MCP_JOURNAL                             the journal: as --journal
 
 Flags:
@@ -77,6 +80,7 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 
 		maxSessions:        transport.DefaultMaxSessions,
 		sessionIdleTimeout: transport.DefaultSessionIdleTimeout,
+		jobAfter:           tools.DefaultJobAfter,
 	}
 	if cfg.apiURL == "" {
 		cfg.apiURL = bc.DefaultBaseURL
@@ -161,6 +165,11 @@ func newFlagSet(cfg *config) *flag.FlagSet {
 		cfg.sessionIdleTimeout, err = parsePositive(s, time.ParseDuration, "30m")
 		return err
 	})
+	fs.Func("job-after", "run a bulk update as a background job when it is estimated to take longer than this `duration`; 0: always (default "+
+		tools.DefaultJobAfter.String()+")", func(s string) (err error) {
+		cfg.jobAfter, err = parseJobAfter(s)
+		return err
+	})
 	fs.BoolVar(&cfg.showVersion, "version", false, "print the version and exit")
 	fs.BoolVar(&cfg.jsonList, "json", false, "tools: print the full definitions, with input schemas, as JSON")
 	return fs
@@ -170,6 +179,7 @@ func newFlagSet(cfg *config) *flag.FlagSet {
 var flagEnv = map[string]string{
 	"max-sessions":         "MCP_MAX_SESSIONS",
 	"session-idle-timeout": "MCP_SESSION_IDLE_TIMEOUT",
+	"job-after":            "BIGCOMMERCE_MCP_JOB_AFTER",
 	"journal":              "BIGCOMMERCE_MCP_JOURNAL",
 }
 
@@ -190,6 +200,14 @@ func parsePositive[T int | time.Duration](s string, parse func(string) (T, error
 		return 0, fmt.Errorf("want a positive value, such as %s", example)
 	}
 	return v, nil
+}
+
+func parseJobAfter(s string) (time.Duration, error) {
+	d, err := time.ParseDuration(s)
+	if err != nil || d < 0 {
+		return 0, errors.New("want a duration such as 20s or 1m, or 0 to run every bulk update as a job")
+	}
+	return d, nil
 }
 
 func printUsage(w io.Writer) {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/bigcommerce-mcp/bigcommerce-mcp/cli"
 	"github.com/bigcommerce-mcp/bigcommerce-mcp/journal"
+	"github.com/bigcommerce-mcp/bigcommerce-mcp/tools"
 	"github.com/bigcommerce-mcp/bigcommerce-mcp/transport"
 )
 
@@ -47,7 +48,7 @@ func TestParseConfigReadsFlagsAndEnvironment(t *testing.T) {
 	}
 	want := config{transport: transport.SSE, addr: "localhost:9000", logLevel: slog.LevelDebug, readOnly: true,
 		storeHash: "abc123", accessToken: "tok", apiURL: "http://localhost:1234", authToken: bearer32,
-		maxSessions: 1000, sessionIdleTimeout: 30 * time.Minute, journalRetention: journal.DefaultRetention}
+		maxSessions: 1000, sessionIdleTimeout: 30 * time.Minute, journalRetention: journal.DefaultRetention, jobAfter: tools.DefaultJobAfter}
 	if !reflect.DeepEqual(cfg, want) {
 		t.Errorf("got %+v\nwant %+v", cfg, want)
 	}
@@ -165,5 +166,30 @@ func TestParseConfigReadsSessionLimitsFromFlagsOrEnvironment(t *testing.T) {
 		if bad.env != nil && !strings.Contains(err.Error(), bad.env[0]) {
 			t.Errorf("%q: %v does not name the variable", bad.env, err)
 		}
+	}
+}
+
+func TestJobAfterComesFromTheFlagOverTheEnvironment(t *testing.T) {
+	t.Parallel()
+	fromEnv := env(map[string]string{"BIGCOMMERCE_MCP_JOB_AFTER": "45s"})
+	for _, tt := range []struct {
+		args []string
+		want time.Duration
+	}{
+		{nil, 45 * time.Second},
+		{[]string{"--job-after", "0"}, 0},
+		{[]string{"--job-after=2m"}, 2 * time.Minute},
+	} {
+		if cfg, err := parseConfig(tt.args, fromEnv); err != nil || cfg.jobAfter != tt.want {
+			t.Errorf("%v: %v, %v; want %v", tt.args, cfg.jobAfter, err, tt.want)
+		}
+	}
+	for _, bad := range [][]string{{"--job-after", "-1s"}, {"--job-after", "soon"}} {
+		if _, err := parseConfig(bad, env(nil)); err == nil || !strings.Contains(err.Error(), "duration") {
+			t.Errorf("%v: %v", bad, err)
+		}
+	}
+	if _, err := parseConfig(nil, env(map[string]string{"BIGCOMMERCE_MCP_JOB_AFTER": "fast"})); err == nil || !strings.Contains(err.Error(), "BIGCOMMERCE_MCP_JOB_AFTER") {
+		t.Errorf("a bad environment value: %v", err)
 	}
 }

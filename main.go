@@ -13,10 +13,12 @@ import (
 	"os/signal"
 	"runtime/debug"
 	"syscall"
+	"time"
 
 	"github.com/bigcommerce-mcp/bigcommerce-mcp/bc"
 	"github.com/bigcommerce-mcp/bigcommerce-mcp/bc/bcsim"
 	"github.com/bigcommerce-mcp/bigcommerce-mcp/cli"
+	"github.com/bigcommerce-mcp/bigcommerce-mcp/jobs"
 	"github.com/bigcommerce-mcp/bigcommerce-mcp/journal"
 	"github.com/bigcommerce-mcp/bigcommerce-mcp/tools"
 	"github.com/bigcommerce-mcp/bigcommerce-mcp/transport"
@@ -71,12 +73,29 @@ func run(args []string) error {
 		}
 	}
 
-	srv := tools.NewServer(store, tools.Config{ReadOnly: cfg.readOnly, Sandbox: cfg.sandbox, Version: buildVersion(), Logger: logger, Journal: changes})
+	runner := jobs.NewRunner(jobs.Config{Logger: logger, Store: jobStore(changes)})
+	defer shutDownJobs(runner)
+	jobAfter := cfg.jobAfter
+	if cfg.command == "call" {
+		jobAfter = tools.Synchronous // the process ends with the call
+	}
+	srv := tools.NewServer(store, tools.Config{ReadOnly: cfg.readOnly, Sandbox: cfg.sandbox, Version: buildVersion(), Logger: logger, Journal: changes,
+		Jobs: tools.NewJobs(runner, jobAfter)})
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	context.AfterFunc(ctx, stop) // a second signal ends the process at once
 	return serve(ctx, cfg, srv, logger)
+}
+
+// jobsGrace bounds how long shutdown waits for running jobs' batches in
+// flight: a batch's retries can take longer, and are then cut short.
+const jobsGrace = 30 * time.Second
+
+func shutDownJobs(runner *jobs.Runner) {
+	ctx, cancel := context.WithTimeout(context.Background(), jobsGrace)
+	defer cancel()
+	runner.Shutdown(ctx)
 }
 
 // newStoreClient connects to the store the environment names, naming any
@@ -164,4 +183,13 @@ func buildVersion() string {
 		return info.Main.Version
 	}
 	return "dev"
+}
+
+// jobStore keeps the jobs' records in the journal when there is one, so that
+// a restart shows a job it cut short; else in memory.
+func jobStore(changes journal.Store) jobs.Store {
+	if j, ok := changes.(journal.JobStore); ok {
+		return jobs.JournalStore{Journal: j}
+	}
+	return nil
 }

@@ -34,6 +34,10 @@ type BulkOptions struct {
 	// would change something. The others are reported as Unchanged, and ids that
 	// name no customer fail with FailureNotFound, without a write.
 	SkipUnchanged bool
+	// Stop, when closed, ends the run after the batches in flight: unlike
+	// cancelling the context, it lets them finish, so none is left
+	// unconfirmed. What was not sent is NotAttempted, for ErrStopped.
+	Stop <-chan struct{}
 	// BeforeSend, when set, is called with what the run will change on each
 	// customer (every field's value as read and as it will be) before anything
 	// is sent; an error stops the run with nothing sent. It needs the customers
@@ -41,12 +45,17 @@ type BulkOptions struct {
 	BeforeSend func([]CustomerChange) error
 }
 
+// ErrStopped is why customers are NotAttempted after BulkOptions.Stop closed.
+var ErrStopped = errors.New("the run was stopped on request")
+
 // BulkProgress is the running state of a bulk update.
 type BulkProgress struct {
 	Done    int // customers accounted for so far
 	Total   int // customers requested
 	Batches int // batches finished
-	Message string
+	// The customers accounted for so far, by outcome.
+	Updated, Unchanged, Failed int
+	Message                    string
 }
 
 // BulkResult accounts for every customer of a bulk update exactly once: in
@@ -108,7 +117,7 @@ func (s *CustomersService) BulkUpdate(ctx context.Context, updates []CustomerUpd
 	if err := opts.beforeSend(pending, current); err != nil {
 		return nil, err
 	}
-	return s.run(ctx, res, pending, opts.Progress), nil
+	return s.run(ctx, res, pending, opts), nil
 }
 
 // beforeSend hands BeforeSend the changes of the pending updates, judged
@@ -221,6 +230,7 @@ type batchQueue struct {
 	// reports them, in order, so that a slow listener never holds up the
 	// workers. It has room for every batch: sending never blocks.
 	progress chan BulkProgress
+	halt     <-chan struct{} // BulkOptions.Stop
 
 	mu       sync.Mutex // guards the fields below
 	res      *BulkResult
@@ -231,10 +241,10 @@ type batchQueue struct {
 
 // run sends the pending updates with updateWorkers workers, and completes res
 // with their outcome.
-func (s *CustomersService) run(ctx context.Context, res *BulkResult, pending []CustomerUpdate, progress func(BulkProgress)) *BulkResult {
-	queue := &batchQueue{res: res, batches: slices.Collect(slices.Chunk(pending, MaxCustomersPerUpdate))}
+func (s *CustomersService) run(ctx context.Context, res *BulkResult, pending []CustomerUpdate, opts BulkOptions) *BulkResult {
+	queue := &batchQueue{res: res, batches: slices.Collect(slices.Chunk(pending, MaxCustomersPerUpdate)), halt: opts.Stop}
 	reported := make(chan struct{})
-	if progress == nil {
+	if progress := opts.Progress; progress == nil {
 		close(reported)
 	} else {
 		queue.progress = make(chan BulkProgress, len(queue.batches))
@@ -280,7 +290,7 @@ func (q *batchQueue) next(ctx context.Context) ([]CustomerUpdate, bool) {
 }
 
 // whyNot is why no batch may start now (the batch failure that stopped the
-// run, the end of ctx, a drain), or nil when one may.
+// run, the end of ctx, a drain, BulkOptions.Stop), or nil when one may.
 func (q *batchQueue) whyNot(ctx context.Context) error {
 	q.mu.Lock()
 	defer q.mu.Unlock()
@@ -295,6 +305,8 @@ func (q *batchQueue) whyNotLocked(ctx context.Context) error {
 		return ctx.Err()
 	case drain.Begun(ctx):
 		return drain.ErrShuttingDown
+	case closed(q.halt):
+		return ErrStopped
 	}
 	return nil
 }
@@ -322,6 +334,15 @@ type notStarted struct{ why error }
 
 func (e notStarted) Error() string { return "not sent: " + e.why.Error() }
 func (e notStarted) Unwrap() error { return e.why }
+
+func closed(c <-chan struct{}) bool {
+	select {
+	case <-c:
+		return true
+	default:
+		return false
+	}
+}
 
 // finish records a finished batch, and the failure that stops the run if any.
 func (q *batchQueue) finish(out *BulkResult, stop error) {
@@ -481,6 +502,8 @@ func notSentReason(why error) string {
 		return "the deadline passed before these were sent"
 	case errors.Is(why, drain.ErrShuttingDown):
 		return "the server began shutting down before these were sent; sending them again is safe"
+	case errors.Is(why, ErrStopped):
+		return "the run was stopped before these were sent"
 	}
 	return "nothing was applied: the run stopped because a batch could not be completed: " + why.Error()
 }
@@ -529,6 +552,7 @@ func (r *BulkResult) merge(o *BulkResult) {
 func (r *BulkResult) progress(batches int) BulkProgress {
 	done := len(r.Updated) + len(r.Unchanged) + len(r.Failed) + len(r.NotAttempted)
 	return BulkProgress{Done: done, Total: r.Requested, Batches: batches,
+		Updated: len(r.Updated), Unchanged: len(r.Unchanged), Failed: len(r.Failed),
 		Message: fmt.Sprintf("%d of %d customers done: %d updated, %d unchanged, %d failed",
 			done, r.Requested, len(r.Updated), len(r.Unchanged), len(r.Failed))}
 }

@@ -63,6 +63,7 @@ type Client struct {
 	origin  *url.URL // of BaseURL: the only one the token is sent to
 	base    string   // {BaseURL}/stores/{hash}
 	pacer   *quotaPacer
+	latency latencyMeter
 	groups  *semaphore.Weighted
 	updates *semaphore.Weighted
 	reads   *semaphore.Weighted
@@ -385,6 +386,7 @@ func (c *Client) send(ctx context.Context, req request, body []byte) (int, http.
 	if err != nil {
 		return 0, nil, nil, c.attemptErr(ctx, attemptCtx, fmt.Errorf("read response: %w", err))
 	}
+	c.latency.observe(time.Since(start))
 	c.log.DebugContext(ctx, "bigcommerce request", "method", req.method, "path", req.path,
 		"status", httpResp.StatusCode, "duration", time.Since(start).Round(time.Millisecond),
 		"requests_left", header.Get("X-Rate-Limit-Requests-Left"))

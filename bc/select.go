@@ -273,5 +273,5 @@ func (s *CustomersService) BulkSet(ctx context.Context, selected []Customer, set
 	if err := opts.beforeSend(pending, current); err != nil {
 		return nil, err
 	}
-	return s.run(ctx, res, pending, opts.Progress), nil
+	return s.run(ctx, res, pending, opts), nil
 }

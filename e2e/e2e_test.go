@@ -94,7 +94,7 @@ var summaryLine = regexp.MustCompile(`(?m)^ℹ (tests|pass|fail|cancelled|skippe
 // runNodeTests runs one test file with node's test runner and fails the test
 // with the runner's report if any Node test fails, is cancelled, or is
 // skipped (nothing there skips itself, so a skip is a mistake).
-func runNodeTests(t *testing.T, node, bin, file string) {
+func runNodeTests(t *testing.T, node, bin, file string, env ...string) {
 	ctx, cancel := context.WithTimeout(t.Context(), 8*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, node, "--test", "--test-reporter=spec", "--test-timeout=300000", file)
@@ -105,6 +105,7 @@ func runNodeTests(t *testing.T, node, bin, file string) {
 		"NO_COLOR=1",
 		"FORCE_COLOR=0",
 	)
+	cmd.Env = append(cmd.Env, env...)
 	var output bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &output, &output
 	start := time.Now()

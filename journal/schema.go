@@ -71,6 +71,16 @@ var migrations = [][]string{
 			PRIMARY KEY (change_id, seq)
 		)`,
 	},
+	{
+		// The records of bulk updates run as jobs (see jobs.go), as JSON.
+		`CREATE TABLE jobs (
+			store TEXT NOT NULL,
+			id TEXT NOT NULL,
+			finished_at_ms BIGINT NOT NULL,
+			record TEXT NOT NULL,
+			PRIMARY KEY (store, id)
+		)`,
+	},
 }
 
 // migrate brings the schema forward to the latest version, each step in the

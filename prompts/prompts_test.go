@@ -159,3 +159,16 @@ func TestRefuseBadArgumentsRenamesOnlyARequestItRefuses(t *testing.T) {
 		}
 	}
 }
+
+func TestPromptsThatWriteInBulkSayHowToFollowAJob(t *testing.T) {
+	t.Parallel()
+	for _, name := range []string{"bulk_edit_customers", "move_customers_between_groups", "set_up_wholesale_tier"} {
+		text, err := lookup(t, name).render(sampleArguments(lookup(t, name)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(text, "job_id") || !strings.Contains(text, "get_bulk_job") {
+			t.Errorf("%s does not say how to follow a bulk update that runs as a job", name)
+		}
+	}
+}

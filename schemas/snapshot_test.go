@@ -18,7 +18,7 @@ import (
 func TestSnapshots(t *testing.T) {
 	update := os.Getenv("UPDATE_SNAPSHOTS") != ""
 	want := map[string]bool{}
-	for _, tool := range tools.Registry(nil) {
+	for _, tool := range tools.Registry(nil, nil) {
 		for kind, raw := range map[string]json.RawMessage{"input": tool.Tool.RawInputSchema, "output": tool.Tool.RawOutputSchema} {
 			name := tool.Tool.Name + "." + kind + ".json"
 			want[name] = true

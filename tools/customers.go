@@ -98,6 +98,7 @@ type BulkUpdateCustomersInput struct {
 	DryRun      bool                 `json:"dry_run,omitempty" jsonschema_description:"Report what would change and fail, writing nothing."`
 	ExpectCount *int                 `json:"expect_count,omitempty" jsonschema:"minimum=0" jsonschema_description:"With where: the number the dry run matched; required above 100; if it differs, nothing is written."`
 	Details     bool                 `json:"details,omitempty" jsonschema_description:"For scripts: every id, failure and value in full."`
+	Background  bool                 `json:"background,omitempty" jsonschema_description:"Run as a job and answer at once with its job_id (long updates do so anyway). Not with dry_run."`
 }
 
 const formsHint = `use either customers: [{"id": 12, "company": "Acme"}, ...] or where: {"customer_group_ids": [1]} with set: {"customer_group_id": 2}`
@@ -116,6 +117,8 @@ func (in BulkUpdateCustomersInput) Validate() error {
 		problems["set"] = "is required with where: the fields to change on every match"
 	case listed && in.ExpectCount != nil:
 		problems["expect_count"] = "guards a where selector: leave it out with customers"
+	case in.Background && in.DryRun:
+		problems["background"] = "a dry run only reads and answers at once: leave background out"
 	}
 	for i, item := range in.Customers {
 		item.refuseReadOnly(fmt.Sprintf("customers[%d]", i), problems)
@@ -175,10 +178,14 @@ type BulkUpdateCustomersResult struct {
 	Batches            int                 `json:"batches,omitempty" jsonschema_description:"Update calls made (10 customers each at most)."`
 	Retries            int                 `json:"retries,omitempty"`
 	RateLimited        int                 `json:"rate_limited,omitempty" jsonschema_description:"429 answers waited out."`
+	Job                *BulkJobTicket      `json:"job,omitempty" jsonschema_description:"Set when the update runs as a job: the counts and lists are then empty until it finishes; follow it with get_bulk_job."`
 	expectCount        bool                // a selector over the threshold: the next step needs expect_count
 }
 
 func (r BulkUpdateCustomersResult) Summary() string {
+	if r.Job != nil && r.Job.Status == "running" {
+		return r.Job.summary(r.Total)
+	}
 	c := r.Counts
 	if r.DryRun {
 		s := fmt.Sprintf("Dry run, nothing written: of %s, %d would change, %d unchanged, %d would fail.",
@@ -208,21 +215,30 @@ const bulkDescription = `Update many customers at once: 10 per BigCommerce call,
 Two forms, never both: customers: [{"id": 12, "customer_group_id": 2}, ...], each with its own fields; or where with set: {"customer_group_id": 2}. Up to 10,000 customers.
 Call it with dry_run: true first: it shows what would change and fail, writing nothing. When where matches over 100, apply with expect_count set to the number matched.
 Customers already as requested are skipped, so repeating is safe. Failures come grouped by cause; unconfirmed ones may have been applied (repeat the call).
-Read-only fields (registration_ip_address, date_created, date_modified, origin_channel_id) cannot be sent.`
+Read-only fields (registration_ip_address, date_created, date_modified, origin_channel_id) cannot be sent.
+A long update (over about 20 s, e.g. thousands of customers) or one with background: true runs as a job: the answer comes at once with job.job_id and empty counts; follow it with get_bulk_job (after job.check_after_seconds) until it is no longer running; cancel_bulk_job stops it.`
 
-func bulkUpdateCustomers(client *bc.Client) server.ServerTool {
-	return withProgressToken(newTool("bulk_update_customers", "Bulk update customers", bulkDescription, updates,
+func bulkUpdateCustomers(client *bc.Client, jobs *Jobs) server.ServerTool {
+	return withTaskCalls(withProgressToken(newTool("bulk_update_customers", "Bulk update customers", bulkDescription, updates,
 		func(ctx context.Context, in BulkUpdateCustomersInput) (BulkUpdateCustomersResult, error) {
-			update := updateListed
-			if in.Where != nil {
-				update = updateSelected
+			if jobs.background(ctx, client, in) {
+				return jobs.start(ctx, client, in)
 			}
-			out, err := update(ctx, client, in)
-			if err != nil {
-				return out, err
-			}
-			return out.shortened(in.Details), nil
-		}))
+			return runBulk(ctx, client, in)
+		})))
+}
+
+// runBulk makes the update, shortening its answer unless details are asked for.
+func runBulk(ctx context.Context, client *bc.Client, in BulkUpdateCustomersInput) (BulkUpdateCustomersResult, error) {
+	update := updateListed
+	if in.Where != nil {
+		update = updateSelected
+	}
+	out, err := update(ctx, client, in)
+	if err != nil {
+		return out, err
+	}
+	return out.shortened(in.Details), nil
 }
 
 func updateListed(ctx context.Context, client *bc.Client, in BulkUpdateCustomersInput) (BulkUpdateCustomersResult, error) {
@@ -299,7 +315,7 @@ func checkCount(n int, expected *int, subject, noun string) error {
 // bulkOptions skips customers already in the requested state, so that a
 // repeated call writes nothing, and reports progress when the caller asked.
 func bulkOptions(ctx context.Context) bc.BulkOptions {
-	return bc.BulkOptions{SkipUnchanged: true, Progress: progressNotifier(ctx)}
+	return withJob(ctx, bc.BulkOptions{SkipUnchanged: true, Progress: progressNotifier(ctx)})
 }
 
 func planned(plan *bc.BulkPlan, sample int) BulkUpdateCustomersResult {

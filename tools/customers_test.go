@@ -273,7 +273,10 @@ func TestARepeatedCallWritesNothing(t *testing.T) {
 
 func TestASelectorOverTwoThousandCustomers(t *testing.T) {
 	t.Parallel()
-	s := newSession(t, Config{}, bcsim.WithCustomers(2000), bcsim.WithLatency(time.Millisecond, 0))
+	// A threshold no run reaches: with no latency measured yet, 2,000
+	// customers would be estimated long enough to run as a job.
+	cfg, _ := jobConfig(time.Hour)
+	s := newSession(t, cfg, bcsim.WithCustomers(2000), bcsim.WithLatency(time.Millisecond, 0))
 	start := time.Now()
 
 	res := s.bulk(map[string]any{"where": map[string]any{"all": true}, "set": map[string]any{"notes": "migrated"}, "expect_count": 2000})

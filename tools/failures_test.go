@@ -69,7 +69,7 @@ func TestBulkAnswersStayBounded(t *testing.T) {
 		} {
 			t.Run(fmt.Sprintf("%d customers, %s", n, cause), func(t *testing.T) {
 				t.Parallel()
-				s := newSession(t, Config{})
+				s := newSession(t, Config{Jobs: NewJobs(nil, Synchronous)}) // the answer of the call itself
 				items := make([]map[string]any, n)
 				for i := range items {
 					items[i] = item(i)

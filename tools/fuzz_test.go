@@ -33,6 +33,8 @@ var decoders = map[string]decoder{
 	"update_customer_group": decoderFor[UpdateCustomerGroupInput](),
 	"delete_customer_group": decoderFor[CustomerGroupID](),
 	"bulk_update_customers": decoderFor[BulkUpdateCustomersInput](),
+	"get_bulk_job":          decoderFor[BulkJobInput](),
+	"cancel_bulk_job":       decoderFor[BulkJobInput](),
 	"list_changes":          decoderFor[ListChangesInput](),
 	"undo_change":           decoderFor[UndoChangeInput](),
 	"list_customers":        decoderFor[ListCustomersInput](),
@@ -43,7 +45,7 @@ var decoders = map[string]decoder{
 // decode exactly the registered tools with their published schemas.
 func fuzzedTools(tb testing.TB) []string {
 	var names []string
-	for _, tool := range Registry(nil) {
+	for _, tool := range Registry(nil, nil) {
 		d, ok := decoders[tool.Tool.Name]
 		if !ok || !bytes.Equal(d.schema, tool.Tool.RawInputSchema) {
 			tb.Fatalf("the fuzz decoders do not decode %s's input as registered", tool.Tool.Name)

@@ -31,6 +31,7 @@ Bulk customer updates (bulk_update_customers)
 - Either customers (a list of {id, fields to change}) or where (a selector: customer_group_ids, ids, emails, date ranges, or all: true) plus set (the fields to change for every match).
 - Always call it with dry_run: true first. Show the user what would change, then apply with the same arguments, dry_run: false and expect_count set to the number the dry run matched (required when more than 100 customers match); the call is refused if the count no longer matches.
 - Report the failures: they come grouped by cause (code, message, count, a few ids); details: true lists every one. Retrying the same call is safe (it is idempotent).
+- A long update runs as a job: the answer has job.job_id instead of counts. Tell the user it is running and about how long it should take (job.estimated_seconds), then call get_bulk_job with the job_id every check_after_seconds until status is done, cancelled or interrupted, and report its result. cancel_bulk_job stops it after the batches in flight. An interrupted or cancelled job is finished by repeating the same bulk_update_customers call: customers already updated are skipped.
 
 Undo
 - Every write is journaled: list_changes shows them (newest first) with a one-line summary. undo_change sets back what one change replaced: dry_run: true first, then expect_count when more than 100 items would be restored. Items changed since are conflicts, left alone: report them. Undoing an undo redoes the change.

@@ -25,11 +25,12 @@ type Config struct {
 	Version  string        // reported at initialize
 	Logger   *slog.Logger  // default: discard
 	Journal  journal.Store // records every write before it is sent; nil: off
+	Jobs     *Jobs         // long bulk updates; default: in memory, after DefaultJobAfter
 }
 
-// Registry lists every tool. client may be nil when only the definitions are
-// needed (schemas, documentation).
-func Registry(client *bc.Client) []server.ServerTool {
+// Registry lists every tool. client and jobs may be nil when only the
+// definitions are needed (schemas, documentation).
+func Registry(client *bc.Client, jobs *Jobs) []server.ServerTool {
 	return []server.ServerTool{
 		listCustomerGroups(client),
 		getCustomerGroup(client),
@@ -37,7 +38,9 @@ func Registry(client *bc.Client) []server.ServerTool {
 		createCustomerGroup(client),
 		updateCustomerGroup(client),
 		confirmFirst(deleteCustomerGroup(client), askDelete(client)),
-		bulkUpdateCustomers(client),
+		bulkUpdateCustomers(client, jobs),
+		getBulkJob(jobs),
+		cancelBulkJob(jobs),
 		listChanges(),
 		undoChange(client),
 		listCustomers(client),
@@ -50,8 +53,12 @@ func NewServer(client *bc.Client, cfg Config) *server.MCPServer {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
+	if cfg.Jobs == nil {
+		cfg.Jobs = NewJobs(jobsRunner(cfg.Logger), DefaultJobAfter)
+	}
 	opts := []server.ServerOption{
 		server.WithInstructions(instructions(cfg.Sandbox)),
+		server.WithTaskCapabilities(true, true, true),
 		server.WithToolCapabilities(false),
 		server.WithResourceCapabilities(false, false),
 		server.WithPromptCapabilities(false),
@@ -62,8 +69,9 @@ func NewServer(client *bc.Client, cfg Config) *server.MCPServer {
 		server.WithToolHandlerMiddleware(logCalls(cfg.Logger)),
 		server.WithToolHandlerMiddleware(withJournal(cfg.Journal)),
 	}
-	tools, recs := Registry(client), records(client)
+	tools, recs := Registry(client, cfg.Jobs), records(client)
 	hooks := &server.Hooks{}
+	cfg.Jobs.linkTasks(hooks)
 	hooks.AddBeforeReadResource(prefetchRecords(recs))
 	hooks.AddBeforeGetPrompt(prompts.RefuseBadArguments)
 	if cfg.ReadOnly {

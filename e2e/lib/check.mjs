@@ -16,6 +16,8 @@ export const TOOLS = {
   delete_customer_group: "delete",
   bulk_update_customers: "update",
   list_customers: "read",
+  get_bulk_job: "read",
+  cancel_bulk_job: "update",
   list_changes: "read",
   undo_change: "create",
 };
