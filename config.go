@@ -32,7 +32,10 @@ type config struct {
 	accessToken string
 	apiURL      string
 	authToken   string // MCP_AUTH_TOKEN
+	redisURL    string // REDIS_URL: shared limits
 	jobAfter    time.Duration
+
+	callTimeout, attemptTimeout time.Duration // the store client's deadlines; 0 leaves bc's defaults
 
 	maxSessions        int
 	sessionIdleTimeout time.Duration
@@ -61,8 +64,11 @@ Environment:
   BIGCOMMERCE_API_URL                                 API base URL (default ` + bc.DefaultBaseURL + `)
   MCP_AUTH_TOKEN                                      bearer token HTTP clients must send, 32+ characters (required off loopback)
   MCP_MAX_SESSIONS, MCP_SESSION_IDLE_TIMEOUT          defaults for --max-sessions and --session-idle-timeout
+  BIGCOMMERCE_CALL_TIMEOUT, BIGCOMMERCE_ATTEMPT_TIMEOUT
+                                                      defaults for --call-timeout and --attempt-timeout
   BIGCOMMERCE_MCP_JOB_AFTER                           default for --job-after
   BIGCOMMERCE_MCP_JOURNAL                             the journal: as --journal
+  REDIS_URL                                           redis:// URL: share each store's limits with every process using it
 
 Flags:
 `
@@ -77,6 +83,7 @@ func parseConfig(args []string, getenv func(string) string) (config, error) {
 		accessToken: getenv("BIGCOMMERCE_ACCESS_TOKEN"),
 		apiURL:      getenv("BIGCOMMERCE_API_URL"),
 		authToken:   getenv("MCP_AUTH_TOKEN"),
+		redisURL:    getenv("REDIS_URL"),
 
 		maxSessions:        transport.DefaultMaxSessions,
 		sessionIdleTimeout: transport.DefaultSessionIdleTimeout,
@@ -142,6 +149,7 @@ func newFlagSet(cfg *config) *flag.FlagSet {
 	})
 	fs.StringVar(&cfg.addr, "addr", "127.0.0.1:8080", "listen `address` for the sse and http transports")
 	fs.BoolVar(&cfg.sandbox, "sandbox", false, "serve a simulated store with demo data: no credentials needed, nothing real touched")
+	fs.StringVar(&cfg.redisURL, "redis-url", cfg.redisURL, "redis:// `URL` whose processes share each store's limits (default $REDIS_URL; unset: this process's own)")
 	fs.BoolVar(&cfg.readOnly, "read-only", false, "hide and refuse the tools that change the store")
 	fs.Func("log-level", "`level`: debug, info, warn or error (default info)", func(s string) error {
 		level, ok := logLevels[strings.ToLower(s)]
@@ -165,6 +173,8 @@ func newFlagSet(cfg *config) *flag.FlagSet {
 		cfg.sessionIdleTimeout, err = parsePositive(s, time.ParseDuration, "30m")
 		return err
 	})
+	durationFlag(fs, &cfg.callTimeout, "call-timeout", "the longest `duration` a store request may take with its retries and waits", bc.DefaultCallTimeout)
+	durationFlag(fs, &cfg.attemptTimeout, "attempt-timeout", "the longest `duration` one HTTP attempt to the store may take, reading the answer included", bc.DefaultAttemptTimeout)
 	fs.Func("job-after", "run a bulk update as a background job when it is estimated to take longer than this `duration`; 0: always (default "+
 		tools.DefaultJobAfter.String()+")", func(s string) (err error) {
 		cfg.jobAfter, err = parseJobAfter(s)
@@ -175,10 +185,21 @@ func newFlagSet(cfg *config) *flag.FlagSet {
 	return fs
 }
 
+// durationFlag defines a flag for a positive duration, which def is the
+// default of when the flag is not set.
+func durationFlag(fs *flag.FlagSet, target *time.Duration, name, usage string, def time.Duration) {
+	fs.Func(name, usage+" (default "+def.String()+")", func(s string) (err error) {
+		*target, err = parsePositive(s, time.ParseDuration, def.String())
+		return err
+	})
+}
+
 // flagEnv names the environment variables that set a flag's default.
 var flagEnv = map[string]string{
 	"max-sessions":         "MCP_MAX_SESSIONS",
 	"session-idle-timeout": "MCP_SESSION_IDLE_TIMEOUT",
+	"call-timeout":         "BIGCOMMERCE_CALL_TIMEOUT",
+	"attempt-timeout":      "BIGCOMMERCE_ATTEMPT_TIMEOUT",
 	"job-after":            "BIGCOMMERCE_MCP_JOB_AFTER",
 	"journal":              "BIGCOMMERCE_MCP_JOURNAL",
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/bigcommerce-mcp/bigcommerce-mcp/bc"
 	"github.com/bigcommerce-mcp/bigcommerce-mcp/bc/bcsim"
+	"github.com/bigcommerce-mcp/bigcommerce-mcp/bc/sharedlimit"
 	"github.com/bigcommerce-mcp/bigcommerce-mcp/cli"
 	"github.com/bigcommerce-mcp/bigcommerce-mcp/jobs"
 	"github.com/bigcommerce-mcp/bigcommerce-mcp/journal"
@@ -57,10 +58,21 @@ func run(args []string) error {
 	slog.SetDefault(logger) // the MCP library logs through the default logger
 
 	var store *bc.Client // listing the tools reads no store, so it needs no credentials
+	var shared *sharedlimit.Redis
 	if cfg.command != "tools" {
-		if store, err = newStoreClient(cfg, logger); err != nil {
+		if shared, err = openSharedLimits(cfg, logger); err != nil {
 			return err
 		}
+		if shared != nil {
+			defer shared.Close()
+		}
+		if store, err = newStoreClient(cfg, logger, shared); err != nil {
+			return err
+		}
+	}
+	obs, err := observe(store, shared, logger)
+	if err != nil {
+		return err
 	}
 
 	var changes journal.Store // listing the tools writes nothing, so it needs no journal
@@ -80,12 +92,12 @@ func run(args []string) error {
 		jobAfter = tools.Synchronous // the process ends with the call
 	}
 	srv := tools.NewServer(store, tools.Config{ReadOnly: cfg.readOnly, Sandbox: cfg.sandbox, Version: buildVersion(), Logger: logger, Journal: changes,
-		Jobs: tools.NewJobs(runner, jobAfter)})
+		Jobs: tools.NewJobs(runner, jobAfter), Observe: obs.metrics.CountToolCalls})
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	context.AfterFunc(ctx, stop) // a second signal ends the process at once
-	return serve(ctx, cfg, srv, logger)
+	return serve(ctx, cfg, srv, logger, obs)
 }
 
 // jobsGrace bounds how long shutdown waits for running jobs' batches in
@@ -101,7 +113,7 @@ func shutDownJobs(runner *jobs.Runner) {
 // newStoreClient connects to the store the environment names, naming any
 // credential that is missing, or, with --sandbox, to a simulated store inside
 // this process.
-func newStoreClient(cfg config, logger *slog.Logger) (*bc.Client, error) {
+func newStoreClient(cfg config, logger *slog.Logger, shared *sharedlimit.Redis) (*bc.Client, error) {
 	if err := cfg.checkCredentials(); err != nil {
 		return nil, err
 	}
@@ -111,6 +123,9 @@ func newStoreClient(cfg config, logger *slog.Logger) (*bc.Client, error) {
 		BaseURL:     cfg.apiURL,
 		Logger:      logger,
 		UserAgent:   "bigcommerce-mcp/" + buildVersion(),
+
+		CallTimeout:    cfg.callTimeout,
+		AttemptTimeout: cfg.attemptTimeout,
 	}
 	if cfg.sandbox {
 		sim := bcsim.New()
@@ -118,6 +133,9 @@ func newStoreClient(cfg config, logger *slog.Logger) (*bc.Client, error) {
 		// simulator's in-process transport were bypassed.
 		bcCfg.StoreHash, bcCfg.AccessToken, bcCfg.BaseURL, bcCfg.HTTPClient = "sandbox", "sandbox", "http://sandbox.invalid", sim.Client()
 		logger.Warn("SANDBOX MODE: serving a simulated store with demo data; no real store is read or changed, and changes are lost on exit")
+	}
+	if shared != nil {
+		bcCfg.Limits = shared.Limits(bcCfg.BaseURL, bcCfg.StoreHash)
 	}
 	client, err := bc.New(bcCfg)
 	if err != nil {
@@ -144,7 +162,7 @@ func openJournal(cfg config, logger *slog.Logger) (journal.Store, error) {
 }
 
 // serve runs the command given, or serves MCP on the chosen transport.
-func serve(ctx context.Context, cfg config, srv *server.MCPServer, logger *slog.Logger) error {
+func serve(ctx context.Context, cfg config, srv *server.MCPServer, logger *slog.Logger, obs observability) error {
 	switch cfg.command {
 	case "tools":
 		return cli.ListTools(ctx, srv, os.Stdout, cfg.jsonList)
@@ -167,9 +185,12 @@ func serve(ctx context.Context, cfg config, srv *server.MCPServer, logger *slog.
 		Stdout:    os.Stdout,
 		Addr:      cfg.addr,
 		AuthToken: cfg.authToken,
+		Metrics:   obs.metrics,
+		Checks:    obs.checks,
 
 		MaxSessions:        cfg.maxSessions,
 		SessionIdleTimeout: cfg.sessionIdleTimeout,
+		SessionSecret:      obs.sessionSecret,
 	})
 }
 

@@ -64,7 +64,7 @@ func TestMain(m *testing.M) {
 // token, plus extra.
 func cleanEnv(extra ...string) []string {
 	env := slices.DeleteFunc(os.Environ(), func(kv string) bool {
-		return strings.HasPrefix(kv, "BIGCOMMERCE_") || strings.HasPrefix(kv, "MCP_AUTH_TOKEN=")
+		return strings.HasPrefix(kv, "BIGCOMMERCE_") || strings.HasPrefix(kv, "MCP_AUTH_TOKEN=") || strings.HasPrefix(kv, "REDIS_URL=")
 	})
 	// Journals go to the test's temporary directory, not the user's state directory.
 	return append(append(env, "XDG_STATE_HOME="+filepath.Join(filepath.Dir(binary), "state")), extra...)

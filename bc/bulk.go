@@ -237,6 +237,7 @@ type batchQueue struct {
 	batches  [][]CustomerUpdate // not yet started
 	finished int
 	stop     error // the batch failure that ended the run
+	stopping error // an answer that will end the run, until its batch finishes
 }
 
 // run sends the pending updates with updateWorkers workers, and completes res
@@ -260,7 +261,7 @@ func (s *CustomersService) run(ctx context.Context, res *BulkResult, pending []C
 		wg.Go(func() {
 			for batch, ok := queue.next(ctx); ok; batch, ok = queue.next(ctx) {
 				out := &BulkResult{}
-				queue.finish(out, s.updateBatch(withStartGate(ctx, queue.startGate(ctx)), batch, out))
+				queue.finish(out, s.updateBatch(withGate(ctx, &batchGate{queue: queue, ctx: ctx}), batch, out))
 			}
 		})
 	}
@@ -301,6 +302,8 @@ func (q *batchQueue) whyNotLocked(ctx context.Context) error {
 	switch {
 	case q.stop != nil:
 		return q.stop
+	case q.stopping != nil:
+		return q.stopping
 	case ctx.Err() != nil:
 		return ctx.Err()
 	case drain.Begun(ctx):
@@ -311,25 +314,50 @@ func (q *batchQueue) whyNotLocked(ctx context.Context) error {
 	return nil
 }
 
-// startGate holds a batch's first request back, once it has a slot, if no
+// batchGate holds a batch's first request back, once it has a slot, if no
 // batch may start by then: there are more workers than slots (see
 // updateWorkers), so a batch may wait for one past the run's end. Once the
-// batch has started, its requests go.
-func (q *batchQueue) startGate(ctx context.Context) func() error {
-	started := false // the batch's requests are sequential
-	return func() error {
-		if started {
-			return nil
-		}
-		if why := q.whyNot(ctx); why != nil {
-			return notStarted{why}
-		}
-		started = true
+// batch has started, its requests go. An answer that will stop the run stops
+// it before its slot is given back, so no waiting batch takes that slot.
+type batchGate struct {
+	queue   *batchQueue
+	ctx     context.Context
+	started bool // the batch's requests are sequential
+}
+
+func (g *batchGate) mayStart() error {
+	if g.started {
 		return nil
+	}
+	if why := g.queue.whyNot(g.ctx); why != nil {
+		return notStarted{why}
+	}
+	g.started = true
+	return nil
+}
+
+func (g *batchGate) answered(status int) {
+	if stopsTheRun(status) {
+		g.queue.mu.Lock()
+		defer g.queue.mu.Unlock()
+		if g.queue.stopping == nil {
+			g.queue.stopping = fmt.Errorf("the store refused a batch with HTTP status %d", status)
+		}
 	}
 }
 
-// notStarted is the error of a batch that startGate held back.
+// stopsTheRun says whether an answer with this status fails its batch as a
+// whole and so ends the run (see updateBatch): a redirect or a 4xx that is
+// neither about particular items (422, 413) nor retried (429).
+func stopsTheRun(status int) bool {
+	switch status {
+	case http.StatusUnprocessableEntity, http.StatusRequestEntityTooLarge, http.StatusTooManyRequests:
+		return false
+	}
+	return status >= 300 && status < 500
+}
+
+// notStarted is the error of a batch that its batchGate held back.
 type notStarted struct{ why error }
 
 func (e notStarted) Error() string { return "not sent: " + e.why.Error() }
@@ -467,7 +495,7 @@ func (r *BulkResult) failBatch(ctx context.Context, batch []CustomerUpdate, resp
 	switch {
 	case resp != nil && (resp.maybeApplied || resp.StatusCode/100 == 2) || errors.Is(err, ErrUpstream) || errors.Is(err, ErrTransport):
 		r.failAll(batch, FailureUnconfirmed, fmt.Errorf("BigCommerce did not confirm the update, which may have been applied; sending it again is safe: %w", err))
-	case ctx.Err() != nil || errors.Is(err, ErrRateLimited):
+	case ctx.Err() != nil || errors.Is(err, ErrRateLimited) || errors.Is(err, ErrLimitsUnavailable):
 		r.notAttempted(batch, err)
 	default:
 		r.failAll(batch, statusCode(err), err)

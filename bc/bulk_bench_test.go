@@ -8,6 +8,7 @@ import (
 
 	"github.com/bigcommerce-mcp/bigcommerce-mcp/bc"
 	"github.com/bigcommerce-mcp/bigcommerce-mcp/bc/bcsim"
+	"github.com/bigcommerce-mcp/bigcommerce-mcp/internal/badstore"
 )
 
 const benchLatency = 20 * time.Millisecond
@@ -123,7 +124,7 @@ func BenchmarkBulkUnderConcurrencyRefusals(b *testing.B) {
 	for b.Loop() {
 		elapsed, _ := timeBulkUpdate(b, n, latency, nil)
 		clean += elapsed
-		elapsed, res := timeBulkUpdate(b, n, latency, bc.ConcurrencyRefusals(0.1))
+		elapsed, res := timeBulkUpdate(b, n, latency, badstore.ConcurrencyRefusals(0.1))
 		refused += elapsed
 		refusals += res.RateLimited
 	}
@@ -135,10 +136,10 @@ func BenchmarkBulkUnderConcurrencyRefusals(b *testing.B) {
 
 // timeBulkUpdate times one bulk update of customers 1..n on a BadStore
 // misbehaving as m, with the client's default retry delays.
-func timeBulkUpdate(b *testing.B, n int, latency time.Duration, m bc.Misbehaviour) (time.Duration, *bc.BulkResult) {
-	store := bc.NewBadStore(b, bcsim.WithCustomers(n), bcsim.WithLatency(latency, 0))
+func timeBulkUpdate(b *testing.B, n int, latency time.Duration, m badstore.Misbehaviour) (time.Duration, *bc.BulkResult) {
+	store := badstore.New(b, bcsim.WithCustomers(n), bcsim.WithLatency(latency, 0))
 	store.Misbehave(m)
-	c := store.Client(b, func(cfg *bc.Config) { cfg.RetryBaseDelay, cfg.RetryMaxDelay = 0, 0 })
+	c := bc.BadStoreClient(b, store, func(cfg *bc.Config) { cfg.RetryBaseDelay, cfg.RetryMaxDelay = 0, 0 })
 	start := time.Now()
 	res, err := c.Customers.BulkUpdate(b.Context(), companyUpdates(1, n), bc.BulkOptions{})
 	if err != nil || len(res.Updated) != n {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/bigcommerce-mcp/bigcommerce-mcp/bc"
 	"github.com/bigcommerce-mcp/bigcommerce-mcp/bc/bcsim"
+	"github.com/bigcommerce-mcp/bigcommerce-mcp/internal/badstore"
 )
 
 // bulkClient connects to store with fast retries; tweak, when given, adjusts the config.
@@ -439,49 +440,31 @@ func TestASlowProgressListenerDoesNotHoldUpTheWrites(t *testing.T) {
 
 func TestOnlyWhatA2xxAnswerConfirmsIsReportedUpdated(t *testing.T) {
 	t.Parallel()
-	// Each rewrite sees one batch of 10 and answers for it: what it returns
-	// is what the client is told, whatever the simulator applied.
-	keepFirst := func(t *testing.T) func(*http.Request, int, []byte) (int, []byte) {
-		return func(_ *http.Request, status int, body []byte) (int, []byte) {
-			a := mustDecode(t, body)
-			a.Data = a.Data[:1]
-			return status, mustEncode(a)
+	// Each misbehaviour sees one batch of 10 and answers for it: what it
+	// returns is what the client is told, whatever the simulator applied.
+	otherCustomers := badstore.EditData(func(data []map[string]any) []map[string]any {
+		for _, c := range data {
+			c["id"] = c["id"].(float64) + 1000
 		}
-	}
-	otherCustomers := func(t *testing.T) func(*http.Request, int, []byte) (int, []byte) {
-		return func(_ *http.Request, status int, body []byte) (int, []byte) {
-			a := mustDecode(t, body)
-			for _, c := range a.Data {
-				c["id"] = c["id"].(float64) + 1000
-			}
-			return status, mustEncode(a)
-		}
-	}
-	multiStatus := func(t *testing.T) func(*http.Request, int, []byte) (int, []byte) {
-		return func(_ *http.Request, _ int, body []byte) (int, []byte) {
-			a := mustDecode(t, body)
-			a.Data = slices.Delete(a.Data, 1, 2)
-			a.Title, a.Errors = "Some customers could not be updated", map[string]any{"1.company": "company is locked"}
-			return http.StatusMultiStatus, mustEncode(a)
-		}
-	}
+		return data
+	})
 	for _, tc := range []struct {
 		name    string
-		rewrite func(*testing.T) func(*http.Request, int, []byte) (int, []byte)
+		answer  badstore.Misbehaviour
 		updated []int
 		codes   map[string]int // failure code to count
 	}{
-		{"a 200 listing one customer of each batch", keepFirst, []int{1, 11, 21},
+		{"a 200 listing one customer of each batch", badstore.ConfirmOnly(1), []int{1, 11, 21},
 			map[string]int{bc.FailureUnconfirmed: 27}},
 		{"a 200 listing other customers", otherCustomers, nil,
 			map[string]int{bc.FailureUnconfirmed: 30}},
-		{"a 207 naming one customer of each batch", multiStatus, slices.DeleteFunc(ids(companyUpdates(1, 30)), func(id int) bool { return id%10 == 2 }),
+		{"a 207 naming one customer of each batch", badstore.MultiStatus(1, "company", "company is locked"), slices.DeleteFunc(ids(companyUpdates(1, 30)), func(id int) bool { return id%10 == 2 }),
 			map[string]int{bc.FailureRejected: 3}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			store := bcsim.New()
-			c := tamperedClient(t, store, http.MethodPut, "/v3/customers", tc.rewrite(t))
+			c := tamperClient(t, store, badstore.On(http.MethodPut, "/v3/customers", tc.answer))
 			updates := companyUpdates(1, 30)
 			// A batch that confirms nothing stops a run, so each batch is a run of its own.
 			res := bc.BulkResult{Requested: len(updates)}
@@ -529,13 +512,12 @@ func TestAGroupTheReadLeavesOutIsSentNotSkipped(t *testing.T) {
 	t.Parallel()
 	store := bcsim.New()
 	inTwo := matching(store, func(c bcsim.Customer) bool { return c.CustomerGroupID == 2 })[:5]
-	c := tamperedClient(t, store, http.MethodGet, "/v3/customers", func(_ *http.Request, status int, body []byte) (int, []byte) {
-		a := mustDecode(t, body)
-		for _, c := range a.Data {
+	c := tamperClient(t, store, badstore.On(http.MethodGet, "/v3/customers", badstore.EditData(func(data []map[string]any) []map[string]any {
+		for _, c := range data {
 			delete(c, "customer_group_id")
 		}
-		return status, mustEncode(a)
-	})
+		return data
+	})))
 	updates := make([]bc.CustomerUpdate, len(inTwo))
 	for i, id := range inTwo {
 		updates[i] = bc.CustomerUpdate{ID: id, CustomerGroupID: new(0)}

@@ -12,8 +12,6 @@ import (
 	"net/url"
 	"strings"
 	"time"
-
-	"golang.org/x/sync/semaphore"
 )
 
 // DefaultBaseURL is the BigCommerce API host.
@@ -28,6 +26,12 @@ const (
 	// The customer list has no documented concurrency limit; we stay modest.
 	maxCustomerReadsInFlight = 10
 	maxResponseBytes         = 32 << 20
+)
+
+// The deadlines a Config gets when it sets none.
+const (
+	DefaultCallTimeout    = time.Minute
+	DefaultAttemptTimeout = 30 * time.Second
 )
 
 // Config describes one store. StoreHash and AccessToken are required.
@@ -49,6 +53,8 @@ type Config struct {
 	// AttemptTimeout bounds one HTTP attempt, reading the answer included;
 	// default 30s.
 	AttemptTimeout time.Duration
+
+	Limits Limits // default: in-process limits, right when one process uses the store
 }
 
 // Client talks to one store. It is safe for concurrent use, and every limit it
@@ -62,11 +68,12 @@ type Client struct {
 	log     *slog.Logger
 	origin  *url.URL // of BaseURL: the only one the token is sent to
 	base    string   // {BaseURL}/stores/{hash}
-	pacer   *quotaPacer
+	pacer   pacer
 	latency latencyMeter
-	groups  *semaphore.Weighted
-	updates *semaphore.Weighted
-	reads   *semaphore.Weighted
+	groups  Slots
+	updates Slots
+	reads   Slots
+	stats   *clientStats
 }
 
 // New validates cfg and builds a Client.
@@ -103,23 +110,21 @@ func New(cfg Config) (*Client, error) {
 		cfg.RetryMaxDelay = 10 * time.Second
 	}
 	if cfg.CallTimeout <= 0 {
-		cfg.CallTimeout = time.Minute
+		cfg.CallTimeout = DefaultCallTimeout
 	}
 	if cfg.AttemptTimeout <= 0 {
-		cfg.AttemptTimeout = 30 * time.Second
+		cfg.AttemptTimeout = DefaultAttemptTimeout
 	}
 	httpClient := *cfg.HTTPClient // the redirect policy is ours, whatever the caller's client says
 	c := &Client{
-		cfg:     cfg,
-		http:    &httpClient,
-		log:     cfg.Logger,
-		origin:  origin,
-		base:    strings.TrimRight(cfg.BaseURL, "/") + "/stores/" + cfg.StoreHash,
-		pacer:   newQuotaPacer(time.Now),
-		groups:  semaphore.NewWeighted(MaxGroupRequestsInFlight),
-		updates: semaphore.NewWeighted(MaxUpdateRequestsInFlight),
-		reads:   semaphore.NewWeighted(maxCustomerReadsInFlight),
+		cfg:    cfg,
+		http:   &httpClient,
+		log:    cfg.Logger,
+		origin: origin,
+		base:   strings.TrimRight(cfg.BaseURL, "/") + "/stores/" + cfg.StoreHash,
+		stats:  newClientStats(),
 	}
+	c.setLimits(cfg.Limits)
 	httpClient.CheckRedirect = c.redirectPolicy
 	c.CustomerGroups = &CustomerGroupsService{client: c}
 	c.Customers = &CustomersService{client: c}
@@ -199,7 +204,7 @@ type request struct {
 	path   string // after /stores/{hash}, e.g. "/v2/customer_groups/7"
 	query  url.Values
 	body   any
-	limit  *semaphore.Weighted
+	limit  Slots
 }
 
 // idempotent requests are retried after 5xx and broken connections; a POST is
@@ -212,13 +217,28 @@ var errWaitTooLong = errors.New("the wait needed is longer than the time left be
 // the retry policy and the call deadline, and decodes a 2xx body into out
 // (when out is not nil).
 func (c *Client) do(ctx context.Context, req request, out any) (*Response, error) {
-	callCtx, cancel := context.WithTimeout(ctx, c.cfg.CallTimeout)
+	callCtx, caller, cancel := c.withCallDeadline(ctx)
 	defer cancel()
 	resp, err := c.try(callCtx, req, out)
-	if ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
+	if caller.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
 		err = c.timedOut(req, resp)
 	}
 	return resp, err
+}
+
+// callerKey marks a context bounded by the call deadline; its value is the
+// caller's context, the one the deadline was added to.
+type callerKey struct{}
+
+// withCallDeadline bounds ctx by the call deadline, unless an operation of
+// several requests (a create and its checks) already did, so that the whole
+// operation answers within one deadline.
+func (c *Client) withCallDeadline(ctx context.Context) (bounded, caller context.Context, cancel context.CancelFunc) {
+	if caller, ok := ctx.Value(callerKey{}).(context.Context); ok {
+		return ctx, caller, func() {}
+	}
+	bounded, cancel = context.WithTimeout(ctx, c.cfg.CallTimeout)
+	return context.WithValue(bounded, callerKey{}, ctx), ctx, cancel
 }
 
 // timedOut explains a request that ran out of the call deadline: if it was
@@ -230,7 +250,7 @@ func (c *Client) timedOut(req request, resp *Response) error {
 		return &Error{Method: req.method, Path: req.path,
 			Err: fmt.Errorf("no complete answer within the call deadline of %s", c.cfg.CallTimeout)}
 	}
-	return &Error{Method: req.method, Path: req.path, Status: http.StatusTooManyRequests, RetryAfter: c.cfg.AttemptTimeout,
+	return &Error{Method: req.method, Path: req.path, Status: http.StatusTooManyRequests, RetryAfter: c.cfg.AttemptTimeout, Cause: CauseNotSent,
 		Messages: []string{fmt.Sprintf("not sent: the store's limits left no room within the call deadline of %s", c.cfg.CallTimeout)}}
 }
 
@@ -243,17 +263,19 @@ func (c *Client) try(ctx context.Context, req request, out any) (*Response, erro
 	resp := &Response{}
 	for {
 		resp.Attempts++
+		if resp.Attempts > 1 {
+			c.stats.retries.Add(1)
+		}
 		if err := c.admit(ctx, req); err != nil {
 			return resp, err
 		}
 		status, header, payload, err := c.send(ctx, req, body)
 		if err != nil && status == 0 {
-			var wait time.Duration
-			wait, err = c.shouldRetry(ctx, req, resp, nil, err)
-			if err != nil {
-				return resp, err
+			wait, giveUp := c.shouldRetry(ctx, req, resp, nil, err)
+			if giveUp != nil {
+				return resp, giveUp
 			}
-			if waitErr := c.pause(ctx, req, wait); waitErr != nil {
+			if waitErr := c.pause(ctx, req, wait, err); waitErr != nil {
 				return resp, keepFailure(waitErr, &Error{Method: req.method, Path: req.path, Err: err})
 			}
 			continue
@@ -263,7 +285,10 @@ func (c *Client) try(ctx context.Context, req request, out any) (*Response, erro
 			resp.Rate = rl
 		}
 		if status >= 200 && status < 300 {
-			return resp, decode(status, payload, out)
+			if err := decode(status, payload, out); err != nil {
+				return resp, &Error{Method: req.method, Path: req.path, Status: status, Err: ErrBadAnswer, Messages: []string{err.Error()}}
+			}
+			return resp, nil
 		}
 		apiErr := parseError(status, payload, c.cfg.AccessToken)
 		apiErr.Method, apiErr.Path = req.method, req.path
@@ -274,7 +299,7 @@ func (c *Client) try(ctx context.Context, req request, out any) (*Response, erro
 		if err != nil {
 			return resp, err
 		}
-		if waitErr := c.pause(ctx, req, wait); waitErr != nil {
+		if waitErr := c.pause(ctx, req, wait, apiErr); waitErr != nil {
 			return resp, keepFailure(waitErr, apiErr)
 		}
 	}
@@ -286,6 +311,9 @@ func (c *Client) try(ctx context.Context, req request, out any) (*Response, erro
 func keepFailure(waitErr error, failure *Error) error {
 	if errors.Is(waitErr, ErrRateLimited) && failure.Status != http.StatusTooManyRequests {
 		return failure
+	}
+	if held, ok := waitErr.(*Error); ok && failure.Status == http.StatusTooManyRequests {
+		held.Cause = failure.Cause // the store's refusal is why, more than the wait's length
 	}
 	return waitErr
 }
@@ -301,12 +329,16 @@ func (c *Client) shouldRetry(ctx context.Context, req request, resp *Response, h
 		}
 		apiErr = &Error{Method: req.method, Path: req.path, Err: failure}
 	}
-	lastAttempt := resp.Attempts > c.cfg.MaxRetries
+	lastAttempt := resp.Attempts > c.retriesFor(failure)
 	switch {
 	case apiErr.Status == http.StatusTooManyRequests:
 		resp.RateLimited++
+		c.stats.rateLimited.Add(1)
 		wait, quotaSpent := c.rateLimitWait(header, resp.RateLimited)
 		apiErr.RetryAfter = wait
+		if !quotaSpent {
+			apiErr.Cause = CauseConcurrency
+		}
 		if quotaSpent {
 			c.pacer.block(wait)
 			wait = 0 // pause() waits for the pacer, which now holds everyone back
@@ -342,13 +374,18 @@ func (c *Client) rateLimitWait(h http.Header, refusals int) (wait time.Duration,
 	return wait, quotaSpent
 }
 
-// pause waits before the next attempt. A wait that cannot fit before the
-// context's deadline fails at once with a rate-limited error saying how long.
-func (c *Client) pause(ctx context.Context, req request, wait time.Duration) error {
+// pause waits before the next attempt, which failed for reason, saying so
+// in the log, where the operator can see why a call is slow to answer. A
+// wait that cannot fit before the context's deadline fails at once with a
+// rate-limited error saying how long.
+func (c *Client) pause(ctx context.Context, req request, wait time.Duration, reason error) error {
+	if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < wait {
+		return c.waitErr(ctx, req, errWaitTooLong, wait)
+	}
+	c.log.InfoContext(ctx, "bigcommerce retry", "method", req.method, "path", req.path, "wait", wait, "reason", reason.Error())
 	if wait <= 0 {
 		return nil
 	}
-	c.log.DebugContext(ctx, "bigcommerce retry", "method", req.method, "path", req.path, "wait", wait)
 	return c.waitErr(ctx, req, sleep(ctx, wait), wait)
 }
 
@@ -381,6 +418,7 @@ func (c *Client) send(ctx context.Context, req request, body []byte) (int, http.
 		return 0, nil, nil, err
 	}
 	defer httpResp.Body.Close()
+	tellGate(ctx, httpResp.StatusCode)
 	header = httpResp.Header // an answer, even if its body never arrives whole
 	payload, err := io.ReadAll(io.LimitReader(httpResp.Body, maxResponseBytes))
 	if err != nil {
@@ -439,21 +477,35 @@ func (c *Client) passGate(ctx context.Context, req request) error {
 	return err
 }
 
-// startGateKey carries a start gate in a context: asked each time a request
-// has been admitted, just before it goes, so that work queued behind the
-// slots (a bulk run's next batches) does not start once what it belongs to
-// has stopped.
-type startGateKey struct{}
+// gateKey carries a requestGate in a context, for the requests of a larger
+// piece of work (a bulk run's batches), so that work queued behind the slots
+// does not start once what it belongs to has stopped.
+type gateKey struct{}
 
-func withStartGate(ctx context.Context, gate func() error) context.Context {
-	return context.WithValue(ctx, startGateKey{}, gate)
+// A requestGate is asked, each time a request has been admitted and just
+// before it goes, whether it may start; and told each answer's status before
+// the request gives its slot back, so that an answer that ends the work is
+// known before the slot can carry another request of it.
+type requestGate interface {
+	mayStart() error
+	answered(status int)
+}
+
+func withGate(ctx context.Context, gate requestGate) context.Context {
+	return context.WithValue(ctx, gateKey{}, gate)
 }
 
 func startGate(ctx context.Context) error {
-	if gate, ok := ctx.Value(startGateKey{}).(func() error); ok {
-		return gate()
+	if gate, ok := ctx.Value(gateKey{}).(requestGate); ok {
+		return gate.mayStart()
 	}
 	return nil
+}
+
+func tellGate(ctx context.Context, status int) {
+	if gate, ok := ctx.Value(gateKey{}).(requestGate); ok {
+		gate.answered(status)
+	}
 }
 
 func (c *Client) newHTTPRequest(ctx context.Context, req request, body []byte) (*http.Request, error) {
@@ -497,12 +549,17 @@ func encodeBody(body any) ([]byte, error) {
 	return json.Marshal(body)
 }
 
+// decode reads a 2xx body into out. Only a 204 may say nothing: an empty
+// 200 read as an empty value would report a count of 0, or a group of id 0.
 func decode(status int, payload []byte, out any) error {
-	if out == nil || status == http.StatusNoContent || len(bytes.TrimSpace(payload)) == 0 {
+	switch {
+	case out == nil || status == http.StatusNoContent:
 		return nil
+	case len(bytes.TrimSpace(payload)) == 0:
+		return errors.New("the answer is empty")
 	}
 	if err := json.Unmarshal(payload, out); err != nil {
-		return fmt.Errorf("decode BigCommerce response: %w", err)
+		return fmt.Errorf("the answer cannot be read: %w", err)
 	}
 	return nil
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/bigcommerce-mcp/bigcommerce-mcp/bc/bcsim"
+	"github.com/bigcommerce-mcp/bigcommerce-mcp/internal/badstore"
 )
 
 const groupJSON = `{"id":7,"name":"Wholesale","is_default":false,"category_access":{"type":"all"},
@@ -320,14 +321,14 @@ func TestARedirectedWriteIsNotFollowedAndFailsNamingWhereItPointed(t *testing.T)
 		for _, sameOrigin := range []bool{false, true} {
 			t.Run(fmt.Sprintf("%d same origin %v", status, sameOrigin), func(t *testing.T) {
 				t.Parallel()
-				store, elsewhere := NewBadStore(t), NewElsewhere(t)
+				store, elsewhere := badstore.New(t), badstore.NewElsewhere(t)
 				target := elsewhere.URL
 				if sameOrigin {
 					target = store.URL
 				}
-				store.Misbehave(Redirect(status, target))
+				store.Misbehave(badstore.Redirect(status, target))
 				updates := []CustomerUpdate{{ID: 1, Company: ptr("Redirected Co")}, {ID: 2, Company: ptr("Redirected Co")}}
-				res, err := store.Client(t, nil).Customers.BulkUpdate(context.Background(), updates, BulkOptions{})
+				res, err := BadStoreClient(t, store, nil).Customers.BulkUpdate(context.Background(), updates, BulkOptions{})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -354,9 +355,9 @@ func TestARedirectedReadIsFollowedOnlyWithinTheOrigin(t *testing.T) {
 	t.Parallel()
 	t.Run("to another origin it fails, and the token stays home", func(t *testing.T) {
 		t.Parallel()
-		store, elsewhere := NewBadStore(t), NewElsewhere(t)
-		store.Misbehave(Redirect(http.StatusTemporaryRedirect, elsewhere.URL))
-		_, _, err := store.Client(t, nil).CustomerGroups.Get(context.Background(), 1)
+		store, elsewhere := badstore.New(t), badstore.NewElsewhere(t)
+		store.Misbehave(badstore.Redirect(http.StatusTemporaryRedirect, elsewhere.URL))
+		_, _, err := BadStoreClient(t, store, nil).CustomerGroups.Get(context.Background(), 1)
 		if !errors.Is(err, ErrRedirected) || !strings.Contains(err.Error(), elsewhere.URL+"/stores/bad/v2/customer_groups/1") {
 			t.Fatalf("err = %v, want a redirect error naming %s", err, elsewhere.URL)
 		}
@@ -366,9 +367,9 @@ func TestARedirectedReadIsFollowedOnlyWithinTheOrigin(t *testing.T) {
 	})
 	t.Run("within the origin it is followed", func(t *testing.T) {
 		t.Parallel()
-		store := NewBadStore(t)
-		store.Misbehave(Redirect(http.StatusMovedPermanently, store.URL))
-		if _, _, err := store.Client(t, nil).CustomerGroups.Get(context.Background(), 1); err != nil {
+		store := badstore.New(t)
+		store.Misbehave(badstore.Redirect(http.StatusMovedPermanently, store.URL))
+		if _, _, err := BadStoreClient(t, store, nil).CustomerGroups.Get(context.Background(), 1); err != nil {
 			t.Fatal(err)
 		}
 	})
@@ -384,13 +385,13 @@ func TestATokenEscapedInAnErrorBodyIsRedactedAllTheSame(t *testing.T) {
 		`{"status":500,"title":"oops","errors":{"%s":"the token"}}`,
 		`{"status":500,"title":"oops","errors":{"token":{"value":"%s"}}}`,
 	} {
-		store := NewBadStore(t)
-		store.Misbehave(EchoToken(http.StatusInternalServerError, format))
-		_, _, err := store.Client(t, nil).CustomerGroups.Get(context.Background(), 1)
+		store := badstore.New(t)
+		store.Misbehave(badstore.EchoToken(http.StatusInternalServerError, format))
+		_, _, err := BadStoreClient(t, store, nil).CustomerGroups.Get(context.Background(), 1)
 		if !errors.Is(err, ErrUpstream) {
 			t.Fatalf("body %s: err = %v, want an upstream error", format, err)
 		}
-		if strings.Contains(err.Error(), BadStoreToken) || !strings.Contains(err.Error(), "[REDACTED]") {
+		if strings.Contains(err.Error(), badstore.Token) || !strings.Contains(err.Error(), "[REDACTED]") {
 			t.Errorf("body %s: the token is not redacted from %q", format, err)
 		}
 	}
@@ -398,9 +399,9 @@ func TestATokenEscapedInAnErrorBodyIsRedactedAllTheSame(t *testing.T) {
 
 func TestATokenCutByTheExcerptIsRedactedWhole(t *testing.T) {
 	t.Parallel()
-	body := strings.Repeat("x", 190) + " " + BadStoreToken
-	e := parseError(http.StatusBadGateway, []byte(body), BadStoreToken)
-	if strings.Contains(e.Error(), BadStoreToken[:8]) {
+	body := strings.Repeat("x", 190) + " " + badstore.Token
+	e := parseError(http.StatusBadGateway, []byte(body), badstore.Token)
+	if strings.Contains(e.Error(), badstore.Token[:8]) {
 		t.Fatalf("the excerpt shows the start of the token: %q", e.Error())
 	}
 }
@@ -408,10 +409,10 @@ func TestATokenCutByTheExcerptIsRedactedWhole(t *testing.T) {
 // stalledClient is a client of a store that sends its answers' headers at
 // once and their bodies a byte every 20ms, with a call deadline of 500ms and
 // an attempt timeout of 100ms. ctx is the caller's, a generous guard.
-func stalledClient(t *testing.T) (*BadStore, *Client, context.Context) {
-	store := NewBadStore(t)
-	store.Misbehave(DripBody(20 * time.Millisecond))
-	c := store.Client(t, func(cfg *Config) { cfg.CallTimeout, cfg.AttemptTimeout = 500*time.Millisecond, 100*time.Millisecond })
+func stalledClient(t *testing.T) (*badstore.Store, *Client, context.Context) {
+	store := badstore.New(t)
+	store.Misbehave(badstore.DripBody(20 * time.Millisecond))
+	c := BadStoreClient(t, store, func(cfg *Config) { cfg.CallTimeout, cfg.AttemptTimeout = 500*time.Millisecond, 100*time.Millisecond })
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	t.Cleanup(cancel)
 	return store, c, ctx
@@ -469,19 +470,33 @@ func TestABulkUpdateOnAStalledStoreReportsWhatItDid(t *testing.T) {
 	}
 }
 
-func TestA5xxWhoseRetryTheDeadlineCannotFitFailsAsItself(t *testing.T) {
+func TestAFailureWhoseRetryTheDeadlineCannotFitFailsAsItself(t *testing.T) {
 	t.Parallel()
-	store := NewBadStore(t)
-	store.Misbehave(Answer(http.StatusInternalServerError, `[{"status":500,"message":"oops"}]`))
-	c := store.Client(t, func(cfg *Config) {
-		cfg.RetryBaseDelay, cfg.RetryMaxDelay, cfg.CallTimeout = 100*time.Millisecond, time.Second, 300*time.Millisecond
-	})
-	_, resp, err := c.CustomerGroups.Get(context.Background(), 1)
-	if !errors.Is(err, ErrUpstream) || errors.Is(err, ErrRateLimited) {
-		t.Fatalf("err = %v, want the 500, not a rate limit", err)
-	}
-	if resp.Attempts > 4 {
-		t.Errorf("attempts = %d: backoffs of 50ms and more cannot fit more in 300ms", resp.Attempts)
+	dropped := func(http.ResponseWriter, *http.Request, http.Handler) { panic(http.ErrAbortHandler) }
+	for _, tc := range []struct {
+		name    string
+		answer  badstore.Misbehaviour
+		is      error
+		message string
+	}{
+		{"a 500", badstore.Answer(http.StatusInternalServerError, `[{"status":500,"message":"oops"}]`), ErrUpstream, "oops"},
+		{"a dropped connection", dropped, ErrTransport, "EOF"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			store := badstore.New(t)
+			store.Misbehave(tc.answer)
+			c := BadStoreClient(t, store, func(cfg *Config) {
+				cfg.RetryBaseDelay, cfg.RetryMaxDelay, cfg.CallTimeout = 100*time.Millisecond, time.Second, 300*time.Millisecond
+			})
+			_, resp, err := c.CustomerGroups.Get(context.Background(), 1)
+			if !errors.Is(err, tc.is) || errors.Is(err, ErrRateLimited) || !strings.Contains(err.Error(), tc.message) {
+				t.Fatalf("err = %v, want %v saying %q, not a rate limit", err, tc.is, tc.message)
+			}
+			if resp.Attempts > 4 {
+				t.Errorf("attempts = %d: backoffs of 50ms and more cannot fit more in 300ms", resp.Attempts)
+			}
+		})
 	}
 }
 
@@ -491,13 +506,13 @@ func TestATokenEscapedInA207IsRedactedFromTheReport(t *testing.T) {
 		`{"data":[],"title":"token %s rejected","errors":{"0.email":"taken"}}`,
 		`{"data":[],"title":"some failed","errors":{"0.email":"token %s rejected"}}`,
 	} {
-		store := NewBadStore(t)
-		store.Misbehave(EchoToken(http.StatusMultiStatus, format))
-		res, err := store.Client(t, nil).Customers.BulkUpdate(context.Background(), []CustomerUpdate{{ID: 1, Company: ptr("Co")}}, BulkOptions{})
+		store := badstore.New(t)
+		store.Misbehave(badstore.EchoToken(http.StatusMultiStatus, format))
+		res, err := BadStoreClient(t, store, nil).Customers.BulkUpdate(context.Background(), []CustomerUpdate{{ID: 1, Company: ptr("Co")}}, BulkOptions{})
 		if err != nil || len(res.Failed) != 1 {
 			t.Fatalf("body %s: got %+v, %v; want customer 1 failed", format, res, err)
 		}
-		if report := fmt.Sprintf("%+v", res.Failed[0]); strings.Contains(report, BadStoreToken) || !strings.Contains(report, "[REDACTED]") {
+		if report := fmt.Sprintf("%+v", res.Failed[0]); strings.Contains(report, badstore.Token) || !strings.Contains(report, "[REDACTED]") {
 			t.Errorf("body %s: the token is not redacted from %s", format, report)
 		}
 	}
@@ -505,12 +520,12 @@ func TestATokenEscapedInA207IsRedactedFromTheReport(t *testing.T) {
 
 func TestABatchWaitingForASlotWhenTheRunStopsIsNotSent(t *testing.T) {
 	t.Parallel()
-	store := NewBadStore(t, bcsim.WithReadOnlyScope(), bcsim.WithLatency(5*time.Millisecond, 0))
+	store := badstore.New(t, bcsim.WithReadOnlyScope(), bcsim.WithLatency(5*time.Millisecond, 0))
 	updates := make([]CustomerUpdate, 200)
 	for i := range updates {
 		updates[i] = CustomerUpdate{ID: i + 1, Company: ptr("Forbidden Co")}
 	}
-	res, err := store.Client(t, nil).Customers.BulkUpdate(context.Background(), updates, BulkOptions{})
+	res, err := BadStoreClient(t, store, nil).Customers.BulkUpdate(context.Background(), updates, BulkOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -520,5 +535,56 @@ func TestABatchWaitingForASlotWhenTheRunStopsIsNotSent(t *testing.T) {
 	}
 	if got := store.Sim.Stats().Requests["PUT /v3/customers 403"]; got > MaxUpdateRequestsInFlight {
 		t.Errorf("the store got %d writes", got)
+	}
+}
+
+func TestACreateOfSeveralRequestsAnswersWithinOneCallDeadline(t *testing.T) {
+	t.Parallel()
+	var posts atomic.Int32
+	failSlowly := badstore.DripBody(20 * time.Millisecond) // the answer, a 500, comes too slowly to be read
+	store := badstore.New(t)
+	store.Misbehave(badstore.On(http.MethodPost, "/v2/customer_groups", func(w http.ResponseWriter, r *http.Request, _ http.Handler) {
+		posts.Add(1)
+		failSlowly(w, r, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			badstore.Answer(http.StatusInternalServerError, `[{"status":500,"message":"try again"}]`)(w, r, nil)
+		}))
+	}))
+	c := BadStoreClient(t, store, func(cfg *Config) { cfg.CallTimeout, cfg.AttemptTimeout = 300*time.Millisecond, 5*time.Second })
+	_, _, err := c.CustomerGroups.Create(context.Background(), CustomerGroupInput{Name: ptr("Stalled")})
+	if !errors.Is(err, ErrTransport) || !strings.Contains(err.Error(), "POST /v2/customer_groups: connection failed: no complete answer within the call deadline of 300ms") {
+		t.Fatalf("err = %v, want the POST's own failure: no time was left to look for the group", err)
+	}
+	// The POST takes the whole deadline; with a deadline per request, the
+	// create would look its name up and post again, 9 times over.
+	if n := posts.Load(); n != 1 {
+		t.Errorf("%d POSTs within one call deadline, want 1: %v", n, err)
+	}
+}
+
+func TestAnUnreadable2xxIsAnErrorNeverAnEmptyAnswer(t *testing.T) {
+	t.Parallel()
+	for i, body := range []string{"", "  ", "<html>ok</html>", `{"count":`} {
+		store := badstore.New(t)
+		store.Misbehave(badstore.Rewrite(func(*http.Request, int, []byte) (int, []byte) { return http.StatusOK, []byte(body) }))
+		c := BadStoreClient(t, store, nil)
+		calls := map[string]func() (any, error){
+			"count": func() (any, error) { n, _, err := c.CustomerGroups.Count(t.Context()); return n, err },
+			"get":   func() (any, error) { g, _, err := c.CustomerGroups.Get(t.Context(), 1); return g, err },
+			"list": func() (any, error) {
+				gs, _, err := c.CustomerGroups.List(t.Context(), ListCustomerGroupsOptions{})
+				return gs, err
+			},
+			"create": func() (any, error) {
+				g, _, err := c.CustomerGroups.Create(t.Context(), CustomerGroupInput{Name: ptr(fmt.Sprintf("Unread %d", i))})
+				return g, err
+			},
+		}
+		for name, call := range calls {
+			got, err := call()
+			var apiErr *Error
+			if !errors.Is(err, ErrBadAnswer) || !errors.As(err, &apiErr) || apiErr.Status != http.StatusOK {
+				t.Errorf("%s answered %q: got %+v, %v; want a bad answer", name, body, got, err)
+			}
+		}
 	}
 }

@@ -145,6 +145,8 @@ func (s *CustomerGroupsService) Create(ctx context.Context, in CustomerGroupInpu
 	if err := in.Validate(true); err != nil {
 		return nil, nil, err
 	}
+	ctx, _, cancel := s.client.withCallDeadline(ctx)
+	defer cancel()
 	total := &Response{}
 	for attempt := 1; ; attempt++ {
 		var group CustomerGroup
@@ -167,12 +169,12 @@ func (s *CustomerGroupsService) Create(ctx context.Context, in CustomerGroupInpu
 				return nil, total, settleErr
 			}
 			return created, total, nil
-		case (errors.Is(err, ErrTransport) || errors.Is(err, ErrUpstream)) && attempt <= s.client.cfg.MaxRetries:
+		case (errors.Is(err, ErrTransport) || errors.Is(err, ErrUpstream)) && attempt <= s.client.retriesFor(err) && ctx.Err() == nil:
 			if created, settled, err := s.settleLostCreate(ctx, in, total); settled {
 				return created, total, err
 			}
 			if err := s.client.pause(ctx, request{method: http.MethodPost, path: "/v2/customer_groups"},
-				backoff(s.client.cfg.RetryBaseDelay, s.client.cfg.RetryMaxDelay, attempt)); err != nil {
+				backoff(s.client.cfg.RetryBaseDelay, s.client.cfg.RetryMaxDelay, attempt), err); err != nil {
 				return nil, total, fmt.Errorf("create customer group: %w", err)
 			}
 		default:
@@ -229,6 +231,8 @@ func (s *CustomerGroupsService) Update(ctx context.Context, id int, in CustomerG
 	if id < 1 {
 		return nil, nil, &ValidationError{Fields: map[string]string{"id": "must be 1 or more"}}
 	}
+	ctx, _, cancel := s.client.withCallDeadline(ctx) // the re-read after a 207 included
+	defer cancel()
 	var group CustomerGroup
 	resp, err := s.client.do(ctx, s.request(http.MethodPut, "/"+strconv.Itoa(id), nil, in), &group)
 	if err != nil {

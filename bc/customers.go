@@ -213,8 +213,8 @@ type Pagination struct {
 type CustomersService struct{ client *Client }
 
 // ErrBadAnswer is matched by the *Error of a 2xx answer that does not hold
-// what was asked for: a customer list page that is no page, or that holds
-// customers its filters exclude.
+// what was asked for: an empty or unreadable body, a customer list page that
+// is no page, or that holds customers its filters exclude.
 var ErrBadAnswer = errors.New("BigCommerce's answer is not what was asked for")
 
 // List fetches one page of customers. A 2xx answer that is not such a page
@@ -237,7 +237,7 @@ func (s *CustomersService) List(ctx context.Context, opts ListCustomersOptions) 
 			return customers, total, nil
 		case errors.Is(err, ErrBadAnswer) && attempt <= s.client.cfg.MaxRetries:
 			req := request{method: http.MethodGet, path: "/v3/customers"}
-			if err := s.client.pause(ctx, req, backoff(s.client.cfg.RetryBaseDelay, s.client.cfg.RetryMaxDelay, attempt)); err != nil {
+			if err := s.client.pause(ctx, req, backoff(s.client.cfg.RetryBaseDelay, s.client.cfg.RetryMaxDelay, attempt), err); err != nil {
 				return nil, total, fmt.Errorf("list customers: %w", err)
 			}
 		default:
@@ -398,6 +398,7 @@ func (s *CustomersService) Update(ctx context.Context, batch []CustomerUpdate) (
 	if len(answer.Confirmed) == 0 && len(answer.Rejected) == 0 {
 		return nil, resp, errors.New("update customers: the answer neither lists nor names any of the customers sent")
 	}
+	s.client.stats.customersUpdated.Add(int64(len(answer.Confirmed)))
 	return answer, resp, nil
 }
 

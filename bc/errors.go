@@ -44,8 +44,24 @@ type Error struct {
 	Fields     map[string]string // V3 field errors, keyed "<index>.<field>" or "<field>"
 	RetryAfter time.Duration     // how long BigCommerce asked us to wait, when known
 	Location   string            // where a redirect (3xx) pointed, without its query
+	Cause      RateLimitCause    // why a 429 is one
 	Err        error             // the transport error when Status is 0
 }
+
+// RateLimitCause says why a request was rate limited.
+type RateLimitCause int
+
+const (
+	// CauseQuota: the store's quota for the window is spent (or not shown):
+	// it answered 429, or the client holds requests until the window resets.
+	CauseQuota RateLimitCause = iota
+	// CauseConcurrency: the store answered 429 with quota left, for too many
+	// requests at once.
+	CauseConcurrency
+	// CauseNotSent: the request waited for room under the store's limits
+	// (a slot, or the store's first answer) past the call deadline, unsent.
+	CauseNotSent
+)
 
 func (e *Error) Error() string {
 	var b strings.Builder

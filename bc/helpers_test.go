@@ -6,6 +6,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/bigcommerce-mcp/bigcommerce-mcp/internal/badstore"
 )
 
 // newTestClient returns a client for a server built from handler, with short
@@ -50,4 +52,20 @@ func respond(status int, body string, headers ...string) http.HandlerFunc {
 // dropConnection closes the connection without answering, as a reset would.
 func dropConnection(w http.ResponseWriter, r *http.Request) {
 	panic(http.ErrAbortHandler)
+}
+
+// BadStoreClient is a client of s with short backoffs; tweak, when given,
+// adjusts its configuration. Tests in bc_test use it too.
+func BadStoreClient(t testing.TB, s *badstore.Store, tweak func(*Config)) *Client {
+	t.Helper()
+	cfg := Config{StoreHash: "bad", AccessToken: badstore.Token, BaseURL: s.URL,
+		RetryBaseDelay: time.Millisecond, RetryMaxDelay: 5 * time.Millisecond}
+	if tweak != nil {
+		tweak(&cfg)
+	}
+	c, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }

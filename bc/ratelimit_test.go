@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"testing"
 	"time"
+
+	"github.com/bigcommerce-mcp/bigcommerce-mcp/internal/badstore"
 )
 
 type fakeClock struct{ t time.Time }
@@ -170,18 +172,18 @@ func TestOnePoisonedAnswerHoldsNoCall(t *testing.T) {
 	)
 	tests := []struct {
 		name   string
-		poison Misbehaviour
+		poison badstore.Misbehaviour
 	}{
-		{"a 429 with a reset of 10^12 ms", Answer(429, "", left, "0", reset, "1000000000000")},
-		{"a 429 with a reset of 10^13 ms, which overflows", Answer(429, "", left, "0", reset, "10000000000000")},
-		{"a 429 with a negative reset and X-Retry-After 99999999999", Answer(429, "", left, "0", reset, "-1", "X-Retry-After", "99999999999")},
-		{"a 200 with no requests left and a reset an hour away", OverrideHeaders(left, "0", reset, "3600000")},
+		{"a 429 with a reset of 10^12 ms", badstore.Answer(429, "", left, "0", reset, "1000000000000")},
+		{"a 429 with a reset of 10^13 ms, which overflows", badstore.Answer(429, "", left, "0", reset, "10000000000000")},
+		{"a 429 with a negative reset and X-Retry-After 99999999999", badstore.Answer(429, "", left, "0", reset, "-1", "X-Retry-After", "99999999999")},
+		{"a 200 with no requests left and a reset an hour away", badstore.OverrideHeaders(left, "0", reset, "3600000")},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			store := NewBadStore(t)
-			c := store.Client(t, nil)
+			store := badstore.New(t)
+			c := BadStoreClient(t, store, nil)
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 			defer cancel()
 			store.Misbehave(tt.poison)
@@ -203,24 +205,24 @@ func TestOnePoisonedAnswerHoldsNoCall(t *testing.T) {
 
 func TestA429WithQuotaLeftHoldsOnlyItsOwnRequest(t *testing.T) {
 	t.Parallel()
-	store := NewBadStore(t)
-	c := store.Client(t, func(cfg *Config) { cfg.MaxRetries = 1 })
+	store := badstore.New(t)
+	c := BadStoreClient(t, store, func(cfg *Config) { cfg.MaxRetries = 1 })
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	store.Misbehave(ConcurrencyRefusals(1))
+	store.Misbehave(badstore.ConcurrencyRefusals(1))
 	_, _, err := c.CustomerGroups.Get(ctx, 1)
 	var apiErr *Error
-	if !errors.As(err, &apiErr) || !errors.Is(err, ErrRateLimited) || apiErr.RetryAfter != time.Second {
-		t.Fatalf("err = %v; want rate limited, retry after X-Retry-After's 1s (not the quota's 30s reset)", err)
+	if !errors.As(err, &apiErr) || !errors.Is(err, ErrRateLimited) || apiErr.RetryAfter != time.Second || apiErr.Cause != CauseConcurrency {
+		t.Fatalf("err = %v (cause %d); want rate limited for concurrency, retry after X-Retry-After's 1s (not the quota's 30s reset)", err, apiErr.Cause)
 	}
 	if wait, _ := c.pacer.reserve(); wait != 0 {
 		t.Fatalf("a concurrency refusal held the whole store for %v", wait)
 	}
 	c.pacer.finish(nil)
 
-	store.Misbehave(Answer(http.StatusTooManyRequests, "", "X-Rate-Limit-Requests-Left", "0", "X-Rate-Limit-Time-Reset-Ms", "30000"))
-	if _, _, err := c.CustomerGroups.Get(ctx, 1); !errors.Is(err, ErrRateLimited) {
-		t.Fatalf("err = %v, want rate limited", err)
+	store.Misbehave(badstore.Answer(http.StatusTooManyRequests, "", "X-Rate-Limit-Requests-Left", "0", "X-Rate-Limit-Time-Reset-Ms", "30000"))
+	if _, _, err := c.CustomerGroups.Get(ctx, 1); !errors.As(err, &apiErr) || !errors.Is(err, ErrRateLimited) || apiErr.Cause != CauseQuota {
+		t.Fatalf("err = %v, want rate limited for the quota", err)
 	}
 	if wait, _ := c.pacer.reserve(); wait < 29*time.Second {
 		t.Fatalf("with the quota spent the store is held for %v, want until the 30s reset", wait)
@@ -229,9 +231,9 @@ func TestA429WithQuotaLeftHoldsOnlyItsOwnRequest(t *testing.T) {
 
 func TestAWaitLongerThanTheCallDeadlineFailsAtOnceWithoutACallerDeadline(t *testing.T) {
 	t.Parallel()
-	store := NewBadStore(t)
-	store.Misbehave(Answer(http.StatusTooManyRequests, "", "X-Rate-Limit-Requests-Left", "0", "X-Rate-Limit-Time-Reset-Ms", "90000"))
-	c := store.Client(t, nil)                                               // the default call deadline, a minute, is shorter than the reset
+	store := badstore.New(t)
+	store.Misbehave(badstore.Answer(http.StatusTooManyRequests, "", "X-Rate-Limit-Requests-Left", "0", "X-Rate-Limit-Time-Reset-Ms", "90000"))
+	c := BadStoreClient(t, store, nil)                                      // the default call deadline, a minute, is shorter than the reset
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute) // a guard that could fit one wait
 	defer cancel()
 	_, resp, err := c.CustomerGroups.Get(ctx, 1)
@@ -239,7 +241,28 @@ func TestAWaitLongerThanTheCallDeadlineFailsAtOnceWithoutACallerDeadline(t *test
 	if !errors.As(err, &apiErr) || !errors.Is(err, ErrRateLimited) || apiErr.RetryAfter < 89*time.Second {
 		t.Fatalf("err = %v, want rate limited with the 90s wait", err)
 	}
-	if resp.RateLimited != 1 {
-		t.Errorf("met %d 429s: the call waited out a reset its own deadline could not fit", resp.RateLimited)
+	if resp.RateLimited != 1 || apiErr.Cause != CauseQuota {
+		t.Errorf("met %d 429s, cause %d: the call waited out a reset its own deadline could not fit, or forgot the store's refusal", resp.RateLimited, apiErr.Cause)
+	}
+	_, resp, err = c.CustomerGroups.Get(ctx, 1)
+	if !errors.As(err, &apiErr) || apiErr.Cause != CauseQuota || resp.RateLimited != 0 {
+		t.Errorf("the next call: err = %v, %d 429s; want it held back for the quota, not sent", err, resp.RateLimited)
+	}
+}
+
+func TestARequestTheDeadlineCaughtWaitingForASlotSaysItWasNotSent(t *testing.T) {
+	t.Parallel()
+	store := badstore.New(t)
+	c := BadStoreClient(t, store, func(cfg *Config) { cfg.CallTimeout = 50 * time.Millisecond })
+	if err := c.groups.Acquire(context.Background(), MaxGroupRequestsInFlight); err != nil { // every slot taken, as by calls in flight
+		t.Fatal(err)
+	}
+	_, _, err := c.CustomerGroups.Get(context.Background(), 1)
+	var apiErr *Error
+	if !errors.As(err, &apiErr) || !errors.Is(err, ErrRateLimited) || apiErr.Cause != CauseNotSent {
+		t.Fatalf("err = %v, want rate limited, not sent", err)
+	}
+	if n := store.Sim.Stats().Requests; len(n) != 0 {
+		t.Errorf("the store got %v", n)
 	}
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/bigcommerce-mcp/bigcommerce-mcp/bc"
 	"github.com/bigcommerce-mcp/bigcommerce-mcp/bc/bcsim"
+	"github.com/bigcommerce-mcp/bigcommerce-mcp/internal/badstore"
 )
 
 // matching returns the ids of the store's customers for which keep is true.
@@ -252,7 +253,7 @@ func TestAStoreThatIgnoresAFilterIsReportedNotActedOn(t *testing.T) {
 		t.Run(tc.filter, func(t *testing.T) {
 			t.Parallel()
 			store := bcsim.New()
-			c := tamperClient(t, store, ignoring(tc.filter))
+			c := tamperClient(t, store, badstore.IgnoreFilter(tc.filter))
 			got, _, err := c.Customers.Select(t.Context(), tc.sel)
 			if !errors.Is(err, bc.ErrBadAnswer) || !strings.Contains(err.Error(), tc.filter) {
 				t.Fatalf("selected %d customers, err = %v; want the ignored filter reported", len(got), err)
@@ -264,7 +265,7 @@ func TestAStoreThatIgnoresAFilterIsReportedNotActedOn(t *testing.T) {
 func TestAStoreThatIgnoresTheIDsOfAnExplicitListWritesNothing(t *testing.T) {
 	t.Parallel()
 	store := bcsim.New()
-	c := tamperClient(t, store, ignoring("id:in"))
+	c := tamperClient(t, store, badstore.IgnoreFilter("id:in"))
 	res, err := c.Customers.BulkUpdate(t.Context(), companyUpdates(1, 3), bc.BulkOptions{SkipUnchanged: true})
 	if !errors.Is(err, bc.ErrBadAnswer) || res != nil {
 		t.Fatalf("%+v, %v: want the answer refused", res, err)

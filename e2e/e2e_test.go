@@ -1,9 +1,10 @@
 // Package e2e tests the built bigcommerce-mcp binary the way users meet it:
 // through MCP clients we did not write. The Node test files beside this one
 // drive the binary (with --sandbox) using the official TypeScript SDK client
-// over stdio, SSE and Streamable HTTP (sdk.test.mjs), the MCP Inspector's CLI
-// (inspector.test.mjs) and the official conformance suite
-// (conformance.test.mjs).
+// over stdio, SSE and Streamable HTTP (sdk.test.mjs), and through a
+// round-robin proxy over two replicas sharing a real Redis (replicas.test.mjs),
+// the MCP Inspector's CLI (inspector.test.mjs) and the official conformance
+// suite (conformance.test.mjs).
 //
 // They need Node 22 and the packages pinned in package-lock.json, which
 // `npm ci` in this directory installs (Node 22 itself comes from npm's `node`
@@ -27,10 +28,12 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/bigcommerce-mcp/bigcommerce-mcp/internal/testsvc"
 )
 
 // nodeTestFiles are run in this order, each as a subtest of TestClients.
-var nodeTestFiles = []string{"sdk.test.mjs", "elicitation.test.mjs", "inspector.test.mjs", "conformance.test.mjs"}
+var nodeTestFiles = []string{"sdk.test.mjs", "elicitation.test.mjs", "inspector.test.mjs", "conformance.test.mjs", "replicas.test.mjs"}
 
 const minNodeMajor = 22 // the Inspector and the conformance suite need it
 
@@ -39,6 +42,9 @@ func TestClients(t *testing.T) {
 	bin := buildServer(t, filepath.Join(t.TempDir(), "bigcommerce-mcp"), raceEnabled)
 	for _, file := range nodeTestFiles {
 		t.Run(strings.TrimSuffix(file, ".test.mjs"), func(t *testing.T) {
+			if file == "replicas.test.mjs" {
+				t.Setenv("E2E_REDIS_URL", testsvc.Redis(t)) // the replicas share it
+			}
 			runNodeTests(t, node, bin, file)
 		})
 	}

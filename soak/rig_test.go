@@ -21,29 +21,37 @@ import (
 const accessToken = "soak-access-token-5f0c2a9e"
 
 // rig is one MCP server, reached through mcp-go's in-process client, over a
-// bc client whose requests go to store (through http when it is not nil).
+// bc client whose requests go to store: in process, or over HTTP to baseURL
+// when it is set (through http when it is not nil).
 type rig struct {
 	store *bcsim.Store
 	mcp   *client.Client
 }
 
 type rigConfig struct {
-	token  string            // the access token the bc client sends; default accessToken
-	http   http.RoundTripper // default: straight to the store
-	logger *slog.Logger      // both the bc client's and the tools'
+	token   string            // the access token the bc client sends; default accessToken
+	baseURL string            // where the store is served (with http set); default in process
+	http    http.RoundTripper // default: straight to the store, in process
+	logger  *slog.Logger      // both the bc client's and the tools'
+	// The bc client's deadlines; default bc's.
+	callTimeout, attemptTimeout time.Duration
 }
 
 func newRig(t testing.TB, store *bcsim.Store, cfg rigConfig) *rig {
 	t.Helper()
-	httpClient := store.Client()
+	httpClient, baseURL := store.Client(), "http://bcsim"
 	if cfg.http != nil {
 		httpClient = &http.Client{Transport: cfg.http}
+	}
+	if cfg.baseURL != "" {
+		baseURL = cfg.baseURL
 	}
 	if cfg.token == "" {
 		cfg.token = accessToken
 	}
-	bcClient, err := bc.New(bc.Config{StoreHash: "soak", AccessToken: cfg.token, BaseURL: "http://bcsim",
-		HTTPClient: httpClient, Logger: cfg.logger, RetryBaseDelay: time.Millisecond, RetryMaxDelay: 20 * time.Millisecond})
+	bcClient, err := bc.New(bc.Config{StoreHash: "soak", AccessToken: cfg.token, BaseURL: baseURL,
+		HTTPClient: httpClient, Logger: cfg.logger, RetryBaseDelay: time.Millisecond, RetryMaxDelay: 20 * time.Millisecond,
+		CallTimeout: cfg.callTimeout, AttemptTimeout: cfg.attemptTimeout})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,6 +70,13 @@ func newRig(t testing.TB, store *bcsim.Store, cfg rigConfig) *rig {
 		t.Fatalf("initialize: %v", err)
 	}
 	return &rig{store: store, mcp: c}
+}
+
+// overTCP is a transport of its own, whose idle connections end with t.
+func overTCP(t testing.TB) http.RoundTripper {
+	transport := http.DefaultTransport.(*http.Transport).Clone()
+	t.Cleanup(transport.CloseIdleConnections)
+	return transport
 }
 
 // call invokes a tool; err is a protocol error, which no call should get.

@@ -18,6 +18,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/bigcommerce-mcp/bigcommerce-mcp/bc/bcsim"
+	"github.com/bigcommerce-mcp/bigcommerce-mcp/internal/badstore"
 	"github.com/bigcommerce-mcp/bigcommerce-mcp/tools"
 )
 
@@ -30,6 +31,14 @@ const (
 	customersPerWorker = 150
 	callTimeout        = 20 * time.Second // far longer than any call should take
 	heapGrowthLimit    = 64 << 20
+	// The bc client's deadlines: a call of one operation (every tool but the
+	// lists and the bulk update) must answer within operationTimeout and a
+	// little slack, whatever the store does. An attempt abandoned at its
+	// timeout may still be running in the store when its slot is taken
+	// again: attemptTimeout is long enough that on a busy machine the
+	// simulator's answers (a few ms) are not abandoned, only stalled bodies.
+	operationTimeout, attemptTimeout = 3 * time.Second, time.Second
+	deadlineSlack                    = 500 * time.Millisecond
 )
 
 // The store alternates between a calm, in which every kind of fault is
@@ -57,23 +66,29 @@ func soakDuration(t *testing.T) time.Duration {
 // TestMixedCallsUnderFaultsKeepEveryPromise runs workers that each own some
 // groups and customers and call every tool on them concurrently, through one
 // server, while the store injects latency spikes, 429 storms, 5xx and
-// dropped connections. Each worker records every state its entities may be
-// in given what the tools reported; the store must be in one of them at the
-// end, and the documented limits must have held throughout.
+// dropped connections, and misbehaves in ways BigCommerce does not document
+// (redirects, partial 2xx, empty pages, absurd headers, stalled bodies).
+// Each worker records every state its entities may be in given what the
+// tools reported; the store must be in one of them at the end, the
+// documented limits must have held throughout, no call may have waited past
+// its deadline and the token must never have reached another origin.
 func TestMixedCallsUnderFaultsKeepEveryPromise(t *testing.T) {
 	store := bcsim.New(bcsim.WithCustomers(workers*customersPerWorker),
 		bcsim.WithLatency(200*time.Microsecond, 3*time.Millisecond), bcsim.WithFaults(calm))
-	r := newRig(t, store, rigConfig{http: &spiky{next: store.Client().Transport}})
+	served, elsewhere, mix := badstore.Serve(t, store), badstore.NewElsewhere(t), &mischief{served: map[string]int{}}
+	served.Misbehave(mix.misbehaviour(elsewhere.URL))
+	r := newRig(t, store, rigConfig{baseURL: served.URL, http: &spiky{next: overTCP(t)},
+		callTimeout: operationTimeout, attemptTimeout: attemptTimeout})
 	heapBefore := heapAlloc()
 
-	end := time.Now().Add(soakDuration(t))
+	going := untilCovered(soakDuration(t), store, mix)
 	stopWeather := weather(store)
 	crew := make([]*worker, workers)
 	var wg sync.WaitGroup
 	for i := range crew {
 		crew[i] = newWorker(t, r, i)
 		wg.Go(func() {
-			for time.Now().Before(end) {
+			for going() {
 				crew[i].step()
 			}
 		})
@@ -89,6 +104,7 @@ func TestMixedCallsUnderFaultsKeepEveryPromise(t *testing.T) {
 		}
 	}
 	checkCoverage(t, tally, store.Stats())
+	mix.check(t, elsewhere)
 	if grown := int64(heapAlloc()) - int64(heapBefore); grown > heapGrowthLimit {
 		t.Errorf("the heap grew by %d MiB during the soak", grown>>20)
 	}
@@ -111,10 +127,8 @@ func checkCoverage(t *testing.T, tally map[string]int, st bcsim.Stats) {
 			t.Errorf("%s never succeeded during the soak", tool)
 		}
 	}
-	for _, kind := range []string{"429", "500", "503", "reset_before", "reset_after", "207"} {
-		if st.Injected[kind] == 0 {
-			t.Errorf("the soak injected no %s fault", kind)
-		}
+	for _, kind := range unmetFaults(st) {
+		t.Errorf("the soak injected no %s fault", kind)
 	}
 	if n := st.MaxInFlight["customer_groups"]; n > 40 {
 		t.Errorf("%d customer-group requests were in flight at once; the limit is 40", n)
@@ -125,6 +139,27 @@ func checkCoverage(t *testing.T, tally map[string]int, st bcsim.Stats) {
 	if len(st.ConcurrencyRejections) > 0 {
 		t.Errorf("the store refused requests over its concurrency limits: %v", st.ConcurrencyRejections)
 	}
+}
+
+// untilCovered says whether the soak goes on: for d, and then on until
+// every fault and misbehaviour has been met, for at most 3d in all, since a
+// short soak on a busy machine may not meet the rarest.
+func untilCovered(d time.Duration, store *bcsim.Store, mix *mischief) func() bool {
+	start := time.Now()
+	return func() bool {
+		switch took := time.Since(start); {
+		case took < d:
+			return true
+		case took > 3*d:
+			return false
+		}
+		return len(unmetFaults(store.Stats())) > 0 || len(mix.unserved()) > 0
+	}
+}
+
+func unmetFaults(st bcsim.Stats) []string {
+	return slices.DeleteFunc([]string{"429", "500", "503", "reset_before", "reset_after", "207"},
+		func(kind string) bool { return st.Injected[kind] > 0 })
 }
 
 func sum(counts map[string]int) int {
@@ -271,12 +306,21 @@ var mayHaveApplied = regexp.MustCompile(`may have been \w+ all the same|may or m
 // ledger, the others (invalid_argument, conflict...) would mean a bug.
 var expected = map[string]bool{"rate_limited": true, "upstream_error": true, "unavailable": true, "not_found": true}
 
+// oneOperation are the tools that make a single bc call, which the bc
+// client's call deadline bounds.
+var oneOperation = map[string]bool{"get_customer_group": true, "count_customer_groups": true,
+	"create_customer_group": true, "update_customer_group": true, "delete_customer_group": true}
+
 // call makes one tool call, decoding a success into out; it returns the
 // error of a failed call.
 func (w *worker) call(tool string, args any, out any) *toolError {
 	ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
 	defer cancel()
+	start := time.Now()
 	res, err := w.rig.call(ctx, tool, args)
+	if took := time.Since(start); oneOperation[tool] && took > operationTimeout+deadlineSlack {
+		w.t.Errorf("%s(%v) took %v, past its deadline of %v", tool, args, took, operationTimeout)
+	}
 	if err == nil {
 		var te *toolError
 		if te, err = outcome(res, out); err == nil && te == nil {

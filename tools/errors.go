@@ -135,6 +135,9 @@ func toToolError(err error) *toolError {
 	case errors.Is(err, context.DeadlineExceeded):
 		return &toolError{Code: codeCanceled, Message: "the call ran out of time", Retryable: true,
 			Hint: "a write may or may not have been applied: read the data back before repeating it"}
+	case errors.Is(err, bc.ErrLimitsUnavailable):
+		return &toolError{Code: codeUnavailable, Message: err.Error(), Retryable: true,
+			Hint: "nothing more was sent: the Redis that keeps the store's limits for every server process does not answer; try again shortly, and if it persists the operator must check REDIS_URL"}
 	case errors.Is(err, bc.ErrTransport):
 		return &toolError{Code: codeUnavailable, Message: err.Error(), Retryable: true,
 			Hint: "BigCommerce could not be reached; try again shortly. If it persists, check the network and BIGCOMMERCE_API_URL"}
@@ -152,8 +155,12 @@ func argumentNames(fields map[string]string) map[string]string {
 	return out
 }
 
-// meanings maps a BigCommerce status (5xx as 500) onto a code and a hint.
+// meanings maps a BigCommerce status (3xx as 300, 5xx as 500) onto a code
+// and a hint. A 2xx fails only as an answer that could not be read.
 var meanings = map[int]struct{ code, hint string }{
+	http.StatusOK: {codeUpstream, "BigCommerce's answer could not be read (a store or a proxy in front of it misbehaving); try again later; if it persists, the operator should check BIGCOMMERCE_API_URL"},
+	http.StatusMultipleChoices: {codeUpstream,
+		"the store pointed elsewhere, and the access token goes nowhere but the configured API base, so it was not followed: the operator must check BIGCOMMERCE_API_URL and any proxy in front of the store; retrying will not help"},
 	http.StatusBadRequest:            {codeInvalidArgument, rejectedHint},
 	http.StatusUnprocessableEntity:   {codeInvalidArgument, rejectedHint},
 	http.StatusRequestEntityTooLarge: {codeInvalidArgument, rejectedHint},
@@ -169,13 +176,25 @@ var meanings = map[int]struct{ code, hint string }{
 	http.StatusInternalServerError: {codeUpstream, "BigCommerce failed after several retries; try again later"},
 }
 
+// rateLimitedHints say, for each cause, what happened; %d is the wait in ms.
+var rateLimitedHints = map[bc.RateLimitCause]string{
+	bc.CauseQuota:       "the store's API quota is spent; wait %d ms, then call again",
+	bc.CauseConcurrency: "the store refused the request because too many were in progress at once (its quota is not spent); wait %d ms, then call again",
+	bc.CauseNotSent:     "the request waited for room under the store's rate limits (other requests in progress) past this call's deadline, and was not sent; wait %d ms, then call again",
+}
+
 const rejectedHint = "BigCommerce rejected the request as sent: fix what the message and fields name, then call again"
 
 func fromAPIError(err error, apiErr *bc.Error) *toolError {
 	te := &toolError{Code: codeUpstream, Message: err.Error(), Retryable: apiErr.Retryable(), RetryAfterMS: apiErr.RetryAfter.Milliseconds()}
 	status := apiErr.Status
-	if status >= 500 {
+	switch {
+	case status >= 500:
 		status = http.StatusInternalServerError
+	case status/100 == 3:
+		status = http.StatusMultipleChoices
+	case status/100 == 2:
+		status = http.StatusOK
 	}
 	if m, ok := meanings[status]; ok {
 		te.Code, te.Hint = m.code, m.hint
@@ -184,7 +203,7 @@ func fromAPIError(err error, apiErr *bc.Error) *toolError {
 	case te.Code == codeInvalidArgument:
 		te.Fields = apiErr.Fields
 	case te.Code == codeRateLimited:
-		te.Hint = fmt.Sprintf("the store's API quota is spent; wait %d ms, then call again", te.RetryAfterMS)
+		te.Hint = fmt.Sprintf(rateLimitedHints[apiErr.Cause], te.RetryAfterMS)
 	case te.Code == codeForbidden && apiErr.Method == http.MethodGet:
 		te.Hint = "the API account lacks the Customers read-only (or modify) scope: the operator must grant it; retrying will not help"
 	}

@@ -26,6 +26,8 @@ type Config struct {
 	Logger   *slog.Logger  // default: discard
 	Journal  journal.Store // records every write before it is sent; nil: off
 	Jobs     *Jobs         // long bulk updates; default: in memory, after DefaultJobAfter
+	// Observe, when set, wraps every tool call (for metrics).
+	Observe server.ToolHandlerMiddleware
 }
 
 // Registry lists every tool. client and jobs may be nil when only the
@@ -68,6 +70,9 @@ func NewServer(client *bc.Client, cfg Config) *server.MCPServer {
 		server.WithOutputSchemaValidation(),
 		server.WithToolHandlerMiddleware(logCalls(cfg.Logger)),
 		server.WithToolHandlerMiddleware(withJournal(cfg.Journal)),
+	}
+	if cfg.Observe != nil {
+		opts = append(opts, server.WithToolHandlerMiddleware(cfg.Observe))
 	}
 	tools, recs := Registry(client, cfg.Jobs), records(client)
 	hooks := &server.Hooks{}

@@ -48,7 +48,7 @@ func newEndpoints(srv *server.MCPServer, cfg Config) mcpEndpoints {
 			},
 		}
 	}
-	sessions := newSessionCap(cfg.MaxSessions)
+	sessions := newSessionCap(cfg.MaxSessions, cfg.SessionSecret)
 	streamable := server.NewStreamableHTTPServer(srv,
 		server.WithDisableLocalhostProtection(true),
 		server.WithStreamableHTTPLogger(cfg.Logger),
@@ -114,7 +114,7 @@ func serveListener(ctx context.Context, ln net.Listener, loopback bool, srv *ser
 	fresh := &freshConns{conns: map[net.Conn]struct{}{}}
 	hs := &http.Server{
 		ConnState:         fresh.track,
-		Handler:           newHandler(endpoints, g),
+		Handler:           observed(newHandler(endpoints, g), endpoints, g, cfg),
 		ReadHeaderTimeout: readHeaderTimeout,
 		IdleTimeout:       idleTimeout, // no WriteTimeout: it would cut SSE streams
 		BaseContext:       func(net.Listener) context.Context { return requestsCtx },

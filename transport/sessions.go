@@ -2,11 +2,15 @@ package transport
 
 import (
 	"container/list"
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -32,8 +36,13 @@ var errUnknownSession = errors.New("unknown or expired session: initialize a new
 // them by ending the least recently used idle one when a new client needs
 // room. A session with a request in flight is never ended. Idle sessions
 // also expire after the library's idle TTL, which terminates them here too.
+//
+// Replicas behind one load balancer share a secret: each signs the sessions
+// it makes, and takes on (within its cap) a signed session another made, so
+// that a client needs no affinity to one replica.
 type sessionCap struct {
-	max int
+	max    int
+	secret []byte // nil: only sessions made here are valid
 	// end removes a session's state from the library; it calls Terminate.
 	end func(id string)
 
@@ -47,13 +56,16 @@ type liveSession struct {
 	busy int // requests in flight
 }
 
-func newSessionCap(max int) *sessionCap {
-	return &sessionCap{max: max, live: map[string]*list.Element{}, order: list.New()}
+func newSessionCap(max int, secret []byte) *sessionCap {
+	return &sessionCap{max: max, secret: secret, live: map[string]*list.Element{}, order: list.New()}
 }
 
 // Generate is called by the library for each initialize request.
 func (c *sessionCap) Generate() string {
 	id := "mcp-session-" + rand.Text()
+	if c.secret != nil {
+		id += "." + c.mac(id)
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.live[id] = c.order.PushFront(&liveSession{id: id})
@@ -85,15 +97,48 @@ func (c *sessionCap) forget(id string) {
 	}
 }
 
+func (c *sessionCap) mac(id string) string {
+	m := hmac.New(sha256.New, c.secret)
+	m.Write([]byte(id))
+	return hex.EncodeToString(m.Sum(nil)[:16])
+}
+
+// foreign reports whether id is a session another replica signed that this
+// one does not know yet.
+func (c *sessionCap) foreign(id string) bool {
+	base, sig, ok := strings.Cut(id, ".")
+	if c.secret == nil || !ok || !hmac.Equal([]byte(sig), []byte(c.mac(base))) {
+		return false
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	_, known := c.live[id]
+	return !known
+}
+
+// adopt takes on a session another replica made.
+func (c *sessionCap) adopt(id string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if _, known := c.live[id]; !known {
+		c.live[id] = c.order.PushFront(&liveSession{id: id})
+	}
+}
+
 // wrap counts each request against its session, and makes room before one
-// that opens a session. When every session is busy it refuses with 503.
+// that opens a session, or brings one another replica made. When every
+// session is busy it refuses with 503.
 func (c *sessionCap) wrap(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id := r.Header.Get(server.HeaderKeySessionID)
-		if opensSession(r) && !c.makeRoom() {
+		foreign := c.foreign(id)
+		if (opensSession(r) || foreign) && !c.makeRoom() {
 			w.Header().Set("Retry-After", strconv.Itoa(int(sessionRetryAfter.Seconds())))
 			http.Error(w, "the server has as many sessions as it allows, all busy: try again shortly", http.StatusServiceUnavailable)
 			return
+		}
+		if foreign {
+			c.adopt(id)
 		}
 		defer c.use(id)()
 		next.ServeHTTP(w, r)

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/bigcommerce-mcp/bigcommerce-mcp/metrics"
 	"github.com/mark3labs/mcp-go/server"
 )
 
@@ -59,6 +60,15 @@ type Config struct {
 	// ShutdownTimeout is how long in-flight requests get to finish once ctx
 	// ends before they are cancelled; default DefaultShutdownTimeout.
 	ShutdownTimeout time.Duration
+	// Metrics, when set, count every HTTP request and are served at GET
+	// /metrics, behind the same auth as MCP.
+	Metrics *metrics.Metrics
+	// SessionSecret, shared by replicas behind one load balancer, makes a
+	// Streamable HTTP session that any of them made valid on all of them.
+	SessionSecret []byte
+	// Checks are what GET /healthz reports on besides the process, by name
+	// (e.g. "shared_limits"); an error marks the server degraded.
+	Checks map[string]func(context.Context) error
 }
 
 // DefaultShutdownTimeout bounds a graceful shutdown.
