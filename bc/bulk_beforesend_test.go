@@ -22,7 +22,7 @@ func TestBeforeSendSeesTheValuesReplacedAndCanStopTheRun(t *testing.T) {
 		seen = changes
 		return refused
 	}}
-	if _, err := c.Customers.BulkUpdate(context.Background(), updates, opts); !errors.Is(err, refused) {
+	if _, err := c.Customers.BulkUpdate(context.Background(), bc.Listed(updates), opts); !errors.Is(err, refused) {
 		t.Fatalf("BulkUpdate returned %v, want BeforeSend's error", err)
 	}
 	if n := store.Stats().CustomersUpdated; n != 0 {
@@ -36,13 +36,13 @@ func TestBeforeSendSeesTheValuesReplacedAndCanStopTheRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.Customers.BulkSet(context.Background(), all, bc.CustomerUpdate{Company: &company}, opts); !errors.Is(err, refused) {
+	if _, err := c.Customers.BulkUpdate(context.Background(), bc.SetOn(all, bc.CustomerUpdate{Company: &company}), opts); !errors.Is(err, refused) {
 		t.Fatalf("BulkSet returned %v, want BeforeSend's error", err)
 	}
 	if len(seen) != 3 || store.Stats().CustomersUpdated != 0 {
 		t.Fatalf("BulkSet: BeforeSend saw %d changes, %d customers updated", len(seen), store.Stats().CustomersUpdated)
 	}
-	if _, err := c.Customers.BulkUpdate(context.Background(), updates, bc.BulkOptions{BeforeSend: opts.BeforeSend}); err == nil {
+	if _, err := c.Customers.BulkUpdate(context.Background(), bc.Listed(updates), bc.BulkOptions{BeforeSend: opts.BeforeSend}); err == nil {
 		t.Fatal("BeforeSend without the customers read was accepted")
 	}
 }

@@ -61,7 +61,7 @@ func benchmarkRegime(b *testing.B, r regime, n int) {
 		updates := companyUpdates(1, n)
 		start := time.Now()
 		if r.parallel {
-			res, err := c.Customers.BulkUpdate(b.Context(), updates, bc.BulkOptions{})
+			res, err := c.Customers.BulkUpdate(b.Context(), bc.Listed(updates), bc.BulkOptions{})
 			if err != nil || len(res.Updated) != n {
 				b.Fatalf("updated %d of %d: %v", len(res.Updated), n, err)
 			}
@@ -101,7 +101,7 @@ func BenchmarkBulkBySelector(b *testing.B) {
 		if err != nil || len(selected) != n {
 			b.Fatalf("selected %d of %d: %v", len(selected), n, err)
 		}
-		res, err := c.Customers.BulkSet(b.Context(), selected, bc.CustomerUpdate{Company: new("Selected Co")}, bc.BulkOptions{})
+		res, err := c.Customers.BulkUpdate(b.Context(), bc.SetOn(selected, bc.CustomerUpdate{Company: new("Selected Co")}), bc.BulkOptions{SkipUnchanged: true})
 		if err != nil || len(res.Updated) != n {
 			b.Fatalf("updated %d of %d: %v", len(res.Updated), n, err)
 		}
@@ -141,7 +141,7 @@ func timeBulkUpdate(b *testing.B, n int, latency time.Duration, m badstore.Misbe
 	store.Misbehave(m)
 	c := bc.BadStoreClient(b, store, func(cfg *bc.Config) { cfg.RetryBaseDelay, cfg.RetryMaxDelay = 0, 0 })
 	start := time.Now()
-	res, err := c.Customers.BulkUpdate(b.Context(), companyUpdates(1, n), bc.BulkOptions{})
+	res, err := c.Customers.BulkUpdate(b.Context(), bc.Listed(companyUpdates(1, n)), bc.BulkOptions{})
 	if err != nil || len(res.Updated) != n {
 		b.Fatalf("updated %d of %d: %v", len(res.Updated), n, err)
 	}

@@ -71,7 +71,7 @@ func updateCompanies(t *testing.T, store *bcsim.Store, maxRetries, n int) *bc.Bu
 	t.Helper()
 	c := bulkClient(t, store, func(cfg *bc.Config) { cfg.MaxRetries = maxRetries })
 	updates := companyUpdates(1, n)
-	res, err := c.Customers.BulkUpdate(t.Context(), updates, bc.BulkOptions{})
+	res, err := c.Customers.BulkUpdate(t.Context(), bc.Listed(updates), bc.BulkOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,7 +100,7 @@ func TestBulkUpdateFailsBadItemsAloneAndUpdatesTheRest(t *testing.T) {
 		bc.CustomerUpdate{ID: 42, Email: new(taken.Email)},      // 422: email in use
 		bc.CustomerUpdate{ID: 43, LastName: new("Stays Valid")}) // shares a batch with the 422s
 
-	res, err := c.Customers.BulkUpdate(t.Context(), updates, bc.BulkOptions{})
+	res, err := c.Customers.BulkUpdate(t.Context(), bc.Listed(updates), bc.BulkOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,9 +128,9 @@ func TestBulkUpdateRefusesRepeatedIDsBeforeAnyWrite(t *testing.T) {
 	c := bulkClient(t, store, nil)
 	updates := append(companyUpdates(1, 15), companyUpdates(5, 5)...)
 
-	_, err := c.Customers.BulkUpdate(t.Context(), updates, bc.BulkOptions{})
+	_, err := c.Customers.BulkUpdate(t.Context(), bc.Listed(updates), bc.BulkOptions{})
 	var invalid *bc.ValidationError
-	if !errors.As(err, &invalid) || !strings.Contains(invalid.Fields["customers"], "5") {
+	if !errors.As(err, &invalid) || !strings.Contains(invalid.Fields["body"], "5") {
 		t.Fatalf("err = %v, want a validation error naming id 5", err)
 	}
 	if n := store.Total("PUT /v3/customers"); n != 0 {
@@ -157,7 +157,7 @@ func TestA422ThatNamesNoItemIsNarrowedDownBySplitting(t *testing.T) {
 	updates := companyUpdates(1, 20)
 	updates[3].ID, updates[17].ID = 9001, 9002 // no such customers
 
-	res, err := c.Customers.BulkUpdate(t.Context(), updates, bc.BulkOptions{})
+	res, err := c.Customers.BulkUpdate(t.Context(), bc.Listed(updates), bc.BulkOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -242,7 +242,7 @@ func TestCancellationStartsNoNewBatch(t *testing.T) {
 	before := store.Customers()
 
 	sentAtCancel := 0
-	res, err := c.Customers.BulkUpdate(ctx, updates, bc.BulkOptions{Progress: func(p bc.BulkProgress) {
+	res, err := c.Customers.BulkUpdate(ctx, bc.Listed(updates), bc.BulkOptions{Progress: func(p bc.BulkProgress) {
 		if p.Batches == 1 {
 			sentAtCancel = store.Total("PUT /v3/customers")
 			cancel()
@@ -275,7 +275,7 @@ func TestADeadlineStartsNoNewBatch(t *testing.T) {
 	defer cancel()
 	updates := companyUpdates(1, 300)
 
-	res, err := c.Customers.BulkUpdate(ctx, updates, bc.BulkOptions{})
+	res, err := c.Customers.BulkUpdate(ctx, bc.Listed(updates), bc.BulkOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -292,7 +292,7 @@ func TestProgressIsReportedOncePerBatchInOrder(t *testing.T) {
 	updates := append(companyUpdates(1, 95), bc.CustomerUpdate{ID: 200}) // the last one is invalid
 	var seen []bc.BulkProgress
 
-	res, err := c.Customers.BulkUpdate(t.Context(), updates, bc.BulkOptions{Progress: func(p bc.BulkProgress) {
+	res, err := c.Customers.BulkUpdate(t.Context(), bc.Listed(updates), bc.BulkOptions{Progress: func(p bc.BulkProgress) {
 		seen = append(seen, p)
 	}})
 	if err != nil {
@@ -318,12 +318,12 @@ func TestSkipUnchangedMakesAReRunWriteNothing(t *testing.T) {
 	updates := append(companyUpdates(1, 30), bc.CustomerUpdate{ID: 9999, Company: new("Nobody")})
 	opts := bc.BulkOptions{SkipUnchanged: true}
 
-	first, err := c.Customers.BulkUpdate(t.Context(), updates, opts)
+	first, err := c.Customers.BulkUpdate(t.Context(), bc.Listed(updates), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
 	puts := store.Total("PUT /v3/customers")
-	second, err := c.Customers.BulkUpdate(t.Context(), updates, opts)
+	second, err := c.Customers.BulkUpdate(t.Context(), bc.Listed(updates), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -350,7 +350,7 @@ func TestPlanBulkUpdateShowsTheDiffAndWritesNothing(t *testing.T) {
 		{ID: 9999, Company: new("Nobody")},
 	}
 
-	plan, err := c.Customers.PlanBulkUpdate(t.Context(), updates)
+	plan, err := c.Customers.PlanBulkUpdate(t.Context(), bc.Listed(updates))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -417,7 +417,7 @@ func TestASlowProgressListenerDoesNotHoldUpTheWrites(t *testing.T) {
 	updates := companyUpdates(1, 100)
 	var calls []int
 	writtenWhileHeld := 0
-	res, err := c.Customers.BulkUpdate(t.Context(), updates, bc.BulkOptions{Progress: func(p bc.BulkProgress) {
+	res, err := c.Customers.BulkUpdate(t.Context(), bc.Listed(updates), bc.BulkOptions{Progress: func(p bc.BulkProgress) {
 		if len(calls) == 0 { // hold the first report until every batch has been written
 			deadline := time.Now().Add(2 * time.Second)
 			for store.Total("PUT /v3/customers 200") < 10 && time.Now().Before(deadline) {
@@ -469,7 +469,7 @@ func TestOnlyWhatA2xxAnswerConfirmsIsReportedUpdated(t *testing.T) {
 			// A batch that confirms nothing stops a run, so each batch is a run of its own.
 			res := bc.BulkResult{Requested: len(updates)}
 			for batch := range slices.Chunk(updates, bc.MaxCustomersPerUpdate) {
-				out, err := c.Customers.BulkUpdate(t.Context(), batch, bc.BulkOptions{})
+				out, err := c.Customers.BulkUpdate(t.Context(), bc.Listed(batch), bc.BulkOptions{})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -522,14 +522,14 @@ func TestAGroupTheReadLeavesOutIsSentNotSkipped(t *testing.T) {
 	for i, id := range inTwo {
 		updates[i] = bc.CustomerUpdate{ID: id, CustomerGroupID: new(0)}
 	}
-	plan, err := c.Customers.PlanBulkUpdate(t.Context(), updates)
+	plan, err := c.Customers.PlanBulkUpdate(t.Context(), bc.Listed(updates))
 	if err != nil || len(plan.Changes) != len(inTwo) {
 		t.Fatalf("plan %+v, %v: want every customer to change", plan, err)
 	}
 	if got := plan.Changes[0].Fields["customer_group_id"]; got != (bc.FieldChange{After: 0}) {
 		t.Errorf("change %+v, want an unknown group to 0", got)
 	}
-	res, err := c.Customers.BulkUpdate(t.Context(), updates, bc.BulkOptions{SkipUnchanged: true})
+	res, err := c.Customers.BulkUpdate(t.Context(), bc.Listed(updates), bc.BulkOptions{SkipUnchanged: true})
 	if err != nil || !slices.Equal(res.Updated, inTwo) {
 		t.Fatalf("%+v, %v: want all updated", res, err)
 	}
@@ -574,7 +574,7 @@ func TestADryRunPredictsTheFailuresOfTheRealCall(t *testing.T) {
 	}
 	c := bulkClient(t, store, nil)
 
-	plan, err := c.Customers.PlanBulkUpdate(t.Context(), updates)
+	plan, err := c.Customers.PlanBulkUpdate(t.Context(), bc.Listed(updates))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -584,7 +584,7 @@ func TestADryRunPredictsTheFailuresOfTheRealCall(t *testing.T) {
 	if n := store.Total("PUT /v3/customers"); n != 0 {
 		t.Fatalf("the dry run sent %d updates", n)
 	}
-	res, err := c.Customers.BulkUpdate(t.Context(), updates, bc.BulkOptions{SkipUnchanged: true})
+	res, err := c.Customers.BulkUpdate(t.Context(), bc.Listed(updates), bc.BulkOptions{SkipUnchanged: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -622,7 +622,7 @@ func TestAnEmailItsHolderKeepsFailsOnlyForTheOthers(t *testing.T) {
 	two, _ := store.Customer(2)
 	c := bulkClient(t, store, nil)
 	updates := []bc.CustomerUpdate{{ID: 2, Email: new(two.Email)}, {ID: 5, Email: new(two.Email)}}
-	res, err := c.Customers.BulkUpdate(t.Context(), updates, bc.BulkOptions{})
+	res, err := c.Customers.BulkUpdate(t.Context(), bc.Listed(updates), bc.BulkOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -182,9 +182,11 @@ type Response struct {
 	// failure (207): the sitewide discount update did not happen.
 	Warning string
 
-	// maybeApplied is set when an earlier attempt failed in a way that may
-	// have been applied anyway (a 5xx or a broken connection).
-	maybeApplied bool
+	// MaybeApplied is set when an attempt failed in a way that may have been
+	// applied anyway (a 5xx or a broken connection, then retried, or a
+	// cancellation in flight): a refusal that follows does not mean the
+	// store is as it was.
+	MaybeApplied bool
 }
 
 // add folds the counts of another call into r, for calls made of many requests.
@@ -194,6 +196,7 @@ func (r *Response) add(other *Response) {
 	}
 	r.Attempts += other.Attempts
 	r.RateLimited += other.RateLimited
+	r.MaybeApplied = r.MaybeApplied || other.MaybeApplied
 	r.StatusCode = other.StatusCode
 	r.Rate = other.Rate
 }
@@ -205,11 +208,27 @@ type request struct {
 	query  url.Values
 	body   any
 	limit  Slots
+	// settle lets a write that is not idempotent be resent: it is asked,
+	// before the request is sent again after an attempt that may have been
+	// applied, and on a conflict after one, whether that attempt took effect.
+	// done ends the call with err (the caller keeps what settle found).
+	settle func(ctx context.Context) (done bool, err error)
 }
 
 // idempotent requests are retried after 5xx and broken connections; a POST is
-// not, because it may have been applied.
+// not, because it may have been applied, unless it can settle that first.
 func (r request) idempotent() bool { return r.method != http.MethodPost }
+
+func (r request) resendable() bool { return r.idempotent() || r.settle != nil }
+
+// settled asks req.settle, for a write that needs it, whether an earlier
+// attempt that may have been applied took effect.
+func (r request) settled(ctx context.Context, resp *Response) (bool, error) {
+	if r.idempotent() || r.settle == nil || !resp.MaybeApplied {
+		return false, nil
+	}
+	return r.settle(ctx)
+}
 
 var errWaitTooLong = errors.New("the wait needed is longer than the time left before the deadline")
 
@@ -246,7 +265,7 @@ func (c *Client) withCallDeadline(ctx context.Context) (bounded, caller context.
 // the limits left it no room in time: rate limited, with the longest a slot
 // can stay taken as the wait.
 func (c *Client) timedOut(req request, resp *Response) error {
-	if resp.maybeApplied {
+	if resp.MaybeApplied {
 		return &Error{Method: req.method, Path: req.path,
 			Err: fmt.Errorf("no complete answer within the call deadline of %s", c.cfg.CallTimeout)}
 	}
@@ -271,12 +290,8 @@ func (c *Client) try(ctx context.Context, req request, out any) (*Response, erro
 		}
 		status, header, payload, err := c.send(ctx, req, body)
 		if err != nil && status == 0 {
-			wait, giveUp := c.shouldRetry(ctx, req, resp, nil, err)
-			if giveUp != nil {
-				return resp, giveUp
-			}
-			if waitErr := c.pause(ctx, req, wait, err); waitErr != nil {
-				return resp, keepFailure(waitErr, &Error{Method: req.method, Path: req.path, Err: err})
+			if done, err := c.afterFailure(ctx, req, resp, nil, err, &Error{Method: req.method, Path: req.path, Err: err}); done {
+				return resp, err
 			}
 			continue
 		}
@@ -295,14 +310,32 @@ func (c *Client) try(ctx context.Context, req request, out any) (*Response, erro
 		if status/100 == 3 {
 			apiErr.Location = c.redirectTarget(req, header)
 		}
-		wait, err := c.shouldRetry(ctx, req, resp, header, apiErr)
-		if err != nil {
+		if status == http.StatusConflict {
+			if done, err := req.settled(ctx, resp); done {
+				return resp, err
+			}
+		}
+		if done, err := c.afterFailure(ctx, req, resp, header, apiErr, apiErr); done {
 			return resp, err
 		}
-		if waitErr := c.pause(ctx, req, wait, apiErr); waitErr != nil {
-			return resp, keepFailure(waitErr, apiErr)
-		}
 	}
+}
+
+// afterFailure readies the next attempt after a failed one: done when the
+// call ends instead, with err (the failure as it should read, kept, when the
+// wait cannot be had).
+func (c *Client) afterFailure(ctx context.Context, req request, resp *Response, header http.Header, failure error, kept *Error) (done bool, err error) {
+	wait, giveUp := c.shouldRetry(ctx, req, resp, header, failure)
+	if giveUp != nil {
+		return true, giveUp
+	}
+	if done, err := req.settled(ctx, resp); done {
+		return true, err
+	}
+	if waitErr := c.pause(ctx, req, wait, failure); waitErr != nil {
+		return true, keepFailure(waitErr, kept)
+	}
+	return false, nil
 }
 
 // keepFailure is the error to give up with when the wait before a retry
@@ -324,7 +357,7 @@ func (c *Client) shouldRetry(ctx context.Context, req request, resp *Response, h
 	var apiErr *Error
 	if !errors.As(failure, &apiErr) {
 		if ctx.Err() != nil {
-			resp.maybeApplied = true // the request was on its way when ctx ended
+			resp.MaybeApplied = true // the request was on its way when ctx ended
 			return 0, ctx.Err()
 		}
 		apiErr = &Error{Method: req.method, Path: req.path, Err: failure}
@@ -347,8 +380,8 @@ func (c *Client) shouldRetry(ctx context.Context, req request, resp *Response, h
 			return 0, apiErr
 		}
 		return wait, nil
-	case apiErr.Retryable() && req.idempotent() && !lastAttempt:
-		resp.maybeApplied = true
+	case apiErr.Retryable() && req.resendable() && !lastAttempt:
+		resp.MaybeApplied = true
 		return backoff(c.cfg.RetryBaseDelay, c.cfg.RetryMaxDelay, resp.Attempts), nil
 	}
 	return 0, apiErr

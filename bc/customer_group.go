@@ -200,8 +200,8 @@ func validateLength(errs fieldErrors, field, value string, minLen, maxLen int) {
 	}
 }
 
-// Describes reports whether g has every setting the input sets (the name aside).
-func (in CustomerGroupInput) Describes(g CustomerGroup) bool {
+// HasSettingsOf reports whether g has every setting the input sets (the name aside).
+func (in CustomerGroupInput) HasSettingsOf(g CustomerGroup) bool {
 	switch {
 	case in.IsDefault != nil && *in.IsDefault != g.IsDefault,
 		in.IsGroupForGuests != nil && *in.IsGroupForGuests != g.IsGroupForGuests,

@@ -147,40 +147,34 @@ func (s *CustomerGroupsService) Create(ctx context.Context, in CustomerGroupInpu
 	}
 	ctx, _, cancel := s.client.withCallDeadline(ctx)
 	defer cancel()
-	total := &Response{}
-	for attempt := 1; ; attempt++ {
-		var group CustomerGroup
-		resp, err := s.client.do(ctx, s.request(http.MethodPost, "", nil, in), &group)
-		total.add(resp)
-		switch {
-		case err == nil && resp.StatusCode == http.StatusMultiStatus:
-			total.Warning = "the customer group was created, but the sitewide discount update failed; retry by updating the group with the same discount_rules"
-			saved, err := s.findByName(ctx, *in.Name, total)
-			if err != nil {
-				return nil, total, fmt.Errorf("create customer group: BigCommerce created it (207) without saying its id, and looking it up by name failed (%v): find it with list_customer_groups", err)
-			}
-			return saved, total, nil
-		case err == nil:
-			return &group, total, nil
-		case attempt > 1 && errors.Is(err, ErrConflict):
-			// An earlier attempt, thought lost, may have created it after all.
-			created, _, settleErr := s.settleLostCreate(ctx, in, total)
-			if settleErr != nil {
-				return nil, total, settleErr
-			}
-			return created, total, nil
-		case (errors.Is(err, ErrTransport) || errors.Is(err, ErrUpstream)) && attempt <= s.client.retriesFor(err) && ctx.Err() == nil:
-			if created, settled, err := s.settleLostCreate(ctx, in, total); settled {
-				return created, total, err
-			}
-			if err := s.client.pause(ctx, request{method: http.MethodPost, path: "/v2/customer_groups"},
-				backoff(s.client.cfg.RetryBaseDelay, s.client.cfg.RetryMaxDelay, attempt), err); err != nil {
-				return nil, total, fmt.Errorf("create customer group: %w", err)
-			}
-		default:
-			return nil, total, fmt.Errorf("create customer group: %w", err)
-		}
+	var found *CustomerGroup
+	var settled bool
+	var settleErr error
+	reads := &Response{}
+	req := s.request(http.MethodPost, "", nil, in)
+	req.settle = func(ctx context.Context) (bool, error) {
+		found, settled, settleErr = s.settleLostCreate(ctx, in, reads)
+		return settled, settleErr
 	}
+	var group CustomerGroup
+	resp, err := s.client.do(ctx, req, &group)
+	total := &Response{}
+	total.add(reads)
+	total.add(resp)
+	switch {
+	case settled:
+		return found, total, settleErr
+	case err != nil:
+		return nil, total, fmt.Errorf("create customer group: %w", err)
+	case resp.StatusCode == http.StatusMultiStatus:
+		total.Warning = "the customer group was created, but the sitewide discount update failed: sending its discount rules again finishes it"
+		saved, err := s.findByName(ctx, *in.Name, total)
+		if err != nil {
+			return nil, total, fmt.Errorf("create customer group: BigCommerce created it (207) without saying its id, and looking it up by name failed (%v): list the groups by that name to find it", err)
+		}
+		return saved, total, nil
+	}
+	return &group, total, nil
 }
 
 // settleLostCreate finds out what became of a POST whose answer was lost.
@@ -196,10 +190,10 @@ func (s *CustomerGroupsService) settleLostCreate(ctx context.Context, in Custome
 		return nil, false, nil
 	case err != nil:
 		return nil, true, fmt.Errorf("create customer group: its answer was lost, and checking whether it was created failed: %w", err)
-	case !in.Describes(*found):
+	case !in.HasSettingsOf(*found):
 		return nil, true, &Error{Method: http.MethodPost, Path: "/v2/customer_groups", Status: http.StatusConflict,
 			Messages: []string{fmt.Sprintf("a customer group named %q exists (id %d) without the settings sent: it was there before, "+
-				"or this call created it without its discount rules; check it with get_customer_group", *in.Name, found.ID)}}
+				"or this call created it without its discount rules; read the group to check it", *in.Name, found.ID)}}
 	}
 	return found, true, nil
 }
@@ -243,7 +237,7 @@ func (s *CustomerGroupsService) Update(ctx context.Context, id int, in CustomerG
 	}
 	saved, r, err := s.Get(ctx, id)
 	resp.add(r)
-	resp.Warning = "the customer group was updated, but the sitewide discount update failed; retry the same update"
+	resp.Warning = "the customer group was updated, but the sitewide discount update failed: sending the same update again finishes it"
 	if err != nil {
 		return nil, resp, fmt.Errorf("update customer group %d: saved with a warning, but re-reading it failed: %w", id, err)
 	}
@@ -259,7 +253,7 @@ func (s *CustomerGroupsService) Delete(ctx context.Context, id int) (*Response, 
 	}
 	resp, err := s.client.do(ctx, s.request(http.MethodDelete, "/"+strconv.Itoa(id), nil, nil), nil)
 	if err != nil {
-		if errors.Is(err, ErrNotFound) && resp.maybeApplied {
+		if errors.Is(err, ErrNotFound) && resp.MaybeApplied {
 			return resp, nil
 		}
 		return resp, fmt.Errorf("delete customer group %d: %w", id, err)

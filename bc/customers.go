@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/mail"
 	"net/url"
 	"slices"
 	"strings"
@@ -37,11 +36,6 @@ type Customer struct {
 	unshown map[string]bool
 }
 
-// scalarFields are the fields of Customer that cannot tell a value left out
-// of a read from an empty one by themselves.
-var scalarFields = []string{"email", "first_name", "last_name", "company", "phone", "notes",
-	"tax_exempt_category", "customer_group_id", "accepts_product_review_abandoned_cart_emails"}
-
 // UnmarshalJSON records which fields the JSON leaves out, so that a missing
 // customer_group_id reads as unknown, not as group 0. Lists and
 // authentication left out are nil already; authentication without
@@ -56,12 +50,12 @@ func (c *Customer) UnmarshalJSON(data []byte) error {
 		return err
 	}
 	c.unshown = nil
-	for _, name := range scalarFields {
-		if raw, ok := fields[name]; !ok || string(raw) == "null" {
+	for _, f := range customerFields {
+		if raw, ok := fields[f.name]; f.scalar && (!ok || string(raw) == "null") {
 			if c.unshown == nil {
 				c.unshown = map[string]bool{}
 			}
-			c.unshown[name] = true
+			c.unshown[f.name] = true
 		}
 	}
 	var auth map[string]json.RawMessage
@@ -102,68 +96,6 @@ type CustomerUpdate struct {
 	ChannelIDs                              []int           `json:"channel_ids,omitempty"`
 	StoreCreditAmounts                      []StoreCredit   `json:"store_credit_amounts,omitempty"`
 	Authentication                          *Authentication `json:"authentication,omitempty"`
-}
-
-// Validate checks the documented limits of each field.
-func (u CustomerUpdate) Validate() error {
-	errs := fieldErrors{}
-	if u.ID < 1 {
-		errs.add("id", "is required and must be 1 or more")
-	}
-	for _, f := range []struct {
-		name     string
-		value    *string
-		min, max int
-	}{
-		{"email", u.Email, 3, 255},
-		{"first_name", u.FirstName, 1, 100},
-		{"last_name", u.LastName, 1, 100},
-		{"company", u.Company, 0, 255},
-		{"phone", u.Phone, 0, 50},
-		{"tax_exempt_category", u.TaxExemptCategory, 0, 255},
-		{"notes", u.Notes, 0, 65535}, // undocumented; a TEXT column's size
-	} {
-		if f.value != nil {
-			validateLength(errs, f.name, *f.value, f.min, f.max)
-		}
-	}
-	if u.Email != nil {
-		if addr, err := mail.ParseAddress(*u.Email); err != nil || addr.Address != *u.Email {
-			errs.add("email", fmt.Sprintf("%q is not a plain email address", *u.Email))
-		}
-	}
-	if u.CustomerGroupID != nil && *u.CustomerGroupID < 0 {
-		errs.add("customer_group_id", "must be a group id, or 0 for no group")
-	}
-	// An empty list would not be sent at all (omitempty), yet count as a change.
-	if u.ChannelIDs != nil && len(u.ChannelIDs) == 0 {
-		errs.add("channel_ids", "give at least one channel id, or leave channel_ids out to keep the customer's channels")
-	}
-	if u.StoreCreditAmounts != nil && len(u.StoreCreditAmounts) == 0 {
-		errs.add("store_credit_amounts", `give at least one balance ([{"amount": 0}] clears the credit), or leave store_credit_amounts out`)
-	}
-	for i, id := range u.ChannelIDs {
-		if id < 1 {
-			errs.add(fmt.Sprintf("channel_ids[%d]", i), "must be a channel id (1 or more)")
-		}
-	}
-	for i, c := range u.StoreCreditAmounts {
-		if c.Amount < 0 {
-			errs.add(fmt.Sprintf("store_credit_amounts[%d].amount", i), "must not be negative")
-		}
-	}
-	if u.IsEmpty() {
-		errs.add("body", "nothing to update: give at least one field besides id")
-	}
-	return errs.err()
-}
-
-// IsEmpty reports whether the update changes nothing.
-func (u CustomerUpdate) IsEmpty() bool {
-	return u.Email == nil && u.FirstName == nil && u.LastName == nil && u.Company == nil &&
-		u.Phone == nil && u.Notes == nil && u.TaxExemptCategory == nil && u.CustomerGroupID == nil &&
-		u.AcceptsProductReviewAbandonedCartEmails == nil && u.ChannelIDs == nil &&
-		u.StoreCreditAmounts == nil && u.Authentication == nil
 }
 
 // ListCustomersOptions are the V3 customer list filters this server uses.
@@ -372,6 +304,11 @@ func (s *CustomersService) Update(ctx context.Context, batch []CustomerUpdate) (
 	if err := validateBatch(batch); err != nil {
 		return nil, nil, err
 	}
+	return s.update(ctx, batch)
+}
+
+// update is Update without the validation.
+func (s *CustomersService) update(ctx context.Context, batch []CustomerUpdate) (*UpdateAnswer, *Response, error) {
 	var body struct {
 		Data []struct {
 			ID int `json:"id"`
@@ -405,7 +342,7 @@ func (s *CustomersService) Update(ctx context.Context, batch []CustomerUpdate) (
 func validateBatch(batch []CustomerUpdate) error {
 	errs := fieldErrors{}
 	if len(batch) == 0 || len(batch) > MaxCustomersPerUpdate {
-		errs.add("customers", fmt.Sprintf("a batch holds 1 to %d customers, not %d", MaxCustomersPerUpdate, len(batch)))
+		errs.add("body", fmt.Sprintf("a batch holds 1 to %d customers, not %d", MaxCustomersPerUpdate, len(batch)))
 	}
 	seen := make(map[int]bool, len(batch))
 	for i, u := range batch {

@@ -18,7 +18,7 @@ func TestADrainStartsNoNewBatchButFinishesThoseInFlight(t *testing.T) {
 	updates := companyUpdates(1, 300)
 
 	sentAtDrain := 0
-	res, err := c.Customers.BulkUpdate(ctx, updates, bc.BulkOptions{Progress: func(p bc.BulkProgress) {
+	res, err := c.Customers.BulkUpdate(ctx, bc.Listed(updates), bc.BulkOptions{Progress: func(p bc.BulkProgress) {
 		if p.Batches == 1 {
 			sentAtDrain = store.Total("PUT /v3/customers")
 			close(begun)

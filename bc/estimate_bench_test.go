@@ -22,12 +22,12 @@ func BenchmarkEstimateBulkUpdate(b *testing.B) {
 				store := bcsim.New(bcsim.WithCustomers(n+10), bcsim.WithLatency(latency, latency/10))
 				c := bulkClient(b, store, nil)
 				cold := c.EstimateBulkUpdate(n)
-				if _, err := c.Customers.BulkUpdate(b.Context(), companyUpdates(n+1, n+10), bc.BulkOptions{SkipUnchanged: true}); err != nil {
+				if _, err := c.Customers.BulkUpdate(b.Context(), bc.Listed(companyUpdates(n+1, n+10)), bc.BulkOptions{SkipUnchanged: true}); err != nil {
 					b.Fatal(err)
 				}
 				estimate := c.EstimateBulkUpdate(n)
 				start := time.Now()
-				res, err := c.Customers.BulkUpdate(b.Context(), companyUpdates(1, n), bc.BulkOptions{SkipUnchanged: true})
+				res, err := c.Customers.BulkUpdate(b.Context(), bc.Listed(companyUpdates(1, n)), bc.BulkOptions{SkipUnchanged: true})
 				actual := time.Since(start)
 				if err != nil || len(res.Updated) != n {
 					b.Fatalf("%v, %d updated", err, len(res.Updated))

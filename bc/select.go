@@ -48,7 +48,7 @@ func (sel CustomerSelector) options() (ListCustomersOptions, error) {
 	case sel.All && filtered:
 		errs.add("all", "selects every customer, so it cannot be combined with filters")
 	case !sel.All && !filtered:
-		errs.add("where", "give at least one filter, or all: true to select every customer in the store")
+		errs.add("body", "give at least one filter, or all: true to select every customer in the store")
 	}
 	for i, id := range sel.IDs {
 		if id < 1 {
@@ -185,7 +185,7 @@ func filterSpan(value string) (from, to time.Time) {
 }
 
 func tooManyMatches(n int) error {
-	return &ValidationError{Fields: map[string]string{"where": fmt.Sprintf(
+	return &ValidationError{Fields: map[string]string{"body": fmt.Sprintf(
 		"matches %d customers, more than the %d one call may change: narrow it (for example by group or date range) and make several calls",
 		n, MaxSelectorMatches)}}
 }
@@ -208,70 +208,4 @@ func emailChunks(emails []string) iter.Seq[[]string] {
 		}
 		yield(emails[start:])
 	}
-}
-
-// ValidateSet checks the fields of a set: a CustomerUpdate without an id,
-// to be applied to every selected customer.
-func ValidateSet(set CustomerUpdate) error {
-	if set.ID != 0 {
-		return &ValidationError{Fields: map[string]string{"set.id": "a set applies to every selected customer, so it has no id"}}
-	}
-	set.ID = 1 // any id: what is checked here are the fields
-	return set.Validate()
-}
-
-// setOn returns the updates that apply set to each of the customers.
-func setOn(customers []Customer, set CustomerUpdate) []CustomerUpdate {
-	updates := make([]CustomerUpdate, len(customers))
-	for i, c := range customers {
-		updates[i] = set
-		updates[i].ID = c.ID
-	}
-	return updates
-}
-
-// screenSet validates set and screens the updates applying it to selected.
-func screenSet(selected []Customer, set CustomerUpdate) (*BulkResult, []CustomerUpdate, error) {
-	if err := ValidateSet(set); err != nil {
-		return nil, nil, err
-	}
-	return screen(setOn(selected, set))
-}
-
-func byID(customers []Customer) map[int]Customer {
-	m := make(map[int]Customer, len(customers))
-	for _, c := range customers {
-		m[c.ID] = c
-	}
-	return m
-}
-
-// PlanSet says what applying set to the selected customers would change,
-// judging from the customers as selected, without reading them again; the
-// updates BulkSet would not send fail as they would there.
-func (s *CustomersService) PlanSet(ctx context.Context, selected []Customer, set CustomerUpdate) (*BulkPlan, error) {
-	res, pending, err := screenSet(selected, set)
-	if err != nil {
-		return nil, err
-	}
-	return s.plan(ctx, res, pending, byID(selected))
-}
-
-// BulkSet applies set to the selected customers as BulkUpdate does, always
-// skipping those already in that state. It judges them from the customers as
-// selected rather than reading them again: where the quota binds, every read
-// delays the writes.
-func (s *CustomersService) BulkSet(ctx context.Context, selected []Customer, set CustomerUpdate, opts BulkOptions) (*BulkResult, error) {
-	res, pending, err := screenSet(selected, set)
-	if err != nil {
-		return nil, err
-	}
-	current := byID(selected)
-	if pending, err = s.sendable(ctx, res, pending, current); err != nil {
-		return nil, err
-	}
-	if err := opts.beforeSend(pending, current); err != nil {
-		return nil, err
-	}
-	return s.run(ctx, res, pending, opts), nil
 }

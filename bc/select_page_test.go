@@ -36,7 +36,7 @@ func TestSelectPage(t *testing.T) {
 		limit int
 		field string
 	}{
-		{CustomerSelector{}, 10, "where"},
+		{CustomerSelector{}, 10, "body"},
 		{CustomerSelector{All: true}, 0, "limit"},
 		{CustomerSelector{All: true}, MaxPageSize + 1, "limit"},
 	} {

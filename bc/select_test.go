@@ -76,7 +76,7 @@ func TestSelectRefusesAnAmbiguousSelector(t *testing.T) {
 		sel   bc.CustomerSelector
 		field string
 	}{
-		{"an empty selector", bc.CustomerSelector{}, "where"},
+		{"an empty selector", bc.CustomerSelector{}, "body"},
 		{"all with a filter", bc.CustomerSelector{All: true, IDs: []int{1}}, "all"},
 		{"a list separator inside an email", bc.CustomerSelector{Emails: []string{"a@example.com,b@example.com"}}, "emails[0]"},
 		{"a date that is no date", bc.CustomerSelector{DateModifiedMin: "yesterday"}, "date_modified:min"},
@@ -102,7 +102,7 @@ func TestASetIsValidatedLikeAnItemWithoutAnID(t *testing.T) {
 		field string
 	}{
 		{"a valid set", bc.CustomerUpdate{CustomerGroupID: new(2)}, ""},
-		{"an id", bc.CustomerUpdate{ID: 4, CustomerGroupID: new(2)}, "set.id"},
+		{"an id", bc.CustomerUpdate{ID: 4, CustomerGroupID: new(2)}, "id"},
 		{"nothing to set", bc.CustomerUpdate{}, "body"},
 		{"a field too long", bc.CustomerUpdate{FirstName: new("")}, "first_name"},
 	} {
@@ -129,7 +129,7 @@ func TestPlanSetAndBulkSetJudgeFromTheSelectionWithoutReadingAgain(t *testing.T)
 	inTwo := matching(store, func(c bcsim.Customer) bool { return c.CustomerGroupID == 2 })
 	set := bc.CustomerUpdate{CustomerGroupID: new(2)}
 
-	plan, err := c.Customers.PlanSet(t.Context(), selected, set)
+	plan, err := c.Customers.PlanBulkUpdate(t.Context(), bc.SetOn(selected, set))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -143,7 +143,7 @@ func TestPlanSetAndBulkSetJudgeFromTheSelectionWithoutReadingAgain(t *testing.T)
 		t.Error("planning wrote")
 	}
 
-	res, err := c.Customers.BulkSet(t.Context(), selected, set, bc.BulkOptions{})
+	res, err := c.Customers.BulkUpdate(t.Context(), bc.SetOn(selected, set), bc.BulkOptions{SkipUnchanged: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -155,13 +155,30 @@ func TestPlanSetAndBulkSetJudgeFromTheSelectionWithoutReadingAgain(t *testing.T)
 	}
 }
 
+func TestASetIsSentToUnchangedCustomersWithoutSkipUnchanged(t *testing.T) {
+	t.Parallel()
+	store := bcsim.New()
+	c := bulkClient(t, store, nil)
+	selected, _, err := c.Customers.Select(t.Context(), bc.CustomerSelector{CustomerGroupIDs: []int{2}})
+	if err != nil || len(selected) == 0 {
+		t.Fatalf("selected %d, %v", len(selected), err)
+	}
+	res, err := c.Customers.BulkUpdate(t.Context(), bc.SetOn(selected, bc.CustomerUpdate{CustomerGroupID: new(2)}), bc.BulkOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Updated) != len(selected) || len(res.Unchanged) != 0 {
+		t.Errorf("updated %d, unchanged %d; want all %d sent, as SkipUnchanged is off", len(res.Updated), len(res.Unchanged), len(selected))
+	}
+}
+
 func TestASelectorMatchingTooManyIsRefusedAfterOnePage(t *testing.T) {
 	t.Parallel()
 	store := bcsim.New(bcsim.WithCustomers(bc.MaxSelectorMatches + 1))
 	c := bulkClient(t, store, nil)
 	_, _, err := c.Customers.Select(t.Context(), bc.CustomerSelector{All: true})
 	var invalid *bc.ValidationError
-	if !errors.As(err, &invalid) || !strings.Contains(invalid.Fields["where"], "10001") {
+	if !errors.As(err, &invalid) || !strings.Contains(invalid.Fields["body"], "10001") {
 		t.Fatalf("err = %v, want the match count refused", err)
 	}
 	if n := store.Total("GET /v3/customers"); n != 1 {
@@ -210,7 +227,7 @@ func TestAnUnreadableCustomerPageIsAnUpstreamErrorNeverNoMatches(t *testing.T) {
 			if n := store.Total("GET /v3/customers"); n != 9 {
 				t.Errorf("%d reads, want 9: the first and 8 retries, as for a 5xx", n)
 			}
-			res, err := c.Customers.BulkUpdate(t.Context(), companyUpdates(1, 3), bc.BulkOptions{SkipUnchanged: true})
+			res, err := c.Customers.BulkUpdate(t.Context(), bc.Listed(companyUpdates(1, 3)), bc.BulkOptions{SkipUnchanged: true})
 			if !errors.Is(err, bc.ErrBadAnswer) || res != nil {
 				t.Errorf("bulk update: %+v, %v; want the answer refused, no customer reported", res, err)
 			}
@@ -266,7 +283,7 @@ func TestAStoreThatIgnoresTheIDsOfAnExplicitListWritesNothing(t *testing.T) {
 	t.Parallel()
 	store := bcsim.New()
 	c := tamperClient(t, store, badstore.IgnoreFilter("id:in"))
-	res, err := c.Customers.BulkUpdate(t.Context(), companyUpdates(1, 3), bc.BulkOptions{SkipUnchanged: true})
+	res, err := c.Customers.BulkUpdate(t.Context(), bc.Listed(companyUpdates(1, 3)), bc.BulkOptions{SkipUnchanged: true})
 	if !errors.Is(err, bc.ErrBadAnswer) || res != nil {
 		t.Fatalf("%+v, %v: want the answer refused", res, err)
 	}
@@ -298,11 +315,11 @@ func TestADryRunWithASelectorPredictsTheFailuresOfTheRealCall(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			plan, err := c.Customers.PlanSet(t.Context(), selected, tc.set)
+			plan, err := c.Customers.PlanBulkUpdate(t.Context(), bc.SetOn(selected, tc.set))
 			if err != nil {
 				t.Fatal(err)
 			}
-			res, err := c.Customers.BulkSet(t.Context(), selected, tc.set, bc.BulkOptions{})
+			res, err := c.Customers.BulkUpdate(t.Context(), bc.SetOn(selected, tc.set), bc.BulkOptions{SkipUnchanged: true})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -16,7 +16,7 @@ func TestStopLetsTheBatchesInFlightFinish(t *testing.T) {
 	stop := make(chan struct{})
 
 	sentAtStop := 0
-	res, err := c.Customers.BulkUpdate(t.Context(), updates, bc.BulkOptions{Stop: stop, Progress: func(p bc.BulkProgress) {
+	res, err := c.Customers.BulkUpdate(t.Context(), bc.Listed(updates), bc.BulkOptions{Stop: stop, Progress: func(p bc.BulkProgress) {
 		if p.Batches == 1 {
 			sentAtStop = store.Total("PUT /v3/customers")
 			close(stop)
@@ -47,7 +47,7 @@ func TestProgressCountsEachOutcome(t *testing.T) {
 	updates := append(companyUpdates(1, 19), bc.CustomerUpdate{ID: 200}) // the last one is invalid
 	var last bc.BulkProgress
 
-	if _, err := c.Customers.BulkUpdate(t.Context(), updates, bc.BulkOptions{Progress: func(p bc.BulkProgress) { last = p }}); err != nil {
+	if _, err := c.Customers.BulkUpdate(t.Context(), bc.Listed(updates), bc.BulkOptions{Progress: func(p bc.BulkProgress) { last = p }}); err != nil {
 		t.Fatal(err)
 	}
 	if last.Updated != 19 || last.Failed != 1 || last.Unchanged != 0 || last.Done != 20 {
@@ -62,7 +62,7 @@ func TestPaceReportsTheMeasuredLatencyAndQuota(t *testing.T) {
 	if p := c.Pace(); p.Measured || p.Quota != 0 {
 		t.Fatalf("pace before any request: %+v", p)
 	}
-	if _, err := c.Customers.BulkUpdate(t.Context(), companyUpdates(1, 30), bc.BulkOptions{}); err != nil {
+	if _, err := c.Customers.BulkUpdate(t.Context(), bc.Listed(companyUpdates(1, 30)), bc.BulkOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	p := c.Pace()
@@ -83,7 +83,7 @@ func TestEstimateBulkUpdate(t *testing.T) {
 	if got := c.EstimateBulkUpdate(1000); got != 35*time.Second {
 		t.Errorf("before any request: %v, want 35s", got)
 	}
-	if _, err := c.Customers.BulkUpdate(t.Context(), companyUpdates(1, 20), bc.BulkOptions{}); err != nil {
+	if _, err := c.Customers.BulkUpdate(t.Context(), bc.Listed(companyUpdates(1, 20)), bc.BulkOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	// Measured: 104 requests at 50 a minute wait for 2 windows to end, far

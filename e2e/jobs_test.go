@@ -11,12 +11,12 @@ import (
 	"github.com/bigcommerce-mcp/bigcommerce-mcp/bc/bcsim"
 )
 
-// The large update of issue 15, scaled to keep CI near two minutes: 7,000
-// customers at 300 ms a request take about 75 s, past the TypeScript SDK's
-// default 60 s request timeout that a synchronous call would run into; the
-// task-augmented run then rewrites the first 3,000 (about 35 s).
+// The large update of issue 15: 10,000 customers at 300 ms a request take
+// about 110 s, past the TypeScript SDK's default 60 s request timeout that a
+// synchronous call would run into; the task-augmented run then rewrites the
+// first 3,000 (about 35 s).
 const (
-	jobCustomers  = 7000
+	jobCustomers  = 10000
 	taskCustomers = 3000
 	jobLatency    = 300 * time.Millisecond
 	jobToken      = "e2e-jobs-access-token"

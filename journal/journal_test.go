@@ -243,7 +243,7 @@ func TestFailsClosed(t *testing.T) {
 			t.Fatal("a read-only journal recorded a change")
 		}
 		s.Close()
-		if _, err := openSQL(context.Background(), "sqlite", "file:"+path+"?mode=ro", sqliteDialect, Options{Store: "s"}); err == nil {
+		if _, err := openSQL(context.Background(), "sqlite", "file:"+path+"?mode=ro", sqliteDialect, owner{token: newToken()}, Options{Store: "s"}); err == nil {
 			t.Fatal("a journal that cannot be written opened")
 		}
 	})

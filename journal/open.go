@@ -37,9 +37,9 @@ func Open(ctx context.Context, spec string, opts Options) (Store, error) {
 	case spec == Off:
 		return nil, nil
 	case strings.HasPrefix(spec, "postgres://") || strings.HasPrefix(spec, "postgresql://"):
-		return openSQL(ctx, "pgx", spec, postgresDialect, opts)
+		return openSQL(ctx, "pgx", spec, postgresDialect, owner{token: newToken()}, opts)
 	case spec == Memory:
-		return openSQL(ctx, "sqlite", "file::memory:", sqliteDialect, opts)
+		return openSQL(ctx, "sqlite", "file::memory:", sqliteDialect, owner{token: newToken()}, opts)
 	case spec == "":
 		path, err := DefaultPath(opts.Store, os.Getenv)
 		if err != nil {
@@ -88,13 +88,28 @@ func openFile(ctx context.Context, path string, opts Options) (Store, error) {
 	if err := os.Chmod(path, 0o600); err != nil {
 		return nil, fmt.Errorf("journal file: %w", err)
 	}
-	dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=busy_timeout(5000)"
-	return openSQL(ctx, "sqlite", dsn, sqliteDialect, opts)
+	o, err := claim(ownersDir(path))
+	if err != nil {
+		return nil, err
+	}
+	return openSQL(ctx, "sqlite", fileDSN(path), sqliteDialect, o, opts)
 }
 
-func openSQL(ctx context.Context, driver, dsn string, d dialect, opts Options) (Store, error) {
+// fileDSN opens a SQLite file that other processes may be writing too. The
+// busy timeout comes first (the driver applies it before the other pragmas
+// whatever their order), so that switching to WAL waits for another process's
+// lock rather than failing with SQLITE_BUSY. _txlock=immediate begins every
+// transaction with BEGIN IMMEDIATE, taking the write lock up front: a
+// transaction that reads and then writes would otherwise fail with
+// SQLITE_BUSY, without waiting, when another process wrote in between.
+func fileDSN(path string) string {
+	return "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+}
+
+func openSQL(ctx context.Context, driver, dsn string, d dialect, o owner, opts Options) (Store, error) {
 	db, err := sql.Open(driver, dsn)
 	if err != nil {
+		o.release()
 		return nil, fmt.Errorf("open the journal: %w", err)
 	}
 	if d == sqliteDialect {
@@ -105,7 +120,7 @@ func openSQL(ctx context.Context, driver, dsn string, d dialect, opts Options) (
 		db.SetConnMaxIdleTime(0)
 	}
 	s := &sqlStore{db: db, d: d, store: opts.Store, retention: opts.Retention, now: opts.Now,
-		running: running{conns: map[int64]*sql.Conn{}}}
+		running: running{conns: map[int64]*sql.Conn{}}, owner: o}
 	if s.retention.MaxAge <= 0 {
 		s.retention.MaxAge = DefaultRetention.MaxAge
 	}
@@ -116,7 +131,7 @@ func openSQL(ctx context.Context, driver, dsn string, d dialect, opts Options) (
 		s.now = time.Now
 	}
 	if err := s.start(ctx); err != nil {
-		db.Close()
+		s.Close()
 		return nil, fmt.Errorf("open the journal: %w", err)
 	}
 	return s, nil

@@ -10,8 +10,9 @@ import (
 // by replicas, each process holds an advisory lock per change it runs, on a
 // connection of its own, from before the change is committed until it is
 // settled: a process that dies loses its connections and so its locks, which
-// tells the others that its changes were interrupted. A SQLite file has one
-// process, so what is open at start-up was interrupted.
+// tells the others that its changes were interrupted. In a SQLite file, which
+// processes on one machine may share, each change names its owner, and the
+// owner's lock file says whether it still runs (see owner).
 type running struct {
 	mu    sync.Mutex
 	conns map[int64]*sql.Conn // change id -> the connection holding its lock
@@ -61,20 +62,14 @@ func (s *sqlStore) releaseAll() {
 }
 
 // interrupt marks the changes left open by a process that ended mid-write:
-// in SQLite, every open change (it runs at start-up); in PostgreSQL, the open
-// changes whose lock no process holds (it runs before each read too).
+// those whose owner is gone. It runs at start-up and before each read.
 func (s *sqlStore) interrupt(ctx context.Context) error {
-	if !s.d.advisoryLocks {
-		_, err := s.db.ExecContext(ctx, s.d.bind(`UPDATE changes SET state = ? WHERE state = ? AND store = ?`),
-			StateInterrupted, StateOpen, s.store)
-		return err
-	}
 	open, err := s.openChanges(ctx)
 	if err != nil {
 		return err
 	}
-	for _, id := range open {
-		abandoned, err := s.abandoned(ctx, id)
+	for id, owner := range open {
+		abandoned, err := s.abandoned(ctx, id, owner)
 		if err != nil {
 			return err
 		}
@@ -88,27 +83,34 @@ func (s *sqlStore) interrupt(ctx context.Context) error {
 	return nil
 }
 
-func (s *sqlStore) openChanges(ctx context.Context) ([]int64, error) {
-	rows, err := s.db.QueryContext(ctx, s.d.bind(`SELECT id FROM changes WHERE state = ? AND store = ?`), StateOpen, s.store)
+// openChanges returns the open changes' owners by id.
+func (s *sqlStore) openChanges(ctx context.Context) (map[int64]string, error) {
+	rows, err := s.db.QueryContext(ctx, s.d.bind(`SELECT id, owner FROM changes WHERE state = ? AND store = ?`), StateOpen, s.store)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var ids []int64
+	owners := map[int64]string{}
 	for rows.Next() {
 		var id int64
-		if err := rows.Scan(&id); err != nil {
+		var owner string
+		if err := rows.Scan(&id, &owner); err != nil {
 			return nil, err
 		}
-		ids = append(ids, id)
+		owners[id] = owner
 	}
-	return ids, rows.Err()
+	return owners, rows.Err()
 }
 
-// abandoned reports whether no process holds change id's lock. (Once it is
-// free its owner has settled the change or is gone, so the lock is let go
-// at once.)
-func (s *sqlStore) abandoned(ctx context.Context, id int64) (bool, error) {
+// abandoned reports whether the process running change id is gone: in
+// SQLite, its owner's lock is free; in PostgreSQL, no process holds the
+// change's lock. (Once it is free its owner has settled the change or is
+// gone, so the lock is let go at once.)
+func (s *sqlStore) abandoned(ctx context.Context, id int64, owner string) (bool, error) {
+	if !s.d.advisoryLocks {
+		alive, err := s.owner.alive(owner)
+		return !alive, err
+	}
 	s.running.mu.Lock()
 	_, ours := s.running.conns[id]
 	s.running.mu.Unlock()

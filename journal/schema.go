@@ -81,6 +81,11 @@ var migrations = [][]string{
 			PRIMARY KEY (store, id)
 		)`,
 	},
+	{
+		// Who runs an open change: a SQLite file's processes tell a change
+		// still running elsewhere from one cut short (see owner).
+		`ALTER TABLE changes ADD COLUMN owner TEXT NOT NULL DEFAULT ''`,
+	},
 }
 
 // migrate brings the schema forward to the latest version, each step in the

@@ -19,6 +19,7 @@ type sqlStore struct {
 	retention Retention
 	now       func() time.Time
 	running   running
+	owner     owner
 }
 
 // rowsPerInsert bounds the rows of one multi-row INSERT or IN list, well
@@ -38,9 +39,9 @@ func (s *sqlStore) Record(ctx context.Context, c Change, items []Item) (int64, e
 	}
 	defer tx.Rollback()
 	var id int64
-	err = tx.QueryRowContext(ctx, s.d.bind(`INSERT INTO changes (store, at_ms, tool, summary, state, undo_of, item_count)
-		VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`),
-		s.store, c.At.UnixMilli(), c.Tool, c.Summary, StateOpen, c.UndoOf, len(items)).Scan(&id)
+	err = tx.QueryRowContext(ctx, s.d.bind(`INSERT INTO changes (store, at_ms, tool, summary, state, undo_of, item_count, owner)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
+		s.store, c.At.UnixMilli(), c.Tool, c.Summary, StateOpen, c.UndoOf, len(items), s.owner.token).Scan(&id)
 	if err != nil {
 		return 0, failed("record the change in the journal", err)
 	}
@@ -167,11 +168,8 @@ func scanChange(row interface{ Scan(...any) error }) (Change, error) {
 }
 
 // settleAbandoned marks interrupted, before a read of a journal that
-// replicas share, the changes of replicas that died mid-write.
+// processes share, the changes of processes that died mid-write.
 func (s *sqlStore) settleAbandoned(ctx context.Context) error {
-	if !s.d.advisoryLocks {
-		return nil
-	}
 	return failed("read the journal", s.interrupt(ctx))
 }
 
@@ -252,7 +250,9 @@ func (s *sqlStore) List(ctx context.Context, f Filter) ([]Change, error) {
 
 func (s *sqlStore) Close() error {
 	s.releaseAll()
-	return s.db.Close()
+	err := s.db.Close()
+	s.owner.release()
+	return err
 }
 
 // prune applies the retention limits: changes older than MaxAge, then the

@@ -1,13 +1,7 @@
 // Package schemas turns the tools' Go input and output types into the flat
-// JSON Schemas MCP clients see, and holds committed snapshots of every tool's
-// schemas so that a change to what models see shows up in review.
-//
-// To update the snapshots after changing a tool's types:
-//
-//	UPDATE_SNAPSHOTS=1 go test ./schemas/...   (or: go generate ./schemas/)
+// JSON Schemas MCP clients see. The snapshots of every tool as clients see
+// it live beside the tools, in tools/testdata/toolsnaps.
 package schemas
-
-//go:generate sh -c "UPDATE_SNAPSHOTS=1 go test -run TestSnapshots ."
 
 import (
 	"encoding/json"

@@ -10,6 +10,7 @@ import (
 
 	"github.com/mark3labs/mcp-go/server"
 
+	"github.com/bigcommerce-mcp/bigcommerce-mcp/bc"
 	"github.com/bigcommerce-mcp/bigcommerce-mcp/jobs"
 )
 
@@ -152,8 +153,9 @@ func getBulkJob(j *Jobs) server.ServerTool {
 		})
 }
 
-const cancelBulkJobDescription = `Stop a running bulk update job: no new batch is sent, the batches in flight (at most 3 of 10 customers) finish, and the answer is the job's exact account, with the customers never sent as not_attempted.
-Cancelling a finished job changes nothing and returns its account. Calling bulk_update_customers again with the same arguments resumes: customers already updated are skipped.`
+var cancelBulkJobDescription = fmt.Sprintf(`Stop a running bulk update job: no new batch is sent, the batches in flight (at most %d of %d customers) finish, and the answer is the job's exact account, with the customers never sent as not_attempted.
+Cancelling a finished job changes nothing and returns its account. Calling bulk_update_customers again with the same arguments resumes: customers already updated are skipped.`,
+	bc.MaxUpdateRequestsInFlight, bc.MaxCustomersPerUpdate)
 
 func cancelBulkJob(j *Jobs) server.ServerTool {
 	return newTool("cancel_bulk_job", "Cancel a bulk update job", cancelBulkJobDescription, updates,

@@ -127,9 +127,10 @@ func (l CustomerGroupList) Summary() string {
 
 const defaultPageSize = 50 // BigCommerce's default limit
 
-const listDescription = `List the store's customer groups, with their discount rules and category access.
+var listDescription = fmt.Sprintf(`List the store's customer groups, with their discount rules and category access.
 Names are unique ignoring case, but the name filter is exact: to check a name, use name_like and compare ignoring case.
-Pages of up to 250 (default 50): more_pages says whether to ask for next_page; all_pages=true returns every match.`
+Pages of up to %d (default %d): more_pages says whether to ask for next_page; all_pages=true returns every match.`,
+	bc.MaxPageSize, defaultPageSize)
 
 func listCustomerGroups(client *bc.Client) server.ServerTool {
 	return newTool("list_customer_groups", "List customer groups", listDescription, reads,
@@ -261,7 +262,7 @@ func createCustomerGroup(client *bc.Client) server.ServerTool {
 		func(ctx context.Context, in CreateCustomerGroupInput) (CustomerGroupResult, error) {
 			g, resp, err := journaledGroups(client, "create_customer_group").create(ctx, in.toAPI(&in.Name))
 			if err != nil {
-				return CustomerGroupResult{}, unsure(err, http.MethodPost, fmt.Sprintf(
+				return CustomerGroupResult{}, hintIfMaybeApplied(err, resp, http.MethodPost, fmt.Sprintf(
 					"The group may have been created all the same: look for it with list_customer_groups name=%q before creating it again.", in.Name))
 			}
 			return savedGroup("created", g, resp), nil
@@ -286,7 +287,7 @@ func updateCustomerGroup(client *bc.Client) server.ServerTool {
 		func(ctx context.Context, in UpdateCustomerGroupInput) (CustomerGroupResult, error) {
 			g, resp, err := journaledGroups(client, "update_customer_group").update(ctx, in.ID, in.toAPI(in.Name))
 			if err != nil {
-				return CustomerGroupResult{}, unsure(err, http.MethodPut,
+				return CustomerGroupResult{}, hintIfMaybeApplied(err, resp, http.MethodPut,
 					"The change may have been applied all the same: check with get_customer_group, or repeat the same update, which is safe.")
 			}
 			return savedGroup("updated", g, resp), nil
@@ -310,8 +311,8 @@ Its customers are NOT deleted but unassigned: left in no group, losing its prici
 func deleteCustomerGroup(client *bc.Client) server.ServerTool {
 	return newTool("delete_customer_group", "Delete a customer group", deleteDescription, deletes,
 		func(ctx context.Context, in CustomerGroupID) (DeletedCustomerGroup, error) {
-			if _, err := journaledGroups(client, "delete_customer_group").delete(ctx, in.ID); err != nil {
-				return DeletedCustomerGroup{}, unsure(err, http.MethodDelete,
+			if resp, err := journaledGroups(client, "delete_customer_group").delete(ctx, in.ID); err != nil {
+				return DeletedCustomerGroup{}, hintIfMaybeApplied(err, resp, http.MethodDelete,
 					"The group may have been deleted all the same: check with get_customer_group (not_found means it is gone).")
 			}
 			return DeletedCustomerGroup{ID: in.ID, Deleted: true,
@@ -319,17 +320,16 @@ func deleteCustomerGroup(client *bc.Client) server.ServerTool {
 		})
 }
 
-// unsure adds note to the hint of a write's error when the write may have
+// hintIfMaybeApplied adds note to the hint of a write's error when the write may have
 // happened all the same: its answer was lost or was a 5xx, perhaps after an
 // earlier attempt went through, or what failed was a read made after it.
 // Only a refusal (4xx) of the write request itself leaves the store as it
-// was; a 429 does only for a POST, which bc never resends after an attempt
-// that may have gone through.
-func unsure(err error, method, note string) error {
+// was, and only when bc says no earlier attempt may have been applied.
+func hintIfMaybeApplied(err error, resp *bc.Response, method, note string) error {
 	te := toToolError(err)
 	var apiErr *bc.Error
 	refused := errors.As(err, &apiErr) && apiErr.Method == method && apiErr.Status >= 400 && apiErr.Status < 500 &&
-		(apiErr.Status != http.StatusTooManyRequests || method == http.MethodPost)
+		(resp == nil || !resp.MaybeApplied)
 	if refused || te.Code == codeInvalidArgument || te.Code == codeCanceled {
 		return te
 	}

@@ -77,7 +77,7 @@ func listCustomers(client *bc.Client) server.ServerTool {
 			found, err := client.Customers.SelectPage(ctx, in.Where.toAPI(), page, limit)
 			var invalid *bc.ValidationError
 			if errors.As(err, &invalid) {
-				return CustomerList{}, invalidArguments(under("where", invalid.Fields), "")
+				return CustomerList{}, invalidArguments(fieldsUnder("where", invalid.Fields), "")
 			}
 			if err != nil {
 				return CustomerList{}, err

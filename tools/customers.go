@@ -9,6 +9,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/invopop/jsonschema"
+
 	"github.com/mark3labs/mcp-go/server"
 
 	"github.com/bigcommerce-mcp/bigcommerce-mcp/bc"
@@ -40,6 +42,30 @@ type CustomerFields struct {
 }
 
 var readOnlyCustomerFields = []string{"registration_ip_address", "date_created", "date_modified", "origin_channel_id"}
+
+// JSONSchemaExtend prefixes the description of each text field with the
+// lengths bc enforces, so that the schema cannot promise other limits. It is
+// promoted to CustomerUpdateItem, which embeds the fields.
+func (CustomerFields) JSONSchemaExtend(s *jsonschema.Schema) {
+	for name, property := range s.Properties.FromOldest() {
+		minLen, maxLen, ok := bc.TextFieldLengths(name)
+		if !ok {
+			continue
+		}
+		lengths := fmt.Sprintf("%d-%d characters.", minLen, maxLen)
+		if minLen == 0 {
+			lengths = fmt.Sprintf("Up to %d characters.", maxLen)
+		}
+		property.Description = strings.TrimSpace(lengths + " " + property.Description)
+	}
+}
+
+// JSONSchemaExtend bounds the explicit list.
+func (BulkUpdateCustomersInput) JSONSchemaExtend(s *jsonschema.Schema) {
+	if customers, ok := s.Properties.Get("customers"); ok {
+		customers.MaxItems = new(uint64(maxListedCustomers))
+	}
+}
 
 func (f CustomerFields) toAPI(id int) bc.CustomerUpdate {
 	u := bc.CustomerUpdate{ID: id, Email: f.Email, FirstName: f.FirstName, LastName: f.LastName,
@@ -92,7 +118,7 @@ func (s CustomerSelector) toAPI() bc.CustomerSelector {
 
 // BulkUpdateCustomersInput takes either customers, or where with set.
 type BulkUpdateCustomersInput struct {
-	Customers   []CustomerUpdateItem `json:"customers,omitempty" jsonschema:"minItems=1,maxItems=10000" jsonschema_description:"Each an id and the fields to change. Limits: email 3-255 chars, unique; names 1-100; company, tax_exempt_category 255; phone 50. customer_group_id 0: none. channel_ids, store_credit_amounts replace the lists ([{\"amount\": 0}] clears credit). Not with where/set."`
+	Customers   []CustomerUpdateItem `json:"customers,omitempty" jsonschema:"minItems=1" jsonschema_description:"Each an id and the fields to change; email is unique, customer_group_id 0 is no group, channel_ids and store_credit_amounts replace the lists ([{\"amount\": 0}] clears credit). Not with where/set."`
 	Where       *CustomerSelector    `json:"where,omitempty" jsonschema_description:"Which customers to change: list_customers' where. Needs set; not with customers."`
 	Set         *CustomerFields      `json:"set,omitempty" jsonschema_description:"The fields to change on every customer where matches: any of a customers item's but id."`
 	DryRun      bool                 `json:"dry_run,omitempty" jsonschema_description:"Report what would change and fail, writing nothing."`
@@ -127,7 +153,7 @@ func (in BulkUpdateCustomersInput) Validate() error {
 		in.Set.refuseReadOnly("set", problems)
 		var invalid *bc.ValidationError
 		if errors.As(bc.ValidateSet(in.Set.toAPI(0)), &invalid) {
-			maps.Copy(problems, under("set", invalid.Fields))
+			maps.Copy(problems, fieldsUnder("set", invalid.Fields))
 		}
 	}
 	if len(problems) == 0 {
@@ -136,9 +162,19 @@ func (in BulkUpdateCustomersInput) Validate() error {
 	return invalidArguments(problems, formsHint)
 }
 
-// under places bc's field names under the argument they came from; bc's
+// placed reports bc's validation error under the argument it is about, and
+// passes any other error on.
+func placed(argument string, err error) error {
+	var invalid *bc.ValidationError
+	if errors.As(err, &invalid) {
+		return invalidArguments(fieldsUnder(argument, invalid.Fields), formsHint)
+	}
+	return err
+}
+
+// fieldsUnder places bc's field names under the argument they came from; bc's
 // "body" (the whole item) is the argument itself.
-func under(argument string, fields map[string]string) map[string]string {
+func fieldsUnder(argument string, fields map[string]string) map[string]string {
 	out := make(map[string]string, len(fields))
 	for field, problem := range argumentNames(fields) {
 		switch field {
@@ -175,7 +211,7 @@ type BulkUpdateCustomersResult struct {
 	NotAttemptedReason string              `json:"not_attempted_reason,omitempty"`
 	LeftOut            string              `json:"left_out,omitempty" jsonschema_description:"What this answer shortened, and how to get it in full."`
 	Changes            []bc.CustomerChange `json:"changes,omitempty" jsonschema_description:"Dry run: per customer, each field's value before and after; a sample when many would change."`
-	Batches            int                 `json:"batches,omitempty" jsonschema_description:"Update calls made (10 customers each at most)."`
+	Batches            int                 `json:"batches,omitempty" jsonschema_description:"Update calls made."`
 	Retries            int                 `json:"retries,omitempty"`
 	RateLimited        int                 `json:"rate_limited,omitempty" jsonschema_description:"429 answers waited out."`
 	Job                *BulkJobTicket      `json:"job,omitempty" jsonschema_description:"Set when the update runs as a job: the counts and lists are then empty until it finishes; follow it with get_bulk_job."`
@@ -209,14 +245,16 @@ const (
 	expectCountThreshold = 100
 	selectorSample       = 20  // diffs shown by a dry run with where
 	listSample           = 100 // diffs shown by a dry run with customers
+	maxListedCustomers   = 10_000
 )
 
-const bulkDescription = `Update many customers at once: 10 per BigCommerce call, 3 calls in flight, rate limits handled.
-Two forms, never both: customers: [{"id": 12, "customer_group_id": 2}, ...], each with its own fields; or where with set: {"customer_group_id": 2}. Up to 10,000 customers.
-Call it with dry_run: true first: it shows what would change and fail, writing nothing. When where matches over 100, apply with expect_count set to the number matched.
+var bulkDescription = fmt.Sprintf(`Update many customers at once: %[1]d per BigCommerce call, %[2]d calls in flight, rate limits handled.
+Two forms, never both: customers: [{"id": 12, "customer_group_id": 2}, ...], each with its own fields; or where with set: {"customer_group_id": 2}. Up to %[3]d customers.
+Call it with dry_run: true first: it shows what would change and fail, writing nothing. When where matches over %[5]d, apply with expect_count set to the number matched.
 Customers already as requested are skipped, so repeating is safe. Failures come grouped by cause; unconfirmed ones may have been applied (repeat the call).
 Read-only fields (registration_ip_address, date_created, date_modified, origin_channel_id) cannot be sent.
-A long update (over about 20 s, e.g. thousands of customers) or one with background: true runs as a job: the answer comes at once with job.job_id and empty counts; follow it with get_bulk_job (after job.check_after_seconds) until it is no longer running; cancel_bulk_job stops it.`
+A long update (over about 20 s, e.g. thousands of customers) or one with background: true runs as a job: the answer comes at once with job.job_id and empty counts; follow it with get_bulk_job (after job.check_after_seconds) until it is no longer running; cancel_bulk_job stops it.`,
+	bc.MaxCustomersPerUpdate, bc.MaxUpdateRequestsInFlight, maxListedCustomers, bc.MaxSelectorMatches, expectCountThreshold)
 
 func bulkUpdateCustomers(client *bc.Client, jobs *Jobs) server.ServerTool {
 	return withTaskCalls(withProgressToken(newTool("bulk_update_customers", "Bulk update customers", bulkDescription, updates,
@@ -247,34 +285,30 @@ func updateListed(ctx context.Context, client *bc.Client, in BulkUpdateCustomers
 		updates[i], ids[i] = item.toAPI(item.ID), item.ID
 	}
 	if in.DryRun {
-		plan, err := client.Customers.PlanBulkUpdate(ctx, updates)
+		plan, err := client.Customers.PlanBulkUpdate(ctx, bc.Listed(updates))
 		if err != nil {
-			return BulkUpdateCustomersResult{}, err
+			return BulkUpdateCustomersResult{}, placed("customers", err)
 		}
-		return planned(plan, listSample), nil
+		return dryRunReport(plan, listSample), nil
 	}
 	res, err := runJournaled(ctx, bulkRun{client: client, tool: "bulk_update_customers"}, func(opts bc.BulkOptions) (*bc.BulkResult, error) {
-		return client.Customers.BulkUpdate(ctx, updates, opts)
+		return client.Customers.BulkUpdate(ctx, bc.Listed(updates), opts)
 	})
-	return applied(ctx, ids, res, err)
+	return runReport(ctx, ids, res, placed("customers", err))
 }
 
 func updateSelected(ctx context.Context, client *bc.Client, in BulkUpdateCustomersInput) (BulkUpdateCustomersResult, error) {
 	set := in.Set.toAPI(0)
 	matched, _, err := client.Customers.Select(ctx, in.Where.toAPI())
-	var invalid *bc.ValidationError
-	if errors.As(err, &invalid) {
-		return BulkUpdateCustomersResult{}, invalidArguments(under("where", invalid.Fields), formsHint)
-	}
 	if err != nil {
-		return BulkUpdateCustomersResult{}, err
+		return BulkUpdateCustomersResult{}, placed("where", err)
 	}
 	if in.DryRun {
-		plan, err := client.Customers.PlanSet(ctx, matched, set)
+		plan, err := client.Customers.PlanBulkUpdate(ctx, bc.SetOn(matched, set))
 		if err != nil {
-			return BulkUpdateCustomersResult{}, err
+			return BulkUpdateCustomersResult{}, placed("set", err)
 		}
-		res := planned(plan, selectorSample)
+		res := dryRunReport(plan, selectorSample)
 		res.expectCount = len(matched) > expectCountThreshold
 		return res, nil
 	}
@@ -286,9 +320,9 @@ func updateSelected(ctx context.Context, client *bc.Client, in BulkUpdateCustome
 		ids[i] = c.ID
 	}
 	res, err := runJournaled(ctx, bulkRun{client: client, tool: "bulk_update_customers"}, func(opts bc.BulkOptions) (*bc.BulkResult, error) {
-		return client.Customers.BulkSet(ctx, matched, set, opts)
+		return client.Customers.BulkUpdate(ctx, bc.SetOn(matched, set), opts)
 	})
-	return applied(ctx, ids, res, err)
+	return runReport(ctx, ids, res, placed("set", err))
 }
 
 func checkExpectCount(matched int, expected *int) error {
@@ -318,7 +352,7 @@ func bulkOptions(ctx context.Context) bc.BulkOptions {
 	return withJob(ctx, bc.BulkOptions{SkipUnchanged: true, Progress: progressNotifier(ctx)})
 }
 
-func planned(plan *bc.BulkPlan, sample int) BulkUpdateCustomersResult {
+func dryRunReport(plan *bc.BulkPlan, sample int) BulkUpdateCustomersResult {
 	return BulkUpdateCustomersResult{
 		DryRun:       true,
 		Total:        plan.Requested,
@@ -331,10 +365,10 @@ func planned(plan *bc.BulkPlan, sample int) BulkUpdateCustomersResult {
 	}
 }
 
-// applied reports a bulk run over ids. A result that does not account for
+// runReport reports a bulk run over ids. A result that does not account for
 // each id exactly once is a bug, never a store's doing: its counts would
 // mislead, so the call fails instead and says that writes were made.
-func applied(ctx context.Context, ids []int, res *bc.BulkResult, err error) (BulkUpdateCustomersResult, error) {
+func runReport(ctx context.Context, ids []int, res *bc.BulkResult, err error) (BulkUpdateCustomersResult, error) {
 	if err != nil {
 		return BulkUpdateCustomersResult{}, err
 	}

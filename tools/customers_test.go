@@ -102,7 +102,7 @@ func TestAMiscountedBulkResultFailsTheCallAndIsLogged(t *testing.T) {
 		"a customer never asked":   {Requested: 2, Updated: []int{1, 2}, Failed: []bc.BulkFailure{{ID: 3}}},
 	} {
 		logs.Reset()
-		_, err := applied(ctx, []int{1, 2}, res, nil)
+		_, err := runReport(ctx, []int{1, 2}, res, nil)
 		if got := toToolError(err); got.Code != codeInternal || got.Retryable {
 			t.Errorf("%s: error %+v, want internal", name, got)
 		}
@@ -110,7 +110,7 @@ func TestAMiscountedBulkResultFailsTheCallAndIsLogged(t *testing.T) {
 			t.Errorf("%s: logged %q, want an error", name, logs.String())
 		}
 	}
-	if _, err := applied(ctx, []int{1, 2}, &bc.BulkResult{Requested: 2, Updated: []int{2}, NotAttempted: []int{1}}, nil); err != nil {
+	if _, err := runReport(ctx, []int{1, 2}, &bc.BulkResult{Requested: 2, Updated: []int{2}, NotAttempted: []int{1}}, nil); err != nil {
 		t.Errorf("a result that accounts for every customer: %v", err)
 	}
 }
@@ -344,4 +344,19 @@ func ids(first, last int) []int {
 		out = append(out, id)
 	}
 	return out
+}
+
+func TestARepeatedIdIsReportedUnderCustomers(t *testing.T) {
+	t.Parallel()
+	s := newSession(t, Config{})
+	for _, dryRun := range []bool{true, false} {
+		err := s.fail(bulkTool, map[string]any{"dry_run": dryRun, "customers": []map[string]any{
+			{"id": 3, "company": "A"}, {"id": 3, "company": "B"}}})
+		if err.Code != codeInvalidArgument || !strings.Contains(err.Fields["customers"], "repeated ids: 3") {
+			t.Errorf("dry run %v: %+v, want the repeated id under customers", dryRun, err)
+		}
+	}
+	if s.puts() != 0 {
+		t.Error("a call with a repeated id wrote")
+	}
 }

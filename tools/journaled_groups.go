@@ -124,7 +124,7 @@ func inputOf(g bc.CustomerGroup) bc.CustomerGroupInput {
 
 // matches reports whether g has every field in sets, its name included.
 func matches(in bc.CustomerGroupInput, g bc.CustomerGroup) bool {
-	return (in.Name == nil || *in.Name == g.Name) && in.Describes(g)
+	return (in.Name == nil || *in.Name == g.Name) && in.HasSettingsOf(g)
 }
 
 // restoreInput sets back, from before, each field that in wrote.

@@ -16,7 +16,8 @@ import (
 	"github.com/bigcommerce-mcp/bigcommerce-mcp/bc/bcsim"
 )
 
-// wantEffects is DESIGN.md's tools table.
+// wantEffects is what each tool does to the store, as the README's tools
+// table promises: a tool added or changed must be added or changed here too.
 var wantEffects = map[string]effect{
 	"list_customer_groups":  reads,
 	"get_customer_group":    reads,
@@ -70,7 +71,7 @@ func TestEveryToolSetsAllFourAnnotations(t *testing.T) {
 	for _, tool := range tools {
 		want, ok := wantEffects[tool.Name]
 		if !ok {
-			t.Errorf("%s is not in DESIGN.md's tools table", tool.Name)
+			t.Errorf("%s has no expected effect in wantEffects", tool.Name)
 			continue
 		}
 		a := tool.Annotations

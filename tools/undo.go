@@ -365,7 +365,7 @@ func (r *undoRun) restoreCustomers(ctx context.Context, client *bc.Client, p *un
 	if len(send) == 0 {
 		return
 	}
-	res, err := client.Customers.BulkUpdate(ctx, send, bc.BulkOptions{Progress: progressNotifier(ctx)})
+	res, err := client.Customers.BulkUpdate(ctx, bc.Listed(send), bc.BulkOptions{Progress: progressNotifier(ctx)})
 	if err != nil {
 		r.failures = append(r.failures, UndoItem{Entity: journal.EntityCustomer, Reason: "no customer was restored: " + toToolError(err).Message})
 		return

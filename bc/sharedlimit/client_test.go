@@ -50,7 +50,7 @@ func TestClientsSharingRedisKeepTheStoresCaps(t *testing.T) {
 	for p := range 3 {
 		c := sharedClient(t, url, store)
 		g.Go(func() error {
-			res, err := c.Customers.BulkUpdate(context.Background(), updates(1+p*300, 300, fmt.Sprint("process ", p)), bc.BulkOptions{})
+			res, err := c.Customers.BulkUpdate(context.Background(), bc.Listed(updates(1+p*300, 300, fmt.Sprint("process ", p))), bc.BulkOptions{})
 			if err == nil && len(res.Updated) != 300 {
 				err = fmt.Errorf("process %d updated %d of 300: %+v", p, len(res.Updated), res)
 			}
@@ -103,7 +103,7 @@ func TestLosingRedisMidBulkStopsItAndSaysWhatWasDone(t *testing.T) {
 	store := bcsim.New(bcsim.WithCustomers(300), bcsim.WithLatency(50*time.Millisecond, 0))
 	c := sharedClient(t, srv.URL, store)
 	var stoppedAt time.Time
-	res, err := c.Customers.BulkUpdate(context.Background(), updates(1, 300, "moved"), bc.BulkOptions{
+	res, err := c.Customers.BulkUpdate(context.Background(), bc.Listed(updates(1, 300, "moved")), bc.BulkOptions{
 		Progress: func(p bc.BulkProgress) {
 			if p.Done >= 60 && stoppedAt.IsZero() {
 				srv.Stop()
