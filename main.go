@@ -91,7 +91,7 @@ func run(args []string) error {
 	if cfg.command == "call" {
 		jobAfter = tools.Synchronous // the process ends with the call
 	}
-	srv := tools.NewServer(store, tools.Config{ReadOnly: cfg.readOnly, Version: buildVersion(), Logger: logger, Journal: changes,
+	srv := tools.NewServer(store, tools.Config{ReadOnly: cfg.readOnly, Sandbox: cfg.sandbox, Version: buildVersion(), Logger: logger, Journal: changes,
 		Jobs: tools.NewJobs(runner, jobAfter), Observe: obs.metrics.CountToolCalls})
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)

@@ -39,7 +39,7 @@ var binary string // the built bigcommerce-mcp
 var quiet = slog.New(slog.DiscardHandler)
 
 var (
-	readTools  = []string{"count_customer_groups", "get_bulk_job", "get_customer_group", "list_changes", "list_customer_groups"}
+	readTools  = []string{"count_customer_groups", "get_bulk_job", "get_customer_group", "list_changes", "list_customer_groups", "list_customers"}
 	writeTools = []string{"bulk_update_customers", "cancel_bulk_job", "create_customer_group", "delete_customer_group", "undo_change", "update_customer_group"}
 )
 
@@ -448,7 +448,8 @@ func TestCLICallsATool(t *testing.T) {
 		{"arguments are optional", "", []string{"call", "count_customer_groups"}, 0, `"count": 6`},
 		{"arguments can come from stdin", `{"id": 1}`, []string{"call", "get_customer_group", "-"}, 0, `"customer_group"`},
 		{"a tool error prints the error and exits 1", "", []string{"call", "get_customer_group", `{"id": "one"}`}, 1, `"invalid_argument"`},
-		{"an unknown tool exits 1", "", []string{"call", "no_such_tool", "{}"}, 1, `"error"`},
+		{"an unknown tool exits 2, naming the tools", "", []string{"call", "no_such_tool", "{}"}, 2, `"list_customers"`},
+		{"a customer not updated exits 3", "", []string{"call", "bulk_update_customers", `{"customers": [{"id": 99999, "notes": "x"}]}`}, 3, `"not_found"`},
 		{"read-only refuses writes", "", []string{"call", "--read-only", "create_customer_group", `{"name": "x"}`}, 1, `"read_only"`},
 	}
 	for _, tt := range tests {

@@ -114,11 +114,13 @@ func (m *bulkMove) updated(t testing.TB) int {
 	if err := m.cmd.Wait(); err != nil {
 		t.Fatalf("%v: %v\n%s", m.cmd.Args, err, m.stderr.String())
 	}
-	var res struct{ Updated []int }
+	var res struct {
+		Counts struct{ Updated int }
+	}
 	if err := json.Unmarshal(m.stdout.Bytes(), &res); err != nil {
 		t.Fatalf("result: %v: %q", err, m.stdout.String())
 	}
-	return len(res.Updated)
+	return res.Counts.Updated
 }
 
 // moveAtOnce starts the processes together and returns how long until the

@@ -6,7 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
+	"strings"
 
+	"github.com/mark3labs/mcp-go/client"
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
 )
@@ -24,7 +27,8 @@ type Call struct {
 
 // CallTool runs call through srv and prints its result as JSON on Stdout: the
 // structured result, or the tool's error. It returns ErrToolFailed when the
-// tool reported an error, and a *UsageError when the arguments are not a JSON object.
+// tool reported an error, ErrNotAllDone when its result counts items failed
+// or not attempted, and a *UsageError when the arguments are not a JSON object.
 func CallTool(ctx context.Context, srv *server.MCPServer, call Call) error {
 	args, err := call.arguments()
 	if err != nil {
@@ -47,19 +51,72 @@ func CallTool(ctx context.Context, srv *server.MCPServer, call Call) error {
 	}
 	result, err := c.CallTool(ctx, req)
 	if err != nil {
-		// A protocol error, such as an unknown tool: still JSON on stdout, for scripts.
-		if werr := writeJSON(call.Stdout, map[string]map[string]string{"error": {"message": err.Error()}}); werr != nil {
-			return werr
-		}
-		return fmt.Errorf("call %s: %w", call.Tool, err)
+		return protocolError(ctx, c, call, err)
 	}
 	if err := writeJSON(call.Stdout, output(result)); err != nil {
 		return err
 	}
-	if result.IsError {
+	switch {
+	case result.IsError:
 		return ErrToolFailed
+	case notAllDone(result):
+		return ErrNotAllDone
 	}
 	return nil
+}
+
+// notAllDone reports whether a result's counts (those of bulk_update_customers)
+// say that some requested items failed or were not attempted.
+func notAllDone(r *mcp.CallToolResult) bool {
+	data, err := json.Marshal(output(r))
+	var answer struct {
+		Counts struct {
+			Failed       int `json:"failed"`
+			NotAttempted int `json:"not_attempted"`
+		} `json:"counts"`
+	}
+	if err != nil || json.Unmarshal(data, &answer) != nil {
+		return false
+	}
+	return answer.Counts.Failed > 0 || answer.Counts.NotAttempted > 0
+}
+
+// cliError is a failure of the call itself, printed like a tool's error.
+type cliError struct {
+	Code    string   `json:"code"`
+	Message string   `json:"message"`
+	Tools   []string `json:"tools,omitempty"`
+}
+
+// protocolError prints a call that failed at the protocol level as JSON on
+// stdout, for scripts: an unknown tool, with the tools there are (a usage
+// error), or any other refusal.
+func protocolError(ctx context.Context, c *client.Client, call Call, err error) error {
+	names, listErr := toolNames(ctx, c)
+	failure := cliError{Code: "protocol_error", Message: err.Error()}
+	known := listErr != nil || slices.Contains(names, call.Tool)
+	if !known {
+		failure = cliError{Code: "unknown_tool", Message: fmt.Sprintf("there is no tool %q", call.Tool), Tools: names}
+	}
+	if werr := writeJSON(call.Stdout, map[string]cliError{"error": failure}); werr != nil {
+		return werr
+	}
+	if !known {
+		return &UsageError{Err: fmt.Errorf("unknown tool %q; the tools are %s", call.Tool, strings.Join(names, ", "))}
+	}
+	return fmt.Errorf("call %s: %w", call.Tool, err)
+}
+
+func toolNames(ctx context.Context, c *client.Client) ([]string, error) {
+	listed, err := c.ListTools(ctx, mcp.ListToolsRequest{})
+	if err != nil {
+		return nil, err
+	}
+	names := make([]string, len(listed.Tools))
+	for i, tool := range listed.Tools {
+		names[i] = tool.Name
+	}
+	return names, nil
 }
 
 func (call Call) arguments() (json.RawMessage, error) {

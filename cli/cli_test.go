@@ -11,6 +11,10 @@ import (
 
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
+
+	"github.com/bigcommerce-mcp/bigcommerce-mcp/bc"
+	"github.com/bigcommerce-mcp/bigcommerce-mcp/bc/bcsim"
+	"github.com/bigcommerce-mcp/bigcommerce-mcp/tools"
 )
 
 // testServer has a read-only tool that echoes its arguments and whether a
@@ -93,7 +97,8 @@ func TestCallTool(t *testing.T) {
 		{name: "asks for progress when it can draw it", call: Call{Tool: "echo", Progress: &bytes.Buffer{}},
 			stdout: `"progress_requested": true`},
 		{name: "prints a tool's error", call: Call{Tool: "wipe"}, wantErr: ErrToolFailed, stdout: `"code": "forbidden"`},
-		{name: "prints a protocol error as JSON", call: Call{Tool: "nope"}, wantErr: mcp.ErrInvalidParams, stdout: `"error": {`},
+		{name: "names the tools when there is no such tool", call: Call{Tool: "nope"}, wantUsage: true,
+			stdout: "\"code\": \"unknown_tool\",\n    \"message\": \"there is no tool \\\"nope\\\"\",\n    \"tools\": [\n      \"echo\",\n      \"wipe\"\n    ]"},
 		{name: "refuses arguments that are not JSON", call: Call{Tool: "echo", Arguments: "{"}, wantUsage: true},
 		{name: "refuses a JSON array", call: Call{Tool: "echo", Arguments: "[]"}, wantUsage: true},
 		{name: "refuses null", call: Call{Tool: "echo", Arguments: "null"}, wantUsage: true},
@@ -150,14 +155,76 @@ func TestProgressBar(t *testing.T) {
 func TestExitCode(t *testing.T) {
 	t.Parallel()
 	for err, want := range map[error]int{
-		nil:                              0,
-		ErrToolFailed:                    1,
-		errors.New("boom"):               1,
-		&UsageError{Err: errors.New("")}: 2,
+		nil:                                   0,
+		ErrToolFailed:                         1,
+		ErrNotAllDone:                         3,
+		fmt.Errorf("call: %w", ErrNotAllDone): 3,
+		errors.New("boom"):                    1,
+		&UsageError{Err: errors.New("")}:      2,
 		fmt.Errorf("wrapped: %w", &UsageError{Err: errors.New("")}): 2,
 	} {
 		if got := ExitCode(err); got != want {
 			t.Errorf("ExitCode(%v) = %d, want %d", err, got, want)
+		}
+	}
+}
+
+// storeServer is the real server over a simulated store.
+func storeServer(t *testing.T) *server.MCPServer {
+	t.Helper()
+	store := bcsim.New(bcsim.WithAccessToken("token"))
+	client, err := bc.New(bc.Config{StoreHash: "test", AccessToken: "token", BaseURL: "http://bcsim", HTTPClient: store.Client()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tools.NewServer(client, tools.Config{})
+}
+
+func TestCallExitsNotAllDoneWhenAnItemIsNotDone(t *testing.T) {
+	t.Parallel()
+	srv := storeServer(t)
+	const bulk = "bulk_update_customers"
+	for _, tc := range []struct {
+		name, tool, arguments string
+		want                  int
+	}{
+		{"every customer updated", bulk, `{"customers": [{"id": 1, "company": "Acme"}]}`, ExitOK},
+		{"one customer of two failed", bulk, `{"customers": [{"id": 2, "company": "Acme"}, {"id": 99999, "company": "Acme"}]}`, ExitNotAllDone},
+		{"every customer failed", bulk, `{"customers": [{"id": 99998, "company": "Acme"}]}`, ExitNotAllDone},
+		{"a dry run in which one would fail", bulk, `{"customers": [{"id": 3, "first_name": ""}], "dry_run": true}`, ExitNotAllDone},
+		{"a tool error", bulk, `{"customers": []}`, ExitFailed},
+		{"a read", "get_customer_group", `{"id": 1}`, ExitOK},
+	} {
+		var out bytes.Buffer
+		err := CallTool(t.Context(), srv, Call{Tool: tc.tool, Arguments: tc.arguments, Stdout: &out})
+		if got := ExitCode(err); got != tc.want {
+			t.Errorf("%s: exit code %d (%v), want %d; printed %s", tc.name, got, err, tc.want, out.String())
+		}
+	}
+}
+
+func TestCallPrintsTextAsItIs(t *testing.T) {
+	t.Parallel()
+	var out bytes.Buffer
+	err := CallTool(t.Context(), storeServer(t), Call{Tool: "create_customer_group", Arguments: `{"name": "R&D <EU>"}`, Stdout: &out})
+	if err != nil || !strings.Contains(out.String(), `"name": "R&D <EU>"`) {
+		t.Errorf("printed %s (%v), want the name as it is", out.String(), err)
+	}
+}
+
+func TestUnescapeMarkup(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		`"R\u0026D \u003cEU\u003e"`: `"R&D <EU>"`,
+		`"a\\u003c"`:                `"a\\u003c"`, // a backslash, then the letters
+		`"\\\u003c"`:                `"\\<"`,
+		`"caf\u00e9 \n"`:            `"caf\u00e9 \n"`,
+	} {
+		if got := string(unescapeMarkup([]byte(in))); got != want {
+			t.Errorf("unescapeMarkup(%s) = %s, want %s", in, got, want)
+		}
+		if !json.Valid([]byte(want)) {
+			t.Errorf("%s is not JSON", want)
 		}
 	}
 }

@@ -102,9 +102,27 @@ func (w workflow) handle(_ context.Context, req mcp.GetPromptRequest) (*mcp.GetP
 	}), nil
 }
 
-// render fills the template. Optional arguments that were not given are
-// empty strings, so templates can test them with {{if}}.
-func (w workflow) render(given map[string]string) (string, error) {
+// RefuseBadArguments is a before-get-prompt hook that refuses a missing or
+// unknown argument with -32602 invalid params. mcp-go v1.2.1 answers any
+// error a prompt handler returns as -32603 internal error; a hook can still
+// change the request, and a name that no prompt has, here one that says what
+// is wrong, is answered with -32602.
+func RefuseBadArguments(_ context.Context, _ any, req *mcp.GetPromptRequest) {
+	for _, w := range workflows {
+		if w.name != req.Params.Name {
+			continue
+		}
+		if _, err := w.data(req.Params.Arguments); err != nil {
+			req.Params.Name = w.name + ": " + err.Error()
+		}
+		return
+	}
+}
+
+// data checks the arguments given and returns every argument's value.
+// Optional arguments that were not given are empty strings, so templates can
+// test them with {{if}}.
+func (w workflow) data(given map[string]string) (map[string]string, error) {
 	data := make(map[string]string, len(w.arguments))
 	var missing []string
 	for _, a := range w.arguments {
@@ -115,12 +133,21 @@ func (w workflow) render(given map[string]string) (string, error) {
 		data[a.name] = value
 	}
 	if len(missing) > 0 {
-		return "", fmt.Errorf("prompt %s: missing required argument: %s", w.name, strings.Join(missing, "; "))
+		return nil, fmt.Errorf("missing required argument: %s", strings.Join(missing, "; "))
 	}
 	for _, name := range slices.Sorted(maps.Keys(given)) {
 		if _, ok := data[name]; !ok {
-			return "", fmt.Errorf("prompt %s: unknown argument %q (it takes %s)", w.name, name, w.argumentNames())
+			return nil, fmt.Errorf("unknown argument %q (it takes %s)", name, w.argumentNames())
 		}
+	}
+	return data, nil
+}
+
+// render fills the template.
+func (w workflow) render(given map[string]string) (string, error) {
+	data, err := w.data(given)
+	if err != nil {
+		return "", fmt.Errorf("prompt %s: %w", w.name, err)
 	}
 	var b strings.Builder
 	if err := templates.ExecuteTemplate(&b, w.name+".tmpl", data); err != nil {

@@ -117,6 +117,49 @@ func TestWorkflowsSayWhatToDoWithoutTheBulkTool(t *testing.T) {
 	}
 }
 
+// Customers are looked up with the read tool list_customers, which works on a
+// read-only server too, not with dry runs of the write tool.
+func TestWorkflowsLookCustomersUpWithListCustomers(t *testing.T) {
+	t.Parallel()
+	for _, w := range workflows {
+		text, err := w.render(sampleArguments(w))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if w.name != "audit_customer_groups" && !strings.Contains(text, "list_customers") {
+			t.Errorf("%s does not look customers up with list_customers", w.name)
+		}
+		if strings.Contains(text, `bulk_update_customers where: {"emails"`) {
+			t.Errorf("%s turns emails into ids with a dry run of bulk_update_customers", w.name)
+		}
+	}
+	audit, _ := lookup(t, "audit_customer_groups").render(nil)
+	if !strings.Contains(audit, `list_customers with where: {"customer_group_ids": [id]}`) || strings.Contains(audit, "bulk_update_customers") {
+		t.Errorf("the audit does not count members with list_customers alone:\n%s", audit)
+	}
+}
+
+func TestRefuseBadArgumentsRenamesOnlyARequestItRefuses(t *testing.T) {
+	t.Parallel()
+	w := lookup(t, "move_customers_between_groups")
+	for _, tc := range []struct {
+		prompt string
+		args   map[string]string
+		want   string
+	}{
+		{w.name, sampleArguments(w), w.name},
+		{w.name, map[string]string{"from_group": "Retail"}, w.name + `: missing required argument: "to_group"`},
+		{"no_such_prompt", nil, "no_such_prompt"},
+	} {
+		req := &mcp.GetPromptRequest{}
+		req.Params.Name, req.Params.Arguments = tc.prompt, tc.args
+		RefuseBadArguments(context.Background(), 1, req)
+		if !strings.HasPrefix(req.Params.Name, tc.want) || (tc.want == tc.prompt && req.Params.Name != tc.prompt) {
+			t.Errorf("%s %v: renamed %q, want %q", tc.prompt, tc.args, req.Params.Name, tc.want)
+		}
+	}
+}
+
 func TestPromptsThatWriteInBulkSayHowToFollowAJob(t *testing.T) {
 	t.Parallel()
 	for _, name := range []string{"bulk_edit_customers", "move_customers_between_groups", "set_up_wholesale_tier"} {

@@ -105,3 +105,40 @@ func walk(v any, path string, visit func(path, key string)) {
 		}
 	}
 }
+
+// Outline reduces an output schema to what a client checks a result against:
+// the result's own fields and their types. Their insides
+// (a group's rules, a list's rows) are just objects and arrays, described by
+// the tool and by the input schemas, and descriptions and constraints are
+// left out. Every result that satisfies the full schema satisfies the
+// outline, so it stays true while costing a model a fraction.
+func Outline(s *jsonschema.Schema) *jsonschema.Schema {
+	outline(s, 1)
+	return s
+}
+
+func outline(s *jsonschema.Schema, levels int) {
+	s.Description, s.Enum, s.Format, s.Minimum, s.Maximum, s.Default = "", nil, "", "", "", nil
+	s.MinItems, s.MaxItems, s.MinLength, s.MaxLength = nil, nil, nil, nil
+	if s.AdditionalProperties == jsonschema.FalseSchema {
+		s.AdditionalProperties = nil
+	}
+	s.Required = nil
+	if levels == 0 {
+		s.Properties, s.AdditionalProperties, s.AnyOf = nil, nil, nil
+	}
+	if s.Properties != nil {
+		for pair := s.Properties.Oldest(); pair != nil; pair = pair.Next() {
+			outline(pair.Value, levels-1)
+		}
+	}
+	if s.Items != nil {
+		outline(s.Items, levels)
+	}
+	if s.AdditionalProperties != nil {
+		outline(s.AdditionalProperties, levels-1)
+	}
+	for _, alt := range s.AnyOf {
+		outline(alt, levels-1)
+	}
+}

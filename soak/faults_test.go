@@ -120,7 +120,7 @@ func TestACancelledBulkUpdateAccountsForEveryCustomer(t *testing.T) {
 	})
 	req := mcp.CallToolRequest{}
 	req.Params.Name = "bulk_update_customers"
-	req.Params.Arguments = map[string]any{"where": map[string]any{"all": true}, "set": map[string]any{"notes": "interrupted"}, "expect_count": 300}
+	req.Params.Arguments = map[string]any{"where": map[string]any{"all": true}, "set": map[string]any{"notes": "interrupted"}, "expect_count": 300, "details": true}
 	req.Params.Meta = &mcp.Meta{ProgressToken: "shutdown"}
 
 	start := time.Now()

@@ -460,7 +460,7 @@ func (w *worker) bulk() {
 	start := w.rng.IntN(len(w.customers) / 3)
 	ids := w.customers[start : start+100+w.rng.IntN(len(w.customers)-start-100+1)]
 	note, dryRun := w.name(), w.rng.IntN(5) == 0
-	args := map[string]any{"dry_run": dryRun}
+	args := map[string]any{"dry_run": dryRun, "details": true} // every id, to check the accounting
 	if w.rng.IntN(2) == 0 {
 		args["where"], args["set"], args["expect_count"] = map[string]any{"ids": ids}, map[string]any{"notes": note}, len(ids)
 	} else {

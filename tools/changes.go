@@ -15,11 +15,11 @@ import (
 
 // ListChangesInput filters the journal.
 type ListChangesInput struct {
-	Tool   string `json:"tool,omitempty" jsonschema:"enum=create_customer_group,enum=update_customer_group,enum=delete_customer_group,enum=bulk_update_customers,enum=undo_change" jsonschema_description:"Only changes made by this tool."`
-	Since  string `json:"since,omitempty" jsonschema_description:"Only changes at or after this time (YYYY-MM-DD or RFC 3339, UTC unless it says)."`
-	Until  string `json:"until,omitempty" jsonschema_description:"Only changes at or before this time."`
-	Before int64  `json:"before,omitempty" jsonschema:"minimum=1" jsonschema_description:"Only changes older than this change id: pass next_before to page on."`
-	Limit  int    `json:"limit,omitempty" jsonschema:"minimum=1,maximum=100,default=20" jsonschema_description:"Changes to return."`
+	Tool   string `json:"tool,omitempty" jsonschema:"enum=create_customer_group,enum=update_customer_group,enum=delete_customer_group,enum=bulk_update_customers,enum=undo_change"`
+	Since  string `json:"since,omitempty" jsonschema_description:"YYYY-MM-DD or RFC 3339, UTC unless it says; until likewise."`
+	Until  string `json:"until,omitempty"`
+	Before int64  `json:"before,omitempty" jsonschema:"minimum=1" jsonschema_description:"Changes older than this id (next_before)."`
+	Limit  int    `json:"limit,omitempty" jsonschema:"minimum=1,maximum=100,default=20"`
 }
 
 var timeForms = []string{time.RFC3339, "2006-01-02T15:04:05", "2006-01-02"}
@@ -88,9 +88,8 @@ var errJournalOff = &toolError{
 	Hint:    "the operator can turn it on by restarting the server without --journal off",
 }
 
-const listChangesDescription = `List the writes this server made to the store, newest first: id, time, tool, a one-line summary, outcome counts, and whether it was undone (and by which change).
-Use it to find the change_id for undo_change. Filters: tool, since/until (YYYY-MM-DD or RFC 3339); pages of up to 100 (default 20): pass next_before as before for older ones.
-A change marked interrupted was cut short (the server stopped mid-write); undo_change can still restore what it applied.`
+const listChangesDescription = `List the writes this server made, newest first: id, time, tool, summary, outcome counts, whether undone. Use it to find the change_id for undo_change.
+Pages of up to 100 (default 20): pass next_before as before for older ones. An interrupted change was cut short; undo_change can still restore what it applied.`
 
 func listChanges() server.ServerTool {
 	return newTool("list_changes", "List journaled changes", listChangesDescription, reads,
@@ -128,8 +127,8 @@ func journalReadFailed(ctx context.Context, err error) error {
 // UndoChangeInput names the change to undo.
 type UndoChangeInput struct {
 	ChangeID    int64 `json:"change_id" jsonschema:"minimum=1" jsonschema_description:"The change's id, from list_changes."`
-	DryRun      bool  `json:"dry_run,omitempty" jsonschema_description:"Check every item against the store and report what would be restored and what conflicts, writing nothing."`
-	ExpectCount *int  `json:"expect_count,omitempty" jsonschema:"minimum=0" jsonschema_description:"The number of items the dry run said would be restored. Required when more than 100 would; a different number writes nothing."`
+	DryRun      bool  `json:"dry_run,omitempty" jsonschema_description:"Report what would be restored and what conflicts, writing nothing."`
+	ExpectCount *int  `json:"expect_count,omitempty" jsonschema:"minimum=0" jsonschema_description:"The dry run's restored count; required above 100; if it differs, nothing is written."`
 }
 
 // UndoCounts sums up an undo.
@@ -168,11 +167,9 @@ func (r UndoChangeResult) Summary() string {
 		r.ChangeID, r.ChangeSummary, r.UndoChangeID, c.Restored, c.Conflicts, c.Failed, c.AlreadyRestored, r.Note)
 }
 
-const undoChangeDescription = `Undo one journaled change (see list_changes): set back the values it replaced, on every item still as the change left it.
-An item changed since is a conflict: named in the result and left alone, never overwritten. Items already as before are skipped.
-Undoing a bulk update restores each customer's fields; an update_customer_group restores the fields it changed; a delete_customer_group creates the group again (with a NEW id, reported) and moves its customers back; a create_customer_group deletes the group if it is unchanged and has no customers.
-Call it with dry_run: true first. When more than 100 items would be restored, apply with expect_count equal to the dry run's restored count.
-The undo is journaled too: undoing it redoes the original.`
+const undoChangeDescription = `Undo one change from list_changes: set back the values it replaced, on every item still as the change left it; an item changed since is a conflict, reported and left alone.
+A delete's undo creates the group again (with a NEW id, reported) and moves its customers back; a create's deletes the group if it is unchanged and empty.
+Call it with dry_run: true first; above 100 items, apply with expect_count set to the dry run's restored count. Undoing an undo redoes the original.`
 
 func undoChange(client *bc.Client) server.ServerTool {
 	return confirmFirst(withProgressToken(newTool("undo_change", "Undo a change", undoChangeDescription, creates,
@@ -203,7 +200,7 @@ func undoChange(client *bc.Client) server.ServerTool {
 			if in.DryRun || plan.size() == 0 {
 				return res, nil
 			}
-			if err := checkCount(plan.size(), in.ExpectCount, "the undo would restore", "items"); err != nil {
+			if err := checkCount(plan.size(), in.ExpectCount, "the undo would restore", "item"); err != nil {
 				return UndoChangeResult{}, err
 			}
 			run, err := plan.run(ctx, client)

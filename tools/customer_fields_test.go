@@ -64,8 +64,8 @@ func TestEveryCustomerFieldIsValidatedDiffedAndSent(t *testing.T) {
 			if walk.invalid == nil {
 				return
 			}
-			if res := s.bulk(listed(walk.invalid)); len(res.Failed) != 1 || res.Failed[0].Code != bc.FailureInvalid {
-				t.Errorf("%s=%.40v in a list: failed %+v, want it invalid", name, walk.invalid, res.Failed)
+			if res := s.bulk(listed(walk.invalid)); len(res.Failures) != 1 || res.Failures[0].Code != bc.FailureInvalid || res.Failures[0].Count != 1 {
+				t.Errorf("%s=%.40v in a list: failures %+v, want it invalid", name, walk.invalid, res.Failures)
 			}
 			if err := s.fail(bulkTool, selected(walk.invalid)); !anyUnder(err.Fields, "set."+name) {
 				t.Errorf("%s=%.40v in a set: fields %v, want a problem with set.%s", name, walk.invalid, err.Fields, name)

@@ -28,18 +28,18 @@ type CustomerGroup struct {
 
 // CategoryAccess says which categories a group's customers can see.
 type CategoryAccess struct {
-	Type       string `json:"type" jsonschema:"enum=all,enum=specific,enum=none" jsonschema_description:"all: every category; specific: only those in categories; none: no category."`
-	Categories []int  `json:"categories,omitempty" jsonschema_description:"Category ids the group can see; required when type is specific."`
+	Type       string `json:"type" jsonschema:"enum=all,enum=specific,enum=none" jsonschema_description:"all, specific (only those in categories) or none."`
+	Categories []int  `json:"categories,omitempty" jsonschema_description:"Required when type is specific."`
 }
 
 // DiscountRule is one of a group's discounts.
 type DiscountRule struct {
-	Type        string  `json:"type" jsonschema:"enum=price_list,enum=all,enum=category,enum=product" jsonschema_description:"price_list: use a price list (then it must be the only rule); all: store-wide discount (at most one); category: discount on one category; product: discount on one product."`
-	Method      string  `json:"method,omitempty" jsonschema:"enum=percent,enum=fixed,enum=price" jsonschema_description:"For all/category/product rules: percent off, fixed amount off, or a fixed price."`
-	Amount      Decimal `json:"amount,omitempty" jsonschema_description:"For all/category/product rules: a number or a decimal string (\"5.0000\"), 0.0001 or more (BigCommerce keeps 4 decimals); at most 100 for percent."`
-	CategoryID  int     `json:"category_id,omitempty" jsonschema:"minimum=1" jsonschema_description:"For category rules."`
-	ProductID   int     `json:"product_id,omitempty" jsonschema:"minimum=1" jsonschema_description:"For product rules."`
-	PriceListID int     `json:"price_list_id,omitempty" jsonschema:"minimum=1" jsonschema_description:"For price_list rules."`
+	Type        string  `json:"type" jsonschema:"enum=price_list,enum=all,enum=category,enum=product" jsonschema_description:"price_list: a price list (the only rule then); all: store-wide (one at most); category or product: on one of them."`
+	Method      string  `json:"method,omitempty" jsonschema:"enum=percent,enum=fixed,enum=price" jsonschema_description:"Not for price_list."`
+	Amount      Decimal `json:"amount,omitempty" jsonschema_description:"Not for price_list: a number or decimal string (\"5.0000\"), 0.0001 or more; at most 100 for percent."`
+	CategoryID  int     `json:"category_id,omitempty" jsonschema:"minimum=1"`
+	ProductID   int     `json:"product_id,omitempty" jsonschema:"minimum=1"`
+	PriceListID int     `json:"price_list_id,omitempty" jsonschema:"minimum=1"`
 }
 
 func groupFromAPI(g bc.CustomerGroup) CustomerGroup {
@@ -81,17 +81,17 @@ func formatTime(t bc.Time) string {
 type ListCustomerGroupsInput struct {
 	Name             string `json:"name,omitempty" jsonschema_description:"Exact group name, case-sensitive."`
 	NameLike         string `json:"name_like,omitempty" jsonschema_description:"Groups whose name contains this text, ignoring case."`
-	IsDefault        *bool  `json:"is_default,omitempty" jsonschema_description:"Only the default group (true) or only the others (false)."`
-	IsGroupForGuests *bool  `json:"is_group_for_guests,omitempty" jsonschema_description:"Only the guest group (true) or only the others (false)."`
-	DateCreated      string `json:"date_created,omitempty" jsonschema_description:"Created at exactly this time. Dates: YYYY-MM-DD, YYYY-MM-DDTHH:MM:SS or RFC 3339."`
-	DateCreatedMin   string `json:"date_created_min,omitempty" jsonschema_description:"Created at or after this date."`
-	DateCreatedMax   string `json:"date_created_max,omitempty" jsonschema_description:"Created at or before this date."`
-	DateModified     string `json:"date_modified,omitempty" jsonschema_description:"Last modified at exactly this time."`
-	DateModifiedMin  string `json:"date_modified_min,omitempty" jsonschema_description:"Last modified at or after this date."`
-	DateModifiedMax  string `json:"date_modified_max,omitempty" jsonschema_description:"Last modified at or before this date."`
-	Page             int    `json:"page,omitempty" jsonschema:"minimum=1,default=1" jsonschema_description:"1-based page number."`
-	Limit            int    `json:"limit,omitempty" jsonschema:"minimum=1,maximum=250,default=50" jsonschema_description:"Groups per page."`
-	AllPages         bool   `json:"all_pages,omitempty" jsonschema_description:"Fetch every matching group in one call (page and limit are then ignored)."`
+	IsDefault        *bool  `json:"is_default,omitempty" jsonschema_description:"Only the default group, or only the others."`
+	IsGroupForGuests *bool  `json:"is_group_for_guests,omitempty" jsonschema_description:"Only the guest group, or only the others."`
+	DateCreated      string `json:"date_created,omitempty" jsonschema_description:"YYYY-MM-DD or RFC 3339, like every date; _min and _max include their ends."`
+	DateCreatedMin   string `json:"date_created_min,omitempty"`
+	DateCreatedMax   string `json:"date_created_max,omitempty"`
+	DateModified     string `json:"date_modified,omitempty"`
+	DateModifiedMin  string `json:"date_modified_min,omitempty"`
+	DateModifiedMax  string `json:"date_modified_max,omitempty"`
+	Page             int    `json:"page,omitempty" jsonschema:"minimum=1,default=1"`
+	Limit            int    `json:"limit,omitempty" jsonschema:"minimum=1,maximum=250,default=50"`
+	AllPages         bool   `json:"all_pages,omitempty" jsonschema_description:"Every match in one call; page and limit are ignored."`
 }
 
 func (in ListCustomerGroupsInput) options() bc.ListCustomerGroupsOptions {
@@ -117,21 +117,19 @@ type CustomerGroupList struct {
 func (l CustomerGroupList) Summary() string {
 	switch {
 	case l.Page == 0:
-		return fmt.Sprintf("All %d matching customer groups.", l.Count)
+		return fmt.Sprintf("All %s matching.", plural(l.Count, "customer group"))
 	case l.MorePages:
-		return fmt.Sprintf("%d customer groups (page %d, limit %d). More may follow: call list_customer_groups again with the same filters and page=%d, or with all_pages=true.",
-			l.Count, l.Page, l.Limit, l.NextPage)
+		return fmt.Sprintf("%s (page %d, limit %d). More may follow: call list_customer_groups again with the same filters and page=%d, or with all_pages=true.",
+			plural(l.Count, "customer group"), l.Page, l.Limit, l.NextPage)
 	}
-	return fmt.Sprintf("%d customer groups (page %d, limit %d); no more pages.", l.Count, l.Page, l.Limit)
+	return fmt.Sprintf("%s (page %d, limit %d); no more pages.", plural(l.Count, "customer group"), l.Page, l.Limit)
 }
 
 const defaultPageSize = 50 // BigCommerce's default limit
 
 var listDescription = fmt.Sprintf(`List the store's customer groups, with their discount rules and category access.
-Use it to find a group's id, to check whether a name is taken, or to review pricing tiers.
-Names are unique ignoring case, but the name filter is exact: to check a name, use name_like and compare the names found ignoring case.
-Filters: name (exact), name_like (contains, any case), is_default, is_group_for_guests, date_created/_min/_max, date_modified/_min/_max (YYYY-MM-DD or RFC 3339).
-Results come in pages of up to %d (default %d): more_pages tells you whether to ask for next_page; all_pages=true returns every matching group in one call.`,
+Names are unique ignoring case, but the name filter is exact: to check a name, use name_like and compare ignoring case.
+Pages of up to %d (default %d): more_pages says whether to ask for next_page; all_pages=true returns every match.`,
 	bc.MaxPageSize, defaultPageSize)
 
 func listCustomerGroups(client *bc.Client) server.ServerTool {
@@ -156,7 +154,7 @@ func listCustomerGroups(client *bc.Client) server.ServerTool {
 
 // CustomerGroupID names one group.
 type CustomerGroupID struct {
-	ID int `json:"id" jsonschema:"minimum=1" jsonschema_description:"The customer group's id (see list_customer_groups)."`
+	ID int `json:"id" jsonschema:"minimum=1" jsonschema_description:"From list_customer_groups."`
 }
 
 // CustomerGroupResult is one group, as read or as saved.
@@ -168,7 +166,7 @@ type CustomerGroupResult struct {
 
 func (r CustomerGroupResult) Summary() string {
 	g := r.CustomerGroup
-	s := fmt.Sprintf("Customer group %d %q %s (%d discount rules).", g.ID, g.Name, r.action, len(g.DiscountRules))
+	s := fmt.Sprintf("Customer group %d %q %s (%s).", g.ID, g.Name, r.action, plural(len(g.DiscountRules), "discount rule"))
 	if r.Warning != "" {
 		s += " WARNING: " + r.Warning
 	}
@@ -187,8 +185,7 @@ func savedGroup(action string, g *bc.CustomerGroup, resp *bc.Response) CustomerG
 	return r
 }
 
-const getDescription = `Get one customer group by id: name, default/guest flags, category access and discount rules.
-Use list_customer_groups (name or name_like) when you only know the name.`
+const getDescription = `Get one customer group by id: name, default/guest flags, category access and discount rules.`
 
 func getCustomerGroup(client *bc.Client) server.ServerTool {
 	return newTool("get_customer_group", "Get a customer group", getDescription, reads,
@@ -210,12 +207,12 @@ type CustomerGroupCount struct {
 }
 
 func (c CustomerGroupCount) Summary() string {
-	return fmt.Sprintf("The store has %d customer groups.", c.Count)
+	return fmt.Sprintf("The store has %s.", plural(c.Count, "customer group"))
 }
 
 func countCustomerGroups(client *bc.Client) server.ServerTool {
 	return newTool("count_customer_groups", "Count customer groups",
-		"Count the store's customer groups. Cheap: use it before listing to decide between one page and all_pages.", reads,
+		"Count the store's customer groups (cheap).", reads,
 		func(ctx context.Context, _ CountCustomerGroupsInput) (CustomerGroupCount, error) {
 			n, _, err := client.CustomerGroups.Count(ctx)
 			return CustomerGroupCount{Count: n}, err
@@ -224,10 +221,10 @@ func countCustomerGroups(client *bc.Client) server.ServerTool {
 
 // groupSettings are the fields a create or an update may set besides the name.
 type groupSettings struct {
-	IsDefault        *bool           `json:"is_default,omitempty" jsonschema_description:"Make this the group new customers join. A store has one default group: the current one stops being the default."`
-	IsGroupForGuests *bool           `json:"is_group_for_guests,omitempty" jsonschema_description:"Make this the guest group (shoppers not signed in). There can be only one: first unset it on the current guest group (list_customer_groups is_group_for_guests=true), or the call fails with conflict."`
-	CategoryAccess   *CategoryAccess `json:"category_access,omitempty" jsonschema_description:"Which categories the group's customers can see."`
-	DiscountRules    *[]DiscountRule `json:"discount_rules,omitempty" jsonschema_description:"The group's discount rules. On update this list REPLACES every existing rule: include the rules to keep; [] removes them all."`
+	IsDefault        *bool           `json:"is_default,omitempty" jsonschema_description:"New customers join this group, not the current default."`
+	IsGroupForGuests *bool           `json:"is_group_for_guests,omitempty"`
+	CategoryAccess   *CategoryAccess `json:"category_access,omitempty"`
+	DiscountRules    *[]DiscountRule `json:"discount_rules,omitempty"`
 }
 
 func (s groupSettings) toAPI(name *string) bc.CustomerGroupInput {
@@ -248,17 +245,17 @@ func (s groupSettings) toAPI(name *string) bc.CustomerGroupInput {
 
 // CreateCustomerGroupInput is a new group.
 type CreateCustomerGroupInput struct {
-	Name string `json:"name" jsonschema:"minLength=1,maxLength=255" jsonschema_description:"Unique group name (ignoring case): one line, without spaces at either end."`
+	Name string `json:"name" jsonschema:"minLength=1,maxLength=255" jsonschema_description:"Unique ignoring case; one line, no spaces at either end."`
 	groupSettings
 }
 
 func (in CreateCustomerGroupInput) Validate() error { return in.toAPI(&in.Name).Validate(true) }
 
 const createDescription = `Create a customer group, optionally with category access and discount rules.
-Names are unique ignoring case ("vip" clashes with "VIP"): check with list_customer_groups name_like=... first, comparing the names found ignoring case; a taken name fails with conflict.
-Discount rules: either one price_list rule alone, or at most one "all" (store-wide) rule plus category/product rules.
-Only one group can be the guest group: unset is_group_for_guests on the current one first, or this fails with conflict.
-Not idempotent: calling it twice tries to create two groups. If the result has a warning, follow it to finish the job.`
+Names are unique ignoring case ("vip" clashes with "VIP"): check with list_customer_groups name_like first; a taken name fails with conflict.
+Discount rules: one price_list rule alone, or at most one "all" rule plus category/product rules.
+One group at most is the guest group: unset is_group_for_guests on the current one first, or this fails with conflict.
+Not idempotent: twice creates two groups. If the result has a warning, follow it.`
 
 func createCustomerGroup(client *bc.Client) server.ServerTool {
 	return newTool("create_customer_group", "Create a customer group", createDescription, creates,
@@ -282,9 +279,8 @@ type UpdateCustomerGroupInput struct {
 func (in UpdateCustomerGroupInput) Validate() error { return in.toAPI(in.Name).Validate(false) }
 
 const updateDescription = `Change a customer group: only the fields you pass change.
-WARNING: discount_rules REPLACES THE GROUP'S WHOLE SET OF RULES. To add or change one rule, first get_customer_group, then send every rule to keep plus the new one; discount_rules: [] removes all discounts.
-Only one group can be the guest group: unset is_group_for_guests on the current one first, or this fails with conflict.
-Safe to repeat with the same arguments. If the result has a warning, follow it to finish the job.`
+WARNING: discount_rules REPLACES THE GROUP'S WHOLE SET OF RULES. To add or change one rule, get_customer_group first and send every rule to keep plus the new one.
+One group at most is the guest group: unset is_group_for_guests on the current one first, or this fails with conflict. If the result has a warning, follow it.`
 
 func updateCustomerGroup(client *bc.Client) server.ServerTool {
 	return newTool("update_customer_group", "Update a customer group", updateDescription, updates,
@@ -309,10 +305,8 @@ func (d DeletedCustomerGroup) Summary() string {
 	return fmt.Sprintf("Customer group %d deleted. %s", d.ID, d.Note)
 }
 
-const deleteDescription = `Delete a customer group. undo_change can create it again with its customers, but under a NEW id.
-Its customers are NOT deleted but are unassigned: they end up in no group and lose the group's pricing and category access.
-To keep them grouped, first move them with bulk_update_customers (where: {customer_group_ids: [id]}, set: {customer_group_id: <other group>}, dry_run first).
-Check the id with get_customer_group before deleting.`
+const deleteDescription = `Delete a customer group. undo_change can create it again, but under a NEW id.
+Its customers are NOT deleted but unassigned: left in no group, losing its pricing and category access. To keep them grouped, move them first with bulk_update_customers.`
 
 func deleteCustomerGroup(client *bc.Client) server.ServerTool {
 	return newTool("delete_customer_group", "Delete a customer group", deleteDescription, deletes,

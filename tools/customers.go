@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/invopop/jsonschema"
 
@@ -18,25 +20,28 @@ import (
 // rather than enforced by the schema, so that in a list an item that breaks
 // them fails alone while the others go through.
 type CustomerFields struct {
-	Email                                   *string       `json:"email,omitempty" jsonschema_description:"Unique in the store."`
+	Email                                   *string       `json:"email,omitempty"`
 	FirstName                               *string       `json:"first_name,omitempty"`
 	LastName                                *string       `json:"last_name,omitempty"`
 	Company                                 *string       `json:"company,omitempty"`
 	Phone                                   *string       `json:"phone,omitempty"`
-	Notes                                   *string       `json:"notes,omitempty" jsonschema_description:"Staff notes about the customer."`
-	TaxExemptCategory                       *string       `json:"tax_exempt_category,omitempty" jsonschema_description:"Tax exempt category code."`
-	CustomerGroupID                         *int          `json:"customer_group_id,omitempty" jsonschema_description:"Move the customer to this group (ids from list_customer_groups); 0 for no group."`
-	AcceptsProductReviewAbandonedCartEmails *bool         `json:"accepts_product_review_abandoned_cart_emails,omitempty" jsonschema_description:"Whether the customer gets product review and abandoned cart emails."`
-	ChannelIDs                              []int         `json:"channel_ids,omitempty" jsonschema_description:"The channels the customer can access, at least one; replaces the list."`
-	StoreCreditAmounts                      []StoreCredit `json:"store_credit_amounts,omitempty" jsonschema_description:"Store credit balances, at least one; replace the current ones. [{\"amount\": 0}] clears the credit."`
-	ForcePasswordReset                      *bool         `json:"force_password_reset,omitempty" jsonschema_description:"Make the customer choose a new password at next sign-in."`
+	Notes                                   *string       `json:"notes,omitempty"`
+	TaxExemptCategory                       *string       `json:"tax_exempt_category,omitempty"`
+	CustomerGroupID                         *int          `json:"customer_group_id,omitempty"`
+	AcceptsProductReviewAbandonedCartEmails *bool         `json:"accepts_product_review_abandoned_cart_emails,omitempty"`
+	ChannelIDs                              []int         `json:"channel_ids,omitempty"`
+	StoreCreditAmounts                      []StoreCredit `json:"store_credit_amounts,omitempty"`
+	ForcePasswordReset                      *bool         `json:"force_password_reset,omitempty"`
 
-	// The read-only fields are named only to refuse them with a reason.
-	RegistrationIPAddress any `json:"registration_ip_address,omitempty" jsonschema_description:"Read-only: cannot be updated. Do not send."`
-	DateCreated           any `json:"date_created,omitempty" jsonschema_description:"Read-only: cannot be updated. Do not send."`
-	DateModified          any `json:"date_modified,omitempty" jsonschema_description:"Read-only: cannot be updated. Do not send."`
-	OriginChannelID       any `json:"origin_channel_id,omitempty" jsonschema_description:"Read-only: cannot be updated. Do not send."`
+	// The read-only fields are accepted only to be refused with a reason;
+	// the published schema leaves them out (see published.go).
+	RegistrationIPAddress any `json:"registration_ip_address,omitempty"`
+	DateCreated           any `json:"date_created,omitempty"`
+	DateModified          any `json:"date_modified,omitempty"`
+	OriginChannelID       any `json:"origin_channel_id,omitempty"`
 }
+
+var readOnlyCustomerFields = []string{"registration_ip_address", "date_created", "date_modified", "origin_channel_id"}
 
 // JSONSchemaExtend prefixes the description of each text field with the
 // lengths bc enforces, so that the schema cannot promise other limits. It is
@@ -78,9 +83,9 @@ func (f CustomerFields) toAPI(id int) bc.CustomerUpdate {
 const maxProblems = 20
 
 func (f CustomerFields) refuseReadOnly(path string, problems map[string]string) {
-	for name, value := range map[string]any{"registration_ip_address": f.RegistrationIPAddress,
-		"date_created": f.DateCreated, "date_modified": f.DateModified, "origin_channel_id": f.OriginChannelID} {
-		if value != nil && len(problems) < maxProblems {
+	values := []any{f.RegistrationIPAddress, f.DateCreated, f.DateModified, f.OriginChannelID}
+	for i, name := range readOnlyCustomerFields {
+		if values[i] != nil && len(problems) < maxProblems {
 			problems[path+"."+name] = name + " is read-only in BigCommerce and cannot be updated: leave it out"
 		}
 	}
@@ -89,20 +94,20 @@ func (f CustomerFields) refuseReadOnly(path string, problems map[string]string) 
 // CustomerUpdateItem is one customer of an explicit list. Its id, like its
 // fields, is checked per item, so a bad one fails alone.
 type CustomerUpdateItem struct {
-	ID int `json:"id" jsonschema_description:"The customer's id (1 or more)."`
+	ID int `json:"id"`
 	CustomerFields
 }
 
 // CustomerSelector picks customers by the V3 list filters; all given must match.
 type CustomerSelector struct {
-	CustomerGroupIDs []int    `json:"customer_group_ids,omitempty" jsonschema_description:"Customers in any of these groups; 0 means customers in no group."`
-	IDs              []int    `json:"ids,omitempty" jsonschema_description:"Customers with these ids."`
-	Emails           []string `json:"emails,omitempty" jsonschema_description:"Customers with these email addresses."`
-	DateCreatedMin   string   `json:"date_created_min,omitempty" jsonschema_description:"Created at or after this date (YYYY-MM-DD or RFC 3339)."`
-	DateCreatedMax   string   `json:"date_created_max,omitempty" jsonschema_description:"Created at or before this date."`
-	DateModifiedMin  string   `json:"date_modified_min,omitempty" jsonschema_description:"Last modified at or after this date."`
-	DateModifiedMax  string   `json:"date_modified_max,omitempty" jsonschema_description:"Last modified at or before this date."`
-	All              bool     `json:"all,omitempty" jsonschema_description:"Every customer in the store; not combined with filters. An empty selector is refused."`
+	CustomerGroupIDs []int    `json:"customer_group_ids,omitempty" jsonschema_description:"0: in no group."`
+	IDs              []int    `json:"ids,omitempty"`
+	Emails           []string `json:"emails,omitempty"`
+	DateCreatedMin   string   `json:"date_created_min,omitempty" jsonschema_description:"YYYY-MM-DD or RFC 3339; ranges include their ends."`
+	DateCreatedMax   string   `json:"date_created_max,omitempty"`
+	DateModifiedMin  string   `json:"date_modified_min,omitempty"`
+	DateModifiedMax  string   `json:"date_modified_max,omitempty"`
+	All              bool     `json:"all,omitempty" jsonschema_description:"Every customer; not with filters."`
 }
 
 func (s CustomerSelector) toAPI() bc.CustomerSelector {
@@ -113,11 +118,12 @@ func (s CustomerSelector) toAPI() bc.CustomerSelector {
 
 // BulkUpdateCustomersInput takes either customers, or where with set.
 type BulkUpdateCustomersInput struct {
-	Customers   []CustomerUpdateItem `json:"customers,omitempty" jsonschema:"minItems=1" jsonschema_description:"The customers to change, each an id with the fields to change. Not with where/set."`
-	Where       *CustomerSelector    `json:"where,omitempty" jsonschema_description:"Which customers to change, by filter. Needs set; not with customers."`
-	Set         *CustomerFields      `json:"set,omitempty" jsonschema_description:"The fields to change on every customer where matches."`
-	DryRun      bool                 `json:"dry_run,omitempty" jsonschema_description:"Read the customers and report what would change, writing nothing."`
-	ExpectCount *int                 `json:"expect_count,omitempty" jsonschema:"minimum=0" jsonschema_description:"With where: the number of customers the dry run matched. Required when more than 100 match; a different count writes nothing."`
+	Customers   []CustomerUpdateItem `json:"customers,omitempty" jsonschema:"minItems=1" jsonschema_description:"Each an id and the fields to change; email is unique, customer_group_id 0 is no group, channel_ids and store_credit_amounts replace the lists ([{\"amount\": 0}] clears credit). Not with where/set."`
+	Where       *CustomerSelector    `json:"where,omitempty" jsonschema_description:"Which customers to change: list_customers' where. Needs set; not with customers."`
+	Set         *CustomerFields      `json:"set,omitempty" jsonschema_description:"The fields to change on every customer where matches: any of a customers item's but id."`
+	DryRun      bool                 `json:"dry_run,omitempty" jsonschema_description:"Report what would change and fail, writing nothing."`
+	ExpectCount *int                 `json:"expect_count,omitempty" jsonschema:"minimum=0" jsonschema_description:"With where: the number the dry run matched; required above 100; if it differs, nothing is written."`
+	Details     bool                 `json:"details,omitempty" jsonschema_description:"For scripts: every id, failure and value in full."`
 	Background  bool                 `json:"background,omitempty" jsonschema_description:"Run as a job and answer at once with its job_id (long updates do so anyway). Not with dry_run."`
 }
 
@@ -199,9 +205,11 @@ type BulkUpdateCustomersResult struct {
 	Counts             BulkCounts          `json:"counts"`
 	Updated            []int               `json:"updated" jsonschema_description:"Ids BigCommerce confirmed as updated."`
 	Unchanged          []int               `json:"unchanged" jsonschema_description:"Ids already in the requested state: not sent."`
-	Failed             []bc.BulkFailure    `json:"failed" jsonschema_description:"Customers not updated, with why. Codes: invalid (fix the fields), not_found, rejected (BigCommerce refused the fields listed), unconfirmed (may have been applied: repeating the call is safe), or the HTTP status that stopped the run."`
+	Failures           []FailureGroup      `json:"failures" jsonschema_description:"The customers not updated, grouped by why."`
+	Failed             []bc.BulkFailure    `json:"failed,omitempty" jsonschema_description:"With details: every failure, one per customer."`
 	NotAttempted       []int               `json:"not_attempted" jsonschema_description:"Ids never applied; repeating the call finishes them."`
 	NotAttemptedReason string              `json:"not_attempted_reason,omitempty"`
+	LeftOut            string              `json:"left_out,omitempty" jsonschema_description:"What this answer shortened, and how to get it in full."`
 	Changes            []bc.CustomerChange `json:"changes,omitempty" jsonschema_description:"Dry run: per customer, each field's value before and after; a sample when many would change."`
 	Batches            int                 `json:"batches,omitempty" jsonschema_description:"Update calls made."`
 	Retries            int                 `json:"retries,omitempty"`
@@ -216,15 +224,15 @@ func (r BulkUpdateCustomersResult) Summary() string {
 	}
 	c := r.Counts
 	if r.DryRun {
-		s := fmt.Sprintf("Dry run, nothing written: of %d customers, %d would change, %d are unchanged, %d would fail.",
-			r.Total, c.WouldChange, c.Unchanged, c.Failed)
+		s := fmt.Sprintf("Dry run, nothing written: of %s, %d would change, %d unchanged, %d would fail.",
+			plural(r.Total, "customer"), c.WouldChange, c.Unchanged, c.Failed)
 		if r.expectCount {
 			s += fmt.Sprintf(" To apply, call again with dry_run=false and expect_count=%d.", r.Total)
 		}
 		return s
 	}
-	s := fmt.Sprintf("Of %d customers: %d updated, %d unchanged, %d failed, %d not attempted (%d update calls, %d retries, %d rate-limited).",
-		r.Total, c.Updated, c.Unchanged, c.Failed, c.NotAttempted, r.Batches, r.Retries, r.RateLimited)
+	s := fmt.Sprintf("Of %s: %d updated, %d unchanged, %d failed, %d not attempted (%s; retries: %d; rate-limited: %d).",
+		plural(r.Total, "customer"), c.Updated, c.Unchanged, c.Failed, c.NotAttempted, plural(r.Batches, "update call"), r.Retries, r.RateLimited)
 	if c.NotAttempted > 0 {
 		s += " Not attempted: " + r.NotAttemptedReason + ". Repeating the call is safe."
 	}
@@ -240,14 +248,12 @@ const (
 	maxListedCustomers   = 10_000
 )
 
-var bulkDescription = fmt.Sprintf(`Update many customers at once: %[1]d per BigCommerce call, %[2]d calls in flight, rate limits handled. Either an explicit list or a selector plus the fields to set.
-Two forms, never both:
-- customers: [{"id": 12, "customer_group_id": 2}, ...] (up to %[3]d), each with its own fields;
-- where: {"customer_group_ids": [1]} (or ids, emails, date_created_min/max, date_modified_min/max; all: true for every customer) with set: {"customer_group_id": 2}; a selector may match up to %[4]d customers (narrow it, e.g. by date range, for more).
-Call it with dry_run: true first: it reads the customers and shows what would change (before/after), writing nothing. When where matches more than %[5]d customers, apply with expect_count equal to the number the dry run matched; if the store changed, nothing is written and the new count is returned.
-Customers already in the requested state are skipped (unchanged), so repeating a call is safe and cheap. One bad item fails alone. The result accounts for every customer once: updated, unchanged, failed (with why) or not attempted.
+var bulkDescription = fmt.Sprintf(`Update many customers at once: %[1]d per BigCommerce call, %[2]d calls in flight, rate limits handled.
+Two forms, never both: customers: [{"id": 12, "customer_group_id": 2}, ...], each with its own fields; or where with set: {"customer_group_id": 2}. Up to %[3]d customers.
+Call it with dry_run: true first: it shows what would change and fail, writing nothing. When where matches over %[5]d, apply with expect_count set to the number matched.
+Customers already as requested are skipped, so repeating is safe. Failures come grouped by cause; unconfirmed ones may have been applied (repeat the call).
 Read-only fields (registration_ip_address, date_created, date_modified, origin_channel_id) cannot be sent.
-A long update (estimated past about 20 seconds, e.g. a few thousand customers at BigCommerce's latency) or one called with background: true runs as a job: the answer comes at once with job.job_id and empty counts; follow it with get_bulk_job (after job.check_after_seconds) until its status is no longer running, and stop it with cancel_bulk_job.`,
+A long update (over about 20 s, e.g. thousands of customers) or one with background: true runs as a job: the answer comes at once with job.job_id and empty counts; follow it with get_bulk_job (after job.check_after_seconds) until it is no longer running; cancel_bulk_job stops it.`,
 	bc.MaxCustomersPerUpdate, bc.MaxUpdateRequestsInFlight, maxListedCustomers, bc.MaxSelectorMatches, expectCountThreshold)
 
 func bulkUpdateCustomers(client *bc.Client, jobs *Jobs) server.ServerTool {
@@ -260,11 +266,17 @@ func bulkUpdateCustomers(client *bc.Client, jobs *Jobs) server.ServerTool {
 		})))
 }
 
+// runBulk makes the update, shortening its answer unless details are asked for.
 func runBulk(ctx context.Context, client *bc.Client, in BulkUpdateCustomersInput) (BulkUpdateCustomersResult, error) {
+	update := updateListed
 	if in.Where != nil {
-		return updateSelected(ctx, client, in)
+		update = updateSelected
 	}
-	return updateListed(ctx, client, in)
+	out, err := update(ctx, client, in)
+	if err != nil {
+		return out, err
+	}
+	return out.shortened(in.Details), nil
 }
 
 func updateListed(ctx context.Context, client *bc.Client, in BulkUpdateCustomersInput) (BulkUpdateCustomersResult, error) {
@@ -314,24 +326,24 @@ func updateSelected(ctx context.Context, client *bc.Client, in BulkUpdateCustome
 }
 
 func checkExpectCount(matched int, expected *int) error {
-	return checkCount(matched, expected, "where matches", "customers")
+	return checkCount(matched, expected, "where matches", "customer")
 }
 
-// checkCount refuses a write of n items (described as "<subject> n <noun>")
+// checkCount refuses a write of n items (described as "<subject> n <noun>s")
 // when expect_count disagrees with n, or is missing and n is over the threshold.
 func checkCount(n int, expected *int, subject, noun string) error {
 	var message string
 	switch {
 	case expected != nil && *expected != n:
-		message = fmt.Sprintf("%s %d %s, not the %d expect_count says: nothing was written", subject, n, noun, *expected)
+		message = fmt.Sprintf("%s %s, not the %d expect_count says: nothing was written", subject, plural(n, noun), *expected)
 	case expected == nil && n > expectCountThreshold:
-		message = fmt.Sprintf("%s %d %s, more than %d, and expect_count was not given: nothing was written", subject, n, noun, expectCountThreshold)
+		message = fmt.Sprintf("%s %s, more than %d, and expect_count was not given: nothing was written", subject, plural(n, noun), expectCountThreshold)
 	default:
 		return nil
 	}
 	return &toolError{Code: codeInvalidArgument, Message: message,
-		Fields: map[string]string{"expect_count": fmt.Sprintf("must be %d, the number of %s %s now", n, noun, subject)},
-		Hint:   fmt.Sprintf("check them with dry_run=true, then call again with expect_count=%d if they are the %s meant", n, noun)}
+		Fields: map[string]string{"expect_count": fmt.Sprintf("must be %d, the number of %ss %s now", n, noun, subject)},
+		Hint:   fmt.Sprintf("check them with dry_run=true, then call again with expect_count=%d if they are the %ss meant", n, noun)}
 }
 
 // bulkOptions skips customers already in the requested state, so that a
@@ -347,7 +359,7 @@ func dryRunReport(plan *bc.BulkPlan, sample int) BulkUpdateCustomersResult {
 		Counts:       BulkCounts{WouldChange: len(plan.Changes), Unchanged: len(plan.Unchanged), Failed: len(plan.Failed)},
 		Updated:      []int{},
 		Unchanged:    orEmpty(plan.Unchanged),
-		Failed:       orEmpty(plan.Failed),
+		Failed:       plan.Failed,
 		NotAttempted: []int{},
 		Changes:      plan.Changes[:min(sample, len(plan.Changes))],
 	}
@@ -370,13 +382,69 @@ func runReport(ctx context.Context, ids []int, res *bc.BulkResult, err error) (B
 			Failed: len(res.Failed), NotAttempted: len(res.NotAttempted)},
 		Updated:            orEmpty(res.Updated),
 		Unchanged:          orEmpty(res.Unchanged),
-		Failed:             orEmpty(res.Failed),
+		Failed:             res.Failed,
 		NotAttempted:       orEmpty(res.NotAttempted),
 		NotAttemptedReason: res.NotAttemptedReason,
 		Batches:            res.Batches,
 		Retries:            res.Retries,
 		RateLimited:        res.RateLimited,
 	}, nil
+}
+
+// shortened groups the failures and, unless details are asked for, leaves
+// out the per-customer failures and cuts each id list to maxListedIDs, saying
+// so: a model's context holds the answer however many customers it covers.
+func (r BulkUpdateCustomersResult) shortened(details bool) BulkUpdateCustomersResult {
+	groups, hiddenGroups, hiddenCustomers := groupFailures(r.Failed)
+	r.Failures = groups
+	if details {
+		return r
+	}
+	var cuts []string
+	if len(r.Failed) > 0 {
+		cut := fmt.Sprintf("failures are grouped by cause, with the first %d ids of each", failureSampleIDs)
+		if hiddenGroups > 0 {
+			cut += fmt.Sprintf(" (%s of %s not shown)", plural(hiddenGroups, "more cause"), plural(hiddenCustomers, "customer"))
+		}
+		cuts = append(cuts, cut)
+	}
+	r.Failed = nil
+	var clipped bool
+	if r.Changes, clipped = clipChanges(r.Changes); clipped {
+		cuts = append(cuts, fmt.Sprintf("text values in changes are cut at %d characters", maxChangeRunes))
+	}
+	for _, list := range []*[]int{&r.Updated, &r.Unchanged, &r.NotAttempted} {
+		if len(*list) > maxListedIDs {
+			*list = (*list)[:maxListedIDs]
+			cuts = append(cuts, fmt.Sprintf("id lists show their first %d ids", maxListedIDs))
+		}
+	}
+	if len(cuts) > 0 {
+		r.LeftOut = strings.Join(slices.Compact(cuts), "; ") + ". details: true lists every id and every failure in full (repeating a call is safe: customers already updated show as unchanged)."
+	}
+	return r
+}
+
+// clipChanges cuts long text values (notes run to 64 KB) in a dry run's
+// sample of changes, saying whether it cut any.
+func clipChanges(changes []bc.CustomerChange) ([]bc.CustomerChange, bool) {
+	cut := false
+	clipValue := func(v any) any {
+		if s, ok := v.(string); ok && utf8.RuneCountInString(s) > maxChangeRunes {
+			cut = true
+			return clip(s, maxChangeRunes)
+		}
+		return v
+	}
+	out := make([]bc.CustomerChange, len(changes))
+	for i, c := range changes {
+		fields := make(map[string]bc.FieldChange, len(c.Fields))
+		for name, f := range c.Fields {
+			fields[name] = bc.FieldChange{Before: clipValue(f.Before), After: clipValue(f.After)}
+		}
+		out[i] = bc.CustomerChange{ID: c.ID, Fields: fields}
+	}
+	return out, cut
 }
 
 // orEmpty keeps a list an array in the output, which its schema requires.

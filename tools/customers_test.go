@@ -47,7 +47,7 @@ func TestBulkUpdateAnExplicitList(t *testing.T) {
 		{"id": 4, "email": taken.Email},                        // BigCommerce refuses it
 		{"id": 9999, "company": "Nobody"},                      // no such customer
 		{"id": 5, "force_password_reset": true, "phone": "+1"}, // shares a batch with the failures
-	}})
+	}, "details": true})
 
 	if res.Total != 5 || !slices.Equal(res.Updated, []int{1, 5}) || res.Counts.Failed != 3 {
 		t.Fatalf("result %+v", res)
@@ -79,9 +79,9 @@ func TestABadItemFailsAloneWhileTheOthersAreUpdated(t *testing.T) {
 	if res.Total != 4 || !slices.Equal(res.Updated, []int{1}) || res.Counts.Failed != 3 {
 		t.Fatalf("result %+v, want customer 1 updated and three failures", res)
 	}
-	for _, f := range res.Failed {
-		if f.Code != "invalid" || len(f.Fields) == 0 {
-			t.Errorf("failure %+v, want code invalid naming the field", f)
+	for _, g := range res.Failures {
+		if g.Code != "invalid" || len(g.Fields) == 0 || g.Count != 1 {
+			t.Errorf("failure %+v, want one customer failing invalid, naming the field", g)
 		}
 	}
 	if c, _ := s.store.Customer(1); c.Company != "Acme" {
@@ -252,7 +252,7 @@ func TestExpectCountGuardsLargeSelectors(t *testing.T) {
 	if n := s.puts(); n != 0 {
 		t.Fatalf("a refused call sent %d updates", n)
 	}
-	if res := s.bulk(args(300)); len(res.Updated)+len(res.Unchanged) != 300 {
+	if res := s.bulk(args(300)); res.Counts.Updated+res.Counts.Unchanged != 300 {
 		t.Errorf("with the right count: %+v", res.Counts)
 	}
 }
@@ -280,8 +280,8 @@ func TestASelectorOverTwoThousandCustomers(t *testing.T) {
 	start := time.Now()
 
 	res := s.bulk(map[string]any{"where": map[string]any{"all": true}, "set": map[string]any{"notes": "migrated"}, "expect_count": 2000})
-	if len(res.Updated) != 2000 || res.Batches != 200 {
-		t.Errorf("updated %d in %d batches, want 2000 in 200", len(res.Updated), res.Batches)
+	if res.Counts.Updated != 2000 || res.Batches != 200 {
+		t.Errorf("updated %d in %d batches, want 2000 in 200", res.Counts.Updated, res.Batches)
 	}
 	t.Logf("2,000 customers in %v (%d batches at 1ms latency; the engine's floor is %v)",
 		time.Since(start).Round(time.Millisecond), res.Batches, 200/3*time.Millisecond)

@@ -17,10 +17,10 @@ type decoder struct {
 }
 
 func decoderFor[In any]() decoder {
-	schema := schemas.Reflect[In]()
+	schema, published := inputSchemas[In]()
 	compiled := newArgumentSchema(schema)
 	return decoder{
-		schema: schemas.Marshal(schema),
+		schema: schemas.Marshal(published),
 		decode: func(arguments any) (any, error) { return decodeArguments[In](compiled, arguments) },
 	}
 }
@@ -37,6 +37,7 @@ var decoders = map[string]decoder{
 	"cancel_bulk_job":       decoderFor[BulkJobInput](),
 	"list_changes":          decoderFor[ListChangesInput](),
 	"undo_change":           decoderFor[UndoChangeInput](),
+	"list_customers":        decoderFor[ListCustomersInput](),
 }
 
 // fuzzedTools lists the tools in a fixed order, so that a corpus entry's

@@ -2,9 +2,22 @@ package tools
 
 import "fmt"
 
-// instructions are sent at initialize: how to use these tools well.
-var instructions = fmt.Sprintf(`This server manages one BigCommerce store's customer groups and bulk-updates its customers. Every call touches the live store.
+// instructions are sent at initialize: what the server works on, then how
+// to use its tools well.
+func instructions(sandbox bool) string {
+	store := liveStore
+	if sandbox {
+		store = sandboxStore
+	}
+	return store + "\n" + howTo
+}
 
+const (
+	liveStore    = "This server manages one BigCommerce store's customer groups and bulk-updates its customers. Every call touches the live store."
+	sandboxStore = "This server manages the customer groups and customers of a simulated BigCommerce store (sandbox mode): demo data, nothing real is read or changed, and changes are lost when the server stops."
+)
+
+var howTo = fmt.Sprintf(`
 Customer groups
 - Find groups with list_customer_groups (name, name_like and date filters; all_pages=true for everything) and read one with get_customer_group. Ids come from there; never guess them.
 - update_customer_group: discount_rules REPLACES the group's whole set of rules. To add or change one rule, read the group first and send every rule to keep. discount_rules: [] removes all of them.
@@ -13,10 +26,13 @@ Customer groups
 - delete_customer_group leaves its customers unassigned (in no group). Move them first with bulk_update_customers if they should stay grouped. undo_change can recreate a deleted group, but under a new id.
 - A result with a "warning" was saved only in part (BigCommerce answered 207): do what the warning says to finish.
 
+Customers
+- Read them with list_customers: where is the same selector as bulk_update_customers; rows are compact (id, email, names, company, group, registration day) and total counts every match (limit: 1 to count a group's members). Use it to turn emails into ids and to check who a selector matches; it works on a read-only server.
+
 Bulk customer updates (bulk_update_customers)
 - Either customers (a list of {id, fields to change}) or where (a selector: customer_group_ids, ids, emails, date ranges, or all: true) plus set (the fields to change for every match).
 - Always call it with dry_run: true first. Show the user what would change, then apply with the same arguments, dry_run: false and expect_count set to the number the dry run matched (required when more than %[1]d customers match); the call is refused if the count no longer matches.
-- Report the failures the result lists; retrying the same call is safe (it is idempotent).
+- Report the failures: they come grouped by cause (code, message, count, a few ids); details: true lists every one. Retrying the same call is safe (it is idempotent).
 - A long update runs as a job: the answer has job.job_id instead of counts. Tell the user it is running and about how long it should take (job.estimated_seconds), then call get_bulk_job with the job_id every check_after_seconds until status is done, cancelled or interrupted, and report its result. cancel_bulk_job stops it after the batches in flight. An interrupted or cancelled job is finished by repeating the same bulk_update_customers call: customers already updated are skipped.
 
 Undo

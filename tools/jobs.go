@@ -195,7 +195,7 @@ func ticket(rec jobs.Record, now time.Time) BulkUpdateCustomersResult {
 		Total:        rec.Progress.Total,
 		Updated:      []int{},
 		Unchanged:    []int{},
-		Failed:       []bc.BulkFailure{},
+		Failures:     []FailureGroup{},
 		NotAttempted: []int{},
 		Job: &BulkJobTicket{JobID: rec.ID, Status: string(rec.Status), EstimatedSeconds: seconds(rec.Estimate),
 			CheckAfterSeconds: status.CheckAfterSeconds, Follow: status.Next},

@@ -21,7 +21,7 @@ func companies(n int, run string) map[string]any {
 	for i := range items {
 		items[i] = map[string]any{"id": i + 1, "company": fmt.Sprintf("%s %d", run, i+1)}
 	}
-	return map[string]any{"customers": items}
+	return map[string]any{"customers": items, "details": true} // every id, to check the account against the store
 }
 
 func withBackground(args map[string]any) map[string]any {

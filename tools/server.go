@@ -5,6 +5,7 @@ package tools
 
 import (
 	"context"
+	"encoding/json"
 	"log/slog"
 	"slices"
 	"time"
@@ -20,6 +21,7 @@ import (
 // Config is how the server presents itself and what it allows.
 type Config struct {
 	ReadOnly bool          // write tools are neither listed nor callable
+	Sandbox  bool          // the store is simulated: the instructions say so
 	Version  string        // reported at initialize
 	Logger   *slog.Logger  // default: discard
 	Journal  journal.Store // records every write before it is sent; nil: off
@@ -43,6 +45,7 @@ func Registry(client *bc.Client, jobs *Jobs) []server.ServerTool {
 		cancelBulkJob(jobs),
 		listChanges(),
 		undoChange(client),
+		listCustomers(client),
 	}
 }
 
@@ -56,7 +59,7 @@ func NewServer(client *bc.Client, cfg Config) *server.MCPServer {
 		cfg.Jobs = NewJobs(jobsRunner(cfg.Logger), DefaultJobAfter)
 	}
 	opts := []server.ServerOption{
-		server.WithInstructions(instructions),
+		server.WithInstructions(instructions(cfg.Sandbox)),
 		server.WithTaskCapabilities(true, true, true),
 		server.WithToolCapabilities(false),
 		server.WithResourceCapabilities(false, false),
@@ -71,10 +74,11 @@ func NewServer(client *bc.Client, cfg Config) *server.MCPServer {
 	if cfg.Observe != nil {
 		opts = append(opts, server.WithToolHandlerMiddleware(cfg.Observe))
 	}
-	tools := Registry(client, cfg.Jobs)
+	tools, recs := Registry(client, cfg.Jobs), records(client)
 	hooks := &server.Hooks{}
 	cfg.Jobs.linkTasks(hooks)
-	opts = append(opts, server.WithHooks(hooks))
+	hooks.AddBeforeReadResource(prefetchRecords(recs))
+	hooks.AddBeforeGetPrompt(prompts.RefuseBadArguments)
 	if cfg.ReadOnly {
 		// Write tools stay registered so that a call from a stale tool list
 		// gets a read_only error the model understands, not "unknown tool".
@@ -84,10 +88,10 @@ func NewServer(client *bc.Client, cfg Config) *server.MCPServer {
 		hooks.AddAfterListTools(hideWrites(writes))
 		opts = append(opts, server.WithToolHandlerMiddleware(refuseWrites(writes)))
 	}
-	s := server.NewMCPServer("bigcommerce-mcp", cfg.Version, opts...)
+	s := server.NewMCPServer("bigcommerce-mcp", cfg.Version, append(opts, server.WithHooks(hooks))...)
 	s.AddTools(tools...)
 	s.AddPrompts(prompts.All()...)
-	addResources(s, client)
+	addResources(s, client, recs)
 	return s
 }
 
@@ -132,8 +136,9 @@ func loggerFrom(ctx context.Context) *slog.Logger {
 	return slog.New(slog.DiscardHandler)
 }
 
-// logCalls logs each call's tool, duration and outcome; never arguments,
-// which may hold customers' personal data.
+// logCalls logs each call's tool, duration and outcome, with a tool error's
+// code and message; never arguments, which may hold customers' personal
+// data. A message holds no secret: toToolError's messages never do.
 func logCalls(log *slog.Logger) server.ToolHandlerMiddleware {
 	return func(next server.ToolHandlerFunc) server.ToolHandlerFunc {
 		return func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
@@ -144,11 +149,23 @@ func logCalls(log *slog.Logger) server.ToolHandlerMiddleware {
 			case err != nil:
 				log.ErrorContext(ctx, "tool call failed", append(attrs, "err", err)...)
 			case res != nil && res.IsError:
-				log.InfoContext(ctx, "tool call returned an error", attrs...)
+				te := errorOf(res)
+				log.InfoContext(ctx, "tool call returned an error", append(attrs, "code", te.Code, "message", te.Message)...)
 			default:
 				log.DebugContext(ctx, "tool call", attrs...)
 			}
 			return res, err
 		}
 	}
+}
+
+// errorOf reads back the error an error result carries.
+func errorOf(res *mcp.CallToolResult) toolError {
+	var body struct{ Error toolError }
+	if len(res.Content) > 0 {
+		if text, ok := res.Content[0].(mcp.TextContent); ok {
+			_ = json.Unmarshal([]byte(text.Text), &body) // an error of mcp-go's own is not JSON: no code then
+		}
+	}
+	return body.Error
 }

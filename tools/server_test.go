@@ -1,13 +1,19 @@
 package tools
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
 	"log/slog"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/mark3labs/mcp-go/mcp"
+
+	"github.com/bigcommerce-mcp/bigcommerce-mcp/bc/bcsim"
 )
 
 // wantEffects is what each tool does to the store, as the README's tools
@@ -19,6 +25,7 @@ var wantEffects = map[string]effect{
 	"create_customer_group": creates,
 	"update_customer_group": updates,
 	"delete_customer_group": deletes,
+	"list_customers":        reads,
 	"bulk_update_customers": updates,
 	"get_bulk_job":          reads,
 	"cancel_bulk_job":       updates,
@@ -91,7 +98,7 @@ func TestReadOnlyModeHidesAndRefusesWrites(t *testing.T) {
 		listed = append(listed, tool.Name)
 	}
 	slices.Sort(listed)
-	if want := []string{"count_customer_groups", "get_bulk_job", "get_customer_group", "list_changes", "list_customer_groups"}; !slices.Equal(listed, want) {
+	if want := []string{"count_customer_groups", "get_bulk_job", "get_customer_group", "list_changes", "list_customer_groups", "list_customers"}; !slices.Equal(listed, want) {
 		t.Errorf("read-only lists %v, want %v", listed, want)
 	}
 
@@ -116,7 +123,7 @@ func TestReadOnlyModeHidesAndRefusesWrites(t *testing.T) {
 	succeed[CustomerGroupResult](s, "get_customer_group", map[string]any{"id": 2})
 }
 
-func TestCustomerGroupResources(t *testing.T) {
+func TestResources(t *testing.T) {
 	t.Parallel()
 	s := newSession(t, Config{})
 	ctx := context.Background()
@@ -126,13 +133,22 @@ func TestCustomerGroupResources(t *testing.T) {
 		t.Fatalf("resources = %+v, %v; want %s", resources, err, groupsURI)
 	}
 	templates, err := s.mcp.ListResourceTemplates(ctx, mcp.ListResourceTemplatesRequest{})
-	if err != nil || len(templates.ResourceTemplates) != 1 || templates.ResourceTemplates[0].URITemplate.Raw() != groupURITemplate {
-		t.Fatalf("templates = %+v, %v; want %s", templates, err, groupURITemplate)
+	if err != nil {
+		t.Fatal(err)
 	}
+	var raw []string
+	for _, template := range templates.ResourceTemplates {
+		raw = append(raw, template.URITemplate.Raw())
+	}
+	if slices.Sort(raw); !slices.Equal(raw, []string{groupURITemplate, customerURITemplate}) {
+		t.Fatalf("templates = %v; want %s and %s", raw, groupURITemplate, customerURITemplate)
+	}
+	customer, _ := s.store.Customer(7)
 
 	for uri, want := range map[string]string{
-		groupsURI:        `"name": "Staff"`,
-		groupsURI + "/3": `"name": "VIP"`,
+		groupsURI:           `"name": "Staff"`,
+		groupsURI + "/3":    `"name": "VIP"`,
+		customersURI + "/7": `"email": "` + customer.Email + `"`,
 	} {
 		req := mcp.ReadResourceRequest{}
 		req.Params.URI = uri
@@ -146,11 +162,23 @@ func TestCustomerGroupResources(t *testing.T) {
 		}
 	}
 
-	for _, uri := range []string{groupsURI + "/9999", groupsURI + "/abc"} {
+	if n := s.store.Total("GET /v2/customer_groups/{id}"); n != 1 {
+		t.Errorf("reading one group took %d requests, want 1", n)
+	}
+
+	for uri, why := range map[string]string{
+		groupsURI + "/9999":    "no customer group has id 9999",
+		groupsURI + "/abc":     "a customer group id is a whole number",
+		customersURI + "/9999": "no customer has id 9999",
+		customersURI + "/0":    "a customer id is a whole number",
+		"bigcommerce://orders": "",
+	} {
 		req := mcp.ReadResourceRequest{}
 		req.Params.URI = uri
-		if _, err := s.mcp.ReadResource(ctx, req); err == nil {
-			t.Errorf("read %s succeeded, want an error", uri)
+		_, err := s.mcp.ReadResource(ctx, req)
+		notFound := errors.Is(err, mcp.ErrResourceNotFound) || errors.Is(err, mcp.ErrInvalidParams) // the code depends on the protocol version
+		if !notFound || errors.Is(err, mcp.ErrInternalError) || !strings.Contains(fmt.Sprint(err), why) {
+			t.Errorf("read %s: %v, want resource not found saying %q", uri, err, why)
 		}
 	}
 }
@@ -175,9 +203,12 @@ func TestPromptsAreListedAndRender(t *testing.T) {
 		t.Errorf("rendered prompt does not use its arguments or expect_count:\n%s", text)
 	}
 
-	req.Params.Arguments = map[string]string{"from_group": "Retail"}
-	if _, err := s.mcp.GetPrompt(ctx, req); err == nil || !strings.Contains(err.Error(), "to_group") {
-		t.Errorf("missing to_group: err = %v, want one naming it", err)
+	for _, args := range []map[string]string{{"from_group": "Retail"}, {"from_group": "Retail", "to_group": "VIP", "group": "x"}} {
+		req.Params.Arguments = args
+		_, err := s.mcp.GetPrompt(ctx, req)
+		if !errors.Is(err, mcp.ErrInvalidParams) || !strings.Contains(fmt.Sprint(err), `argument: "to_group"`) && !strings.Contains(fmt.Sprint(err), `unknown argument "group"`) {
+			t.Errorf("arguments %v: err = %v, want invalid params naming the argument", args, err)
+		}
 	}
 }
 
@@ -189,8 +220,20 @@ func TestCallsAreLoggedWithoutSecrets(t *testing.T) {
 
 	s.call("count_customer_groups", nil)
 	s.call("get_customer_group", map[string]any{"id": 9999})
-	if got := logs.String(); !strings.Contains(got, "tool=count_customer_groups") || !strings.Contains(got, "tool=get_customer_group") || strings.Contains(got, testToken) {
+	got := logs.String()
+	if !strings.Contains(got, "tool=count_customer_groups") || !strings.Contains(got, "tool=get_customer_group") || strings.Contains(got, testToken) {
 		t.Errorf("logs = %q, want both calls and no token", got)
+	}
+	if !strings.Contains(got, `msg="tool call returned an error" tool=get_customer_group`) || !strings.Contains(got, "code=not_found message=") {
+		t.Errorf("logs = %q, want the error's code and message", got)
+	}
+
+	const wrongToken = "wrong-secret-token"
+	logs.Reset()
+	refused := newSessionWith(t, bcsim.New(bcsim.WithAccessToken(testToken)), wrongToken, Config{Logger: logger})
+	refused.call("count_customer_groups", nil)
+	if got := logs.String(); !strings.Contains(got, "code=unauthorized") || strings.Contains(got, wrongToken) {
+		t.Errorf("logs = %q, want code unauthorized and no token", got)
 	}
 }
 
@@ -212,5 +255,71 @@ func TestBehaviourPutsAnnotationsIntoWords(t *testing.T) {
 		if got := Behaviour(tc.a); got != tc.want {
 			t.Errorf("%s: Behaviour = %q, want %q", tc.name, got, tc.want)
 		}
+	}
+}
+
+// TestToolListSize pins what tools/list costs a model, as the client
+// keeps it, so that it cannot creep back: 28 KB for 7 tools before issue 11,
+// 14.5 KB for 10 after it; the job tools (get_bulk_job, cancel_bulk_job)
+// brought it to 17.8 KB for 12, over issue 11's 15 KB. It also checks that
+// the read-only stubs, each a six-way anyOf, stay out.
+func TestToolListSize(t *testing.T) {
+	t.Parallel()
+	s := newSession(t, Config{})
+	res, err := s.mcp.ListTools(context.Background(), mcp.ListToolsRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, _ := json.Marshal(map[string][]mcp.Tool{"tools": res.Tools}) // what the SDK client keeps of the answer
+	t.Logf("tools/list: %d bytes for %d tools", len(data), len(res.Tools))
+	if len(data) >= 18_000 {
+		t.Errorf("tools/list is %d bytes, want under 18,000", len(data))
+	}
+	for _, tool := range res.Tools {
+		schema, _ := json.Marshal(tool.InputSchema)
+		for _, name := range readOnlyCustomerFields {
+			if tool.Name == bulkTool && bytes.Contains(schema, []byte(`"`+name+`"`)) {
+				t.Errorf("%s's published schema still describes the read-only field %s", tool.Name, name)
+			}
+		}
+	}
+	if bytes.Contains(data, []byte(`"$ref"`)) {
+		t.Error("the published schemas use $ref")
+	}
+	if n := bytes.Count(data, []byte(`{"type":"null"}`)); n > 0 {
+		t.Errorf("the published schemas hold %d any-value stubs (a six-way anyOf ending in null)", n)
+	}
+}
+
+func TestResultsLeaveMarkupCharactersAsTheyAre(t *testing.T) {
+	t.Parallel()
+	s := newSession(t, Config{})
+	created := s.call("create_customer_group", map[string]any{"name": "R&D <EU>"})
+	refused := s.call("list_customer_groups", map[string]any{"<b>": 1})
+	for _, r := range []*mcp.CallToolResult{created, refused} {
+		text := r.Content[len(r.Content)-1].(mcp.TextContent).Text
+		if !strings.Contains(text, "<") || strings.Contains(text, `\u003c`) || strings.Contains(text, `\u0026`) {
+			t.Errorf("a result escapes markup characters: %s", text)
+		}
+	}
+	req := mcp.ReadResourceRequest{}
+	req.Params.URI = groupsURI
+	res, err := s.mcp.ReadResource(context.Background(), req)
+	if err != nil || !strings.Contains(res.Contents[0].(mcp.TextResourceContents).Text, `"R&D <EU>"`) {
+		t.Errorf("the groups resource escapes markup characters: %+v, %v", res, err)
+	}
+}
+
+func TestInstructionsSayWhichStoreIsManaged(t *testing.T) {
+	t.Parallel()
+	live, sandbox := newSession(t, Config{}).init.Instructions, newSession(t, Config{Sandbox: true}).init.Instructions
+	if !strings.Contains(live, "Every call touches the live store.") || strings.Contains(live, "simulated") {
+		t.Errorf("live instructions: %.200s", live)
+	}
+	if strings.Contains(sandbox, "live store") || !strings.Contains(sandbox, "simulated BigCommerce store (sandbox mode)") {
+		t.Errorf("sandbox instructions: %.200s", sandbox)
+	}
+	if !strings.HasSuffix(live, sandbox[strings.Index(sandbox, "\n"):]) {
+		t.Error("the sandbox instructions do not give the same advice")
 	}
 }

@@ -27,11 +27,13 @@ package tools
 //   - Register the constructor in Registry.
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
 
+	"github.com/invopop/jsonschema"
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
 
@@ -46,6 +48,41 @@ type result interface {
 // validator is implemented by inputs with rules beyond their schema.
 type validator interface {
 	Validate() error
+}
+
+// trimmer is implemented by inputs whose published schema can say less than
+// the one their arguments are checked against: fields accepted only to be
+// refused with a reason, descriptions that repeat another argument's.
+type trimmer interface {
+	trimSchema(published *jsonschema.Schema)
+}
+
+// inputSchemas returns the schema In's arguments are checked against and the
+// one clients are shown.
+func inputSchemas[In any]() (checked, published *jsonschema.Schema) {
+	checked, published = schemas.Reflect[In](), schemas.Reflect[In]()
+	if t, ok := any(*new(In)).(trimmer); ok {
+		t.trimSchema(published)
+	}
+	undescribeAlternatives(published)
+	return checked, published
+}
+
+// undescribeAlternatives drops the descriptions of anyOf alternatives (a
+// decimal's string form), which the property's own description covers.
+func undescribeAlternatives(s *jsonschema.Schema) {
+	if s == nil {
+		return
+	}
+	for _, alt := range s.AnyOf {
+		alt.Description = ""
+	}
+	if s.Properties != nil {
+		for pair := s.Properties.Oldest(); pair != nil; pair = pair.Next() {
+			undescribeAlternatives(pair.Value)
+		}
+	}
+	undescribeAlternatives(s.Items)
 }
 
 // effect is what a tool does to the store; it decides the annotations.
@@ -96,13 +133,13 @@ func Behaviour(a mcp.ToolAnnotation) string {
 
 // newTool builds a tool from a typed handler; see the note at the top of this file.
 func newTool[In any, Out result](name, title, description string, e effect, handle func(context.Context, In) (Out, error)) server.ServerTool {
-	input := schemas.Reflect[In]()
+	input, published := inputSchemas[In]()
 	arguments := newArgumentSchema(input)
 	tool := mcp.Tool{
 		Name:            name,
 		Description:     description,
-		RawInputSchema:  schemas.Marshal(input),
-		RawOutputSchema: schemas.Raw[Out](),
+		RawInputSchema:  schemas.Marshal(published),
+		RawOutputSchema: schemas.Marshal(schemas.Outline(schemas.Reflect[Out]())),
 		Annotations:     e.annotations(title),
 	}
 	return server.ServerTool{
@@ -126,7 +163,7 @@ func newTool[In any, Out result](name, title, description string, e effect, hand
 // successResult carries out as structured content and, for clients that only
 // read text, a one-line summary followed by the same data as JSON.
 func successResult(out result) (*mcp.CallToolResult, error) {
-	data, err := json.Marshal(out)
+	data, err := marshal(out)
 	if err != nil {
 		return nil, fmt.Errorf("encode result: %w", err)
 	}
@@ -143,9 +180,21 @@ func successResult(out result) (*mcp.CallToolResult, error) {
 // as JSON text. It has no structured content, which clients would check
 // against the success schema.
 func errorResult(err error) *mcp.CallToolResult {
-	data, _ := json.Marshal(map[string]*toolError{"error": toToolError(err)})
+	data, _ := marshal(map[string]*toolError{"error": toToolError(err)})
 	return &mcp.CallToolResult{
 		Content: []mcp.Content{mcp.NewTextContent(string(data))},
 		IsError: true,
 	}
+}
+
+// marshal is json.Marshal leaving <, > and & as they are: escaped, they reach
+// a model or a script as \u003c and the like.
+func marshal(v any) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
 }

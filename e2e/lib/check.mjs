@@ -15,6 +15,7 @@ export const TOOLS = {
   update_customer_group: "update",
   delete_customer_group: "delete",
   bulk_update_customers: "update",
+  list_customers: "read",
   get_bulk_job: "read",
   cancel_bulk_job: "update",
   list_changes: "read",
