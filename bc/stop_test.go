@@ -1,42 +1,68 @@
 package bc_test
 
 import (
+	"context"
 	"testing"
 	"time"
 
 	"github.com/bigcommerce-mcp/bigcommerce-mcp/bc"
 	"github.com/bigcommerce-mcp/bigcommerce-mcp/bc/bcsim"
+	"github.com/bigcommerce-mcp/bigcommerce-mcp/internal/drain"
 )
 
-func TestStopLetsTheBatchesInFlightFinish(t *testing.T) {
+// TestARunEndedMidwayFinishesTheBatchesInFlight ends a run after its first
+// batch in each way a run can be ended from outside: BulkOptions.Stop and a
+// server drain. Either way no new batch starts, those in flight complete, and
+// the rest are not attempted, with a reason that says which.
+func TestARunEndedMidwayFinishesTheBatchesInFlight(t *testing.T) {
 	t.Parallel()
-	store := bcsim.New(bcsim.WithLatency(5*time.Millisecond, 0))
-	c := bulkClient(t, store, nil)
-	updates := companyUpdates(1, 300)
-	stop := make(chan struct{})
-
-	sentAtStop := 0
-	res, err := c.Customers.BulkUpdate(t.Context(), bc.Listed(updates), bc.BulkOptions{Stop: stop, Progress: func(p bc.BulkProgress) {
-		if p.Batches == 1 {
-			sentAtStop = store.Total("PUT /v3/customers")
-			close(stop)
-		}
-	}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	mustAccount(t, store, res, updates)
-	if sent := store.Total("PUT /v3/customers"); sent > sentAtStop+bc.MaxUpdateRequestsInFlight {
-		t.Errorf("%d batches were sent after the stop; at most %d were in flight", sent-sentAtStop, bc.MaxUpdateRequestsInFlight)
-	}
-	if len(res.Failed) != 0 {
-		t.Errorf("the batches in flight were cut short: %+v", res.Failed)
-	}
-	if len(res.NotAttempted) == 0 || res.NotAttemptedReason != "the run was stopped before these were sent" {
-		t.Errorf("%d not attempted because %q", len(res.NotAttempted), res.NotAttemptedReason)
-	}
-	if len(res.Updated) != 10*store.Total("PUT /v3/customers") {
-		t.Errorf("%d updated by %d calls: every batch sent should have completed", len(res.Updated), store.Total("PUT /v3/customers"))
+	for _, tc := range []struct {
+		name, reason string
+		end          func(ctx context.Context, opts *bc.BulkOptions) (context.Context, func())
+	}{
+		{"stop", "the run was stopped before these were sent", func(ctx context.Context, opts *bc.BulkOptions) (context.Context, func()) {
+			stop := make(chan struct{})
+			opts.Stop = stop
+			return ctx, func() { close(stop) }
+		}},
+		{"drain", "the server began shutting down before these were sent; sending them again is safe", func(ctx context.Context, _ *bc.BulkOptions) (context.Context, func()) {
+			begun := make(chan struct{})
+			return drain.WithSignal(ctx, begun), func() { close(begun) }
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			store := bcsim.New(bcsim.WithLatency(5*time.Millisecond, 0))
+			c := bulkClient(t, store, nil)
+			updates := companyUpdates(1, 300)
+			var opts bc.BulkOptions
+			ctx, end := tc.end(t.Context(), &opts)
+			sentAtEnd := 0
+			opts.Progress = func(p bc.BulkProgress) {
+				if p.Batches == 1 {
+					sentAtEnd = store.Total("PUT /v3/customers")
+					end()
+				}
+			}
+			res, err := c.Customers.BulkUpdate(ctx, bc.Listed(updates), opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			mustAccount(t, store, res, updates)
+			sent := store.Total("PUT /v3/customers")
+			if sent > sentAtEnd+bc.MaxUpdateRequestsInFlight {
+				t.Errorf("%d batches were sent after the run was ended; at most %d were in flight", sent-sentAtEnd, bc.MaxUpdateRequestsInFlight)
+			}
+			if len(res.Failed) != 0 {
+				t.Errorf("the batches in flight were cut short: %+v", res.Failed)
+			}
+			if len(res.NotAttempted) == 0 || res.NotAttemptedReason != tc.reason {
+				t.Errorf("%d not attempted because %q, want %q", len(res.NotAttempted), res.NotAttemptedReason, tc.reason)
+			}
+			if len(res.Updated) != bc.MaxCustomersPerUpdate*sent {
+				t.Errorf("%d updated by %d calls: every batch sent should have completed", len(res.Updated), sent)
+			}
+		})
 	}
 }
 
