@@ -64,26 +64,8 @@ func inputSchemas[In any]() (checked, published *jsonschema.Schema) {
 	if t, ok := any(*new(In)).(trimmer); ok {
 		t.trimSchema(published)
 	}
-	bareAlternatives(published)
+	relax(published)
 	return checked, published
-}
-
-// bareAlternatives leaves only the types of anyOf alternatives (a decimal's
-// string form, and its pattern): the property's own description says "a
-// number or a decimal string", and the arguments are still checked in full.
-func bareAlternatives(s *jsonschema.Schema) {
-	if s == nil {
-		return
-	}
-	for _, alt := range s.AnyOf {
-		*alt = jsonschema.Schema{Type: alt.Type}
-	}
-	if s.Properties != nil {
-		for pair := s.Properties.Oldest(); pair != nil; pair = pair.Next() {
-			bareAlternatives(pair.Value)
-		}
-	}
-	bareAlternatives(s.Items)
 }
 
 // effect is what a tool does to the store; it decides the annotations.
