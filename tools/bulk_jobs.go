@@ -143,7 +143,7 @@ Status is running, done, cancelled or interrupted. While running, call again aft
 To finish an interrupted job (the server stopped), repeat the bulk_update_customers call.`
 
 func getBulkJob(j *Jobs) server.ServerTool {
-	return newTool("get_bulk_job", "Get job", getBulkJobDescription, reads,
+	return newTool("get_bulk_job", "Get bulk job", getBulkJobDescription, reads,
 		func(ctx context.Context, in BulkJobInput) (BulkJobResult, error) {
 			rec, err := j.runner.Get(ctx, in.JobID)
 			if err != nil {
@@ -158,7 +158,7 @@ Cancelling a finished job changes nothing. To resume, repeat the bulk_update_cus
 	bc.MaxUpdateRequestsInFlight, bc.MaxCustomersPerUpdate)
 
 func cancelBulkJob(j *Jobs) server.ServerTool {
-	return newTool("cancel_bulk_job", "Cancel job", cancelBulkJobDescription, updates,
+	return newTool("cancel_bulk_job", "Cancel bulk job", cancelBulkJobDescription, updates,
 		func(ctx context.Context, in BulkJobInput) (BulkJobResult, error) {
 			rec, err := j.runner.Cancel(ctx, in.JobID)
 			if (err != nil && rec.ID == "") || errors.Is(err, jobs.ErrElsewhere) {
