@@ -126,6 +126,7 @@ func (m *bulkMove) updated(t testing.TB) int {
 // moveAtOnce starts the processes together and returns how long until the
 // last finished.
 func moveAtOnce(t testing.TB, store *watchedStore, redisURL string) time.Duration {
+	serverBinary(t) // built before the clock starts
 	start := time.Now()
 	var moves []*bulkMove
 	for i := range processes {
