@@ -28,13 +28,13 @@ type CustomerGroup struct {
 
 // CategoryAccess says which categories a group's customers can see.
 type CategoryAccess struct {
-	Type       string `json:"type" jsonschema:"enum=all,enum=specific,enum=none" jsonschema_description:"all, specific (only those in categories) or none."`
+	Type       string `json:"type" jsonschema:"enum=all,enum=specific,enum=none" jsonschema_description:"specific: only those in categories."`
 	Categories []int  `json:"categories,omitempty" jsonschema_description:"Required when type is specific."`
 }
 
 // DiscountRule is one of a group's discounts.
 type DiscountRule struct {
-	Type        string  `json:"type" jsonschema:"enum=price_list,enum=all,enum=category,enum=product" jsonschema_description:"price_list: a price list (the only rule then); all: store-wide (one at most); category or product: on one of them."`
+	Type        string  `json:"type" jsonschema:"enum=price_list,enum=all,enum=category,enum=product" jsonschema_description:"price_list: the only rule then; all: store-wide, one at most; category, product: on one of them."`
 	Method      string  `json:"method,omitempty" jsonschema:"enum=percent,enum=fixed,enum=price" jsonschema_description:"Not for price_list."`
 	Amount      Decimal `json:"amount,omitempty" jsonschema_description:"Not for price_list: a number or decimal string (\"5.0000\"), 0.0001 or more; at most 100 for percent."`
 	CategoryID  int     `json:"category_id,omitempty" jsonschema:"minimum=1"`
@@ -79,8 +79,8 @@ func formatTime(t bc.Time) string {
 
 // ListCustomerGroupsInput holds the documented filters of the group list.
 type ListCustomerGroupsInput struct {
-	Name             string `json:"name,omitempty" jsonschema_description:"Exact group name, case-sensitive."`
-	NameLike         string `json:"name_like,omitempty" jsonschema_description:"Groups whose name contains this text, ignoring case."`
+	Name             string `json:"name,omitempty" jsonschema_description:"Exact, case-sensitive."`
+	NameLike         string `json:"name_like,omitempty" jsonschema_description:"Name contains this, ignoring case."`
 	IsDefault        *bool  `json:"is_default,omitempty" jsonschema_description:"Only the default group, or only the others."`
 	IsGroupForGuests *bool  `json:"is_group_for_guests,omitempty" jsonschema_description:"Only the guest group, or only the others."`
 	DateCreated      string `json:"date_created,omitempty" jsonschema_description:"YYYY-MM-DD or RFC 3339, like every date; _min and _max include their ends."`
@@ -127,13 +127,12 @@ func (l CustomerGroupList) Summary() string {
 
 const defaultPageSize = 50 // BigCommerce's default limit
 
-var listDescription = fmt.Sprintf(`List the store's customer groups, with their discount rules and category access.
-Names are unique ignoring case, but the name filter is exact: to check a name, use name_like and compare ignoring case.
-Pages of up to %d (default %d): more_pages says whether to ask for next_page; all_pages=true returns every match.`,
-	bc.MaxPageSize, defaultPageSize)
+const listDescription = `List customer groups, with their discount rules and category access.
+Names are unique ignoring case but the name filter is exact: check a name with name_like, comparing ignoring case.
+When more_pages is true, ask for next_page (or use all_pages).`
 
 func listCustomerGroups(client *bc.Client) server.ServerTool {
-	return newTool("list_customer_groups", "List customer groups", listDescription, reads,
+	return newTool("list_customer_groups", "List groups", listDescription, reads,
 		func(ctx context.Context, in ListCustomerGroupsInput) (CustomerGroupList, error) {
 			if in.AllPages {
 				groups, _, err := client.CustomerGroups.ListAll(ctx, in.options())
@@ -154,7 +153,7 @@ func listCustomerGroups(client *bc.Client) server.ServerTool {
 
 // CustomerGroupID names one group.
 type CustomerGroupID struct {
-	ID int `json:"id" jsonschema:"minimum=1" jsonschema_description:"From list_customer_groups."`
+	ID int `json:"id" jsonschema:"minimum=1"`
 }
 
 // CustomerGroupResult is one group, as read or as saved.
@@ -185,10 +184,10 @@ func savedGroup(action string, g *bc.CustomerGroup, resp *bc.Response) CustomerG
 	return r
 }
 
-const getDescription = `Get one customer group by id: name, default/guest flags, category access and discount rules.`
+const getDescription = `Get one customer group, with its discount rules and category access.`
 
 func getCustomerGroup(client *bc.Client) server.ServerTool {
-	return newTool("get_customer_group", "Get a customer group", getDescription, reads,
+	return newTool("get_customer_group", "Get group", getDescription, reads,
 		func(ctx context.Context, in CustomerGroupID) (CustomerGroupResult, error) {
 			g, _, err := client.CustomerGroups.Get(ctx, in.ID)
 			if err != nil {
@@ -211,7 +210,7 @@ func (c CustomerGroupCount) Summary() string {
 }
 
 func countCustomerGroups(client *bc.Client) server.ServerTool {
-	return newTool("count_customer_groups", "Count customer groups",
+	return newTool("count_customer_groups", "Count groups",
 		"Count the store's customer groups (cheap).", reads,
 		func(ctx context.Context, _ CountCustomerGroupsInput) (CustomerGroupCount, error) {
 			n, _, err := client.CustomerGroups.Count(ctx)
@@ -245,20 +244,25 @@ func (s groupSettings) toAPI(name *string) bc.CustomerGroupInput {
 
 // CreateCustomerGroupInput is a new group.
 type CreateCustomerGroupInput struct {
-	Name string `json:"name" jsonschema:"minLength=1,maxLength=255" jsonschema_description:"Unique ignoring case; one line, no spaces at either end."`
+	Name string `json:"name" jsonschema:"minLength=1,maxLength=255" jsonschema_description:"One line, no spaces at either end."`
 	groupSettings
 }
 
 func (in CreateCustomerGroupInput) Validate() error { return in.toAPI(&in.Name).Validate(true) }
 
-const createDescription = `Create a customer group, optionally with category access and discount rules.
-Names are unique ignoring case ("vip" clashes with "VIP"): check with list_customer_groups name_like first; a taken name fails with conflict.
-Discount rules: one price_list rule alone, or at most one "all" rule plus category/product rules.
-One group at most is the guest group: unset is_group_for_guests on the current one first, or this fails with conflict.
-Not idempotent: twice creates two groups. If the result has a warning, follow it.`
+const createDescription = `Create a customer group.
+Names are unique ignoring case: check with list_customer_groups name_like first; a taken name fails with conflict.
+` + oneGuestGroup + `
+Not idempotent: twice creates two groups. ` + followWarning
+
+// oneGuestGroup and followWarning are said by both create and update.
+const (
+	oneGuestGroup = "One guest group at most: unset is_group_for_guests on the current one first, or this fails with conflict."
+	followWarning = "If the result has a warning, follow it."
+)
 
 func createCustomerGroup(client *bc.Client) server.ServerTool {
-	return newTool("create_customer_group", "Create a customer group", createDescription, creates,
+	return newTool("create_customer_group", "Create group", createDescription, creates,
 		func(ctx context.Context, in CreateCustomerGroupInput) (CustomerGroupResult, error) {
 			g, resp, err := journaledGroups(client, "create_customer_group").create(ctx, in.toAPI(&in.Name))
 			if err != nil {
@@ -271,7 +275,7 @@ func createCustomerGroup(client *bc.Client) server.ServerTool {
 
 // UpdateCustomerGroupInput changes the fields given and leaves the rest alone.
 type UpdateCustomerGroupInput struct {
-	ID   int     `json:"id" jsonschema:"minimum=1" jsonschema_description:"The customer group's id."`
+	ID   int     `json:"id" jsonschema:"minimum=1"`
 	Name *string `json:"name,omitempty" jsonschema:"minLength=1,maxLength=255" jsonschema_description:"New unique name (ignoring case): one line, without spaces at either end."`
 	groupSettings
 }
@@ -279,11 +283,11 @@ type UpdateCustomerGroupInput struct {
 func (in UpdateCustomerGroupInput) Validate() error { return in.toAPI(in.Name).Validate(false) }
 
 const updateDescription = `Change a customer group: only the fields you pass change.
-WARNING: discount_rules REPLACES THE GROUP'S WHOLE SET OF RULES. To add or change one rule, get_customer_group first and send every rule to keep plus the new one.
-One group at most is the guest group: unset is_group_for_guests on the current one first, or this fails with conflict. If the result has a warning, follow it.`
+WARNING: discount_rules REPLACES ALL THE GROUP'S RULES: to add or change one, get_customer_group first and send every rule to keep plus the new one.
+` + oneGuestGroup + " " + followWarning
 
 func updateCustomerGroup(client *bc.Client) server.ServerTool {
-	return newTool("update_customer_group", "Update a customer group", updateDescription, updates,
+	return newTool("update_customer_group", "Update group", updateDescription, updates,
 		func(ctx context.Context, in UpdateCustomerGroupInput) (CustomerGroupResult, error) {
 			g, resp, err := journaledGroups(client, "update_customer_group").update(ctx, in.ID, in.toAPI(in.Name))
 			if err != nil {
@@ -306,10 +310,10 @@ func (d DeletedCustomerGroup) Summary() string {
 }
 
 const deleteDescription = `Delete a customer group. undo_change can create it again, but under a NEW id.
-Its customers are NOT deleted but unassigned: left in no group, losing its pricing and category access. To keep them grouped, move them first with bulk_update_customers.`
+Its customers are NOT deleted but left in no group, losing its pricing and category access; to keep them grouped, move them first with bulk_update_customers.`
 
 func deleteCustomerGroup(client *bc.Client) server.ServerTool {
-	return newTool("delete_customer_group", "Delete a customer group", deleteDescription, deletes,
+	return newTool("delete_customer_group", "Delete group", deleteDescription, deletes,
 		func(ctx context.Context, in CustomerGroupID) (DeletedCustomerGroup, error) {
 			if resp, err := journaledGroups(client, "delete_customer_group").delete(ctx, in.ID); err != nil {
 				return DeletedCustomerGroup{}, hintIfMaybeApplied(err, resp, http.MethodDelete,

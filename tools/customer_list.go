@@ -67,8 +67,8 @@ func (l CustomerList) Summary() string {
 	return fmt.Sprintf("Customers %d-%d of %d matching; no more pages.", first, first+len(l.Customers)-1, l.Total)
 }
 
-const listCustomersDescription = `List the customers a selector matches, in compact rows (id, email, names, company, group, registration day), with the total matched.
-Use it to turn emails into ids or see who is in a group; limit: 1 counts its members (total). Pages of up to 250 (default 50).`
+const listCustomersDescription = `List the customers a selector matches, in compact rows (id, email, names, company, group, registration day), with the total.
+Use it to turn emails into ids, or see who is in a group; limit: 1 just counts them.`
 
 func listCustomers(client *bc.Client) server.ServerTool {
 	return newTool("list_customers", "List customers", listCustomersDescription, reads,

@@ -43,21 +43,18 @@ type CustomerFields struct {
 
 var readOnlyCustomerFields = []string{"registration_ip_address", "date_created", "date_modified", "origin_channel_id"}
 
-// JSONSchemaExtend prefixes the description of each text field with the
-// lengths bc enforces, so that the schema cannot promise other limits. It is
-// promoted to CustomerUpdateItem, which embeds the fields.
+// JSONSchemaExtend describes the object with the lengths bc enforces on its
+// text fields, so that the schema cannot promise other limits: one sentence
+// for all of them, shorter than one per field. It is promoted to
+// CustomerUpdateItem, which embeds the fields.
 func (CustomerFields) JSONSchemaExtend(s *jsonschema.Schema) {
-	for name, property := range s.Properties.FromOldest() {
-		minLen, maxLen, ok := bc.TextFieldLengths(name)
-		if !ok {
-			continue
+	var lengths []string
+	for name := range s.Properties.KeysFromOldest() {
+		if minLen, maxLen, ok := bc.TextFieldLengths(name); ok {
+			lengths = append(lengths, fmt.Sprintf("%s %d-%d", name, minLen, maxLen))
 		}
-		lengths := fmt.Sprintf("%d-%d characters.", minLen, maxLen)
-		if minLen == 0 {
-			lengths = fmt.Sprintf("Up to %d characters.", maxLen)
-		}
-		property.Description = strings.TrimSpace(lengths + " " + property.Description)
 	}
+	s.Description = "Text lengths: " + strings.Join(lengths, ", ") + "."
 }
 
 // JSONSchemaExtend bounds the explicit list.
@@ -118,13 +115,13 @@ func (s CustomerSelector) toAPI() bc.CustomerSelector {
 
 // BulkUpdateCustomersInput takes either customers, or where with set.
 type BulkUpdateCustomersInput struct {
-	Customers   []CustomerUpdateItem `json:"customers,omitempty" jsonschema:"minItems=1" jsonschema_description:"Each an id and the fields to change; email is unique, customer_group_id 0 is no group, channel_ids and store_credit_amounts replace the lists ([{\"amount\": 0}] clears credit). Not with where/set."`
-	Where       *CustomerSelector    `json:"where,omitempty" jsonschema_description:"Which customers to change: list_customers' where. Needs set; not with customers."`
-	Set         *CustomerFields      `json:"set,omitempty" jsonschema_description:"The fields to change on every customer where matches: any of a customers item's but id."`
+	Customers   []CustomerUpdateItem `json:"customers,omitempty" jsonschema:"minItems=1" jsonschema_description:"email is unique; customer_group_id 0 is no group; channel_ids and store_credit_amounts replace the lists ([{\"amount\": 0}] clears credit)."`
+	Where       *CustomerSelector    `json:"where,omitempty" jsonschema_description:"As list_customers' where; needs set."`
+	Set         *CustomerFields      `json:"set,omitempty" jsonschema_description:"A customers item's fields but id, set on every match."`
 	DryRun      bool                 `json:"dry_run,omitempty" jsonschema_description:"Report what would change and fail, writing nothing."`
-	ExpectCount *int                 `json:"expect_count,omitempty" jsonschema:"minimum=0" jsonschema_description:"With where: the number the dry run matched; required above 100; if it differs, nothing is written."`
+	ExpectCount *int                 `json:"expect_count,omitempty" jsonschema:"minimum=0" jsonschema_description:"With where: the dry run's match count; if it differs, nothing is written."`
 	Details     bool                 `json:"details,omitempty" jsonschema_description:"For scripts: every id, failure and value in full."`
-	Background  bool                 `json:"background,omitempty" jsonschema_description:"Run as a job and answer at once with its job_id (long updates do so anyway). Not with dry_run."`
+	Background  bool                 `json:"background,omitempty" jsonschema_description:"Run as a job even if short. Not with dry_run."`
 }
 
 const formsHint = `use either customers: [{"id": 12, "company": "Acme"}, ...] or where: {"customer_group_ids": [1]} with set: {"customer_group_id": 2}`
@@ -248,16 +245,16 @@ const (
 	maxListedCustomers   = 10_000
 )
 
-var bulkDescription = fmt.Sprintf(`Update many customers at once: %[1]d per BigCommerce call, %[2]d calls in flight, rate limits handled.
-Two forms, never both: customers: [{"id": 12, "customer_group_id": 2}, ...], each with its own fields; or where with set: {"customer_group_id": 2}. Up to %[3]d customers.
-Call it with dry_run: true first: it shows what would change and fail, writing nothing. When where matches over %[5]d, apply with expect_count set to the number matched.
-Customers already as requested are skipped, so repeating is safe. Failures come grouped by cause; unconfirmed ones may have been applied (repeat the call).
-Read-only fields (registration_ip_address, date_created, date_modified, origin_channel_id) cannot be sent.
-A long update (over about 20 s, e.g. thousands of customers) or one with background: true runs as a job: the answer comes at once with job.job_id and empty counts; follow it with get_bulk_job (after job.check_after_seconds) until it is no longer running; cancel_bulk_job stops it.`,
-	bc.MaxCustomersPerUpdate, bc.MaxUpdateRequestsInFlight, maxListedCustomers, bc.MaxSelectorMatches, expectCountThreshold)
+var bulkDescription = fmt.Sprintf(`Update up to %d customers at once.
+Two forms, never both: customers: [{"id": 12, "customer_group_id": 2}, ...]; or where with set: {"customer_group_id": 2}.
+Call with dry_run: true first; when where matches over %d, apply with expect_count.
+Customers already as requested are skipped: repeating is safe. Failures come grouped by cause; unconfirmed ones may have been applied (repeat the call).
+%s are read-only.
+A long update (thousands of customers) or background: true runs as a job: the answer comes at once with job.job_id and empty counts; poll get_bulk_job after job.check_after_seconds; cancel_bulk_job stops it.`,
+	maxListedCustomers, expectCountThreshold, strings.Join(readOnlyCustomerFields, ", "))
 
 func bulkUpdateCustomers(client *bc.Client, jobs *Jobs) server.ServerTool {
-	return withTaskCalls(withProgressToken(newTool("bulk_update_customers", "Bulk update customers", bulkDescription, updates,
+	return withTaskCalls(withProgressToken(newTool("bulk_update_customers", "Bulk update", bulkDescription, updates,
 		func(ctx context.Context, in BulkUpdateCustomersInput) (BulkUpdateCustomersResult, error) {
 			if jobs.background(ctx, client, in) {
 				return jobs.start(ctx, client, in)

@@ -7,7 +7,7 @@ package tools
 import "github.com/invopop/jsonschema"
 
 // trimSchema leaves out the read-only fields, accepted only to be refused by
-// name (additionalProperties: false already says they cannot be sent), and
+// name (the tool's description names them as read-only), and
 // publishes set and where as objects whose fields are named elsewhere: set's
 // are a customers item's, and where's are list_customers' (listed whenever
 // this tool is). Arguments are still checked field by field.
@@ -29,10 +29,9 @@ func (BulkUpdateCustomersInput) trimSchema(published *jsonschema.Schema) {
 // checked field by field.
 func (UpdateCustomerGroupInput) trimSchema(published *jsonschema.Schema) {
 	undescribe(published)
-	property(published, "id").Description = "The customer group's id."
 	published.Properties.Set("category_access", &jsonschema.Schema{Type: "object", Description: "As in create_customer_group."})
 	published.Properties.Set("discount_rules", &jsonschema.Schema{Type: "array", Items: &jsonschema.Schema{Type: "object"},
-		Description: "Rules as in create_customer_group. REPLACES every rule; [] removes them all."})
+		Description: "As in create_customer_group; [] removes all."})
 }
 
 func property(s *jsonschema.Schema, name string) *jsonschema.Schema {
@@ -48,4 +47,27 @@ func undescribe(object *jsonschema.Schema) {
 	for pair := object.Properties.Oldest(); pair != nil; pair = pair.Next() {
 		pair.Value.Description = ""
 	}
+}
+
+// relax leaves out of a published schema what only the check needs, the
+// arguments being still checked in full: an object's additionalProperties:
+// false, since an unknown argument is refused by name with the likely one
+// suggested, and all but the types of anyOf alternatives (a decimal's string
+// form and its pattern), which the property's description says in words.
+func relax(s *jsonschema.Schema) {
+	if s == nil {
+		return
+	}
+	if s.AdditionalProperties == jsonschema.FalseSchema {
+		s.AdditionalProperties = nil
+	}
+	for _, alt := range s.AnyOf {
+		*alt = jsonschema.Schema{Type: alt.Type}
+	}
+	if s.Properties != nil {
+		for pair := s.Properties.Oldest(); pair != nil; pair = pair.Next() {
+			relax(pair.Value)
+		}
+	}
+	relax(s.Items)
 }
