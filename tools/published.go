@@ -7,7 +7,7 @@ package tools
 import "github.com/invopop/jsonschema"
 
 // trimSchema leaves out the read-only fields, accepted only to be refused by
-// name (the tool's description names them as read-only), and
+// name (additionalProperties: false already says they cannot be sent), and
 // publishes set and where as objects whose fields are named elsewhere: set's
 // are a customers item's, and where's are list_customers' (listed whenever
 // this tool is). Arguments are still checked field by field.
@@ -47,27 +47,4 @@ func undescribe(object *jsonschema.Schema) {
 	for pair := object.Properties.Oldest(); pair != nil; pair = pair.Next() {
 		pair.Value.Description = ""
 	}
-}
-
-// relax leaves out of a published schema what only the check needs, the
-// arguments being still checked in full: an object's additionalProperties:
-// false, since an unknown argument is refused by name with the likely one
-// suggested, and all but the types of anyOf alternatives (a decimal's string
-// form and its pattern), which the property's description says in words.
-func relax(s *jsonschema.Schema) {
-	if s == nil {
-		return
-	}
-	if s.AdditionalProperties == jsonschema.FalseSchema {
-		s.AdditionalProperties = nil
-	}
-	for _, alt := range s.AnyOf {
-		*alt = jsonschema.Schema{Type: alt.Type}
-	}
-	if s.Properties != nil {
-		for pair := s.Properties.Oldest(); pair != nil; pair = pair.Next() {
-			relax(pair.Value)
-		}
-	}
-	relax(s.Items)
 }

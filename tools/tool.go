@@ -64,8 +64,26 @@ func inputSchemas[In any]() (checked, published *jsonschema.Schema) {
 	if t, ok := any(*new(In)).(trimmer); ok {
 		t.trimSchema(published)
 	}
-	relax(published)
+	bareAlternatives(published)
 	return checked, published
+}
+
+// bareAlternatives leaves only the types of anyOf alternatives (a decimal's
+// string form, and its pattern): the property's own description says "a
+// number or a decimal string", and the arguments are still checked in full.
+func bareAlternatives(s *jsonschema.Schema) {
+	if s == nil {
+		return
+	}
+	for _, alt := range s.AnyOf {
+		*alt = jsonschema.Schema{Type: alt.Type}
+	}
+	if s.Properties != nil {
+		for pair := s.Properties.Oldest(); pair != nil; pair = pair.Next() {
+			bareAlternatives(pair.Value)
+		}
+	}
+	bareAlternatives(s.Items)
 }
 
 // effect is what a tool does to the store; it decides the annotations.
@@ -91,11 +109,13 @@ const (
 // from their defaults, and for a read-only tool not the destructive and
 // idempotent hints, which the specification gives no meaning then. The others
 // would cost every model bytes to say nothing (see TestToolListSize). Every
-// tool works on a live store, so none differs from defaultOpenWorld.
+// tool works on a live store, so none differs from defaultOpenWorld. The one
+// exception: a write always states destructiveHint, true included, because a
+// client that reads a missing hint as false would not ask before a delete.
 func (e effect) annotations(title string) mcp.ToolAnnotation {
 	a := mcp.ToolAnnotation{Title: title, ReadOnlyHint: unlessDefault(e == reads, defaultReadOnly)}
 	if e != reads {
-		a.DestructiveHint = unlessDefault(e == deletes, defaultDestructive)
+		a.DestructiveHint = new(e == deletes)
 		a.IdempotentHint = unlessDefault(e != creates, defaultIdempotent)
 	}
 	return a
