@@ -30,14 +30,22 @@ func setBool(q url.Values, key string, v *bool) {
 // setDate checks a date filter locally, so a typo fails with a clear message
 // instead of a terse 400, and passes it on as given.
 func setDate(errs fieldErrors, q url.Values, key, v string) {
+	if checkDate(errs, key, v) {
+		setString(q, key, v)
+	}
+}
+
+// checkDate reports whether v, a date filter named field, is a date; an
+// empty one is not, and is no problem.
+func checkDate(errs fieldErrors, field, v string) bool {
 	if v == "" {
-		return
+		return false
 	}
 	if _, err := parseFilterDate(v); err != nil {
-		errs.add(key, err.Error())
-		return
+		errs.add(field, err.Error())
+		return false
 	}
-	q.Set(key, v)
+	return true
 }
 
 func setList(q url.Values, key string, ids []int) {

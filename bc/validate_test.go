@@ -72,20 +72,20 @@ func TestCustomerUpdateIsValidatedAgainstTheDocumentedLimits(t *testing.T) {
 		in        CustomerUpdate
 		wantField string
 	}{
-		{"an id is required", CustomerUpdate{FirstName: ptr("Ann")}, "id"},
+		{"an id is required", CustomerUpdate{CustomerFields: CustomerFields{FirstName: ptr("Ann")}}, "id"},
 		{"something must change", CustomerUpdate{ID: 1}, "body"},
-		{"an email needs 3 characters", CustomerUpdate{ID: 1, Email: ptr("a@")}, "email"},
-		{"an email must be an address", CustomerUpdate{ID: 1, Email: ptr("Ann <ann@example.com>")}, "email"},
-		{"a first name is 1-100 characters", CustomerUpdate{ID: 1, FirstName: ptr(strings.Repeat("a", 101))}, "first_name"},
-		{"a last name cannot be empty", CustomerUpdate{ID: 1, LastName: ptr("")}, "last_name"},
-		{"a phone is at most 50 characters", CustomerUpdate{ID: 1, Phone: ptr(strings.Repeat("1", 51))}, "phone"},
-		{"a company is at most 255 characters", CustomerUpdate{ID: 1, Company: ptr(strings.Repeat("c", 256))}, "company"},
-		{"a group id cannot be negative", CustomerUpdate{ID: 1, CustomerGroupID: ptr(-1)}, "customer_group_id"},
-		{"invalid UTF-8 is refused", CustomerUpdate{ID: 1, FirstName: ptr("\xff")}, "first_name"},
-		{"an empty channel list is refused", CustomerUpdate{ID: 1, ChannelIDs: []int{}}, "channel_ids"},
-		{"an empty store credit list is refused", CustomerUpdate{ID: 1, StoreCreditAmounts: []StoreCredit{}}, "store_credit_amounts"},
-		{"group 0 means no group", CustomerUpdate{ID: 1, CustomerGroupID: ptr(0)}, ""},
-		{"an empty company clears it", CustomerUpdate{ID: 1, Company: ptr("")}, ""},
+		{"an email needs 3 characters", CustomerUpdate{ID: 1, CustomerFields: CustomerFields{Email: ptr("a@")}}, "email"},
+		{"an email must be an address", CustomerUpdate{ID: 1, CustomerFields: CustomerFields{Email: ptr("Ann <ann@example.com>")}}, "email"},
+		{"a first name is 1-100 characters", CustomerUpdate{ID: 1, CustomerFields: CustomerFields{FirstName: ptr(strings.Repeat("a", 101))}}, "first_name"},
+		{"a last name cannot be empty", CustomerUpdate{ID: 1, CustomerFields: CustomerFields{LastName: ptr("")}}, "last_name"},
+		{"a phone is at most 50 characters", CustomerUpdate{ID: 1, CustomerFields: CustomerFields{Phone: ptr(strings.Repeat("1", 51))}}, "phone"},
+		{"a company is at most 255 characters", CustomerUpdate{ID: 1, CustomerFields: CustomerFields{Company: ptr(strings.Repeat("c", 256))}}, "company"},
+		{"a group id cannot be negative", CustomerUpdate{ID: 1, CustomerFields: CustomerFields{CustomerGroupID: ptr(-1)}}, "customer_group_id"},
+		{"invalid UTF-8 is refused", CustomerUpdate{ID: 1, CustomerFields: CustomerFields{FirstName: ptr("\xff")}}, "first_name"},
+		{"an empty channel list is refused", CustomerUpdate{ID: 1, CustomerFields: CustomerFields{ChannelIDs: []int{}}}, "channel_ids"},
+		{"an empty store credit list is refused", CustomerUpdate{ID: 1, CustomerFields: CustomerFields{StoreCreditAmounts: []StoreCredit{}}}, "store_credit_amounts"},
+		{"group 0 means no group", CustomerUpdate{ID: 1, CustomerFields: CustomerFields{CustomerGroupID: ptr(0)}}, ""},
+		{"an empty company clears it", CustomerUpdate{ID: 1, CustomerFields: CustomerFields{Company: ptr("")}}, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -125,7 +125,7 @@ func TestInvalidInputSendsNoRequest(t *testing.T) {
 			return err
 		},
 		func() error {
-			_, _, err := c.Customers.Update(ctx, []CustomerUpdate{{ID: 1, Notes: ptr("a")}, {ID: 1, Notes: ptr("b")}})
+			_, _, err := c.Customers.Update(ctx, []CustomerUpdate{{ID: 1, CustomerFields: CustomerFields{Notes: ptr("a")}}, {ID: 1, CustomerFields: CustomerFields{Notes: ptr("b")}}})
 			return err
 		},
 	}

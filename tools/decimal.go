@@ -30,19 +30,3 @@ func (Decimal) JSONSchema() *jsonschema.Schema {
 		{Type: "string", Pattern: decimalPattern, MaxLength: new(uint64(32)), Description: `a decimal number, like "5.0000"`},
 	}}
 }
-
-// StoreCredit is one store-credit balance.
-type StoreCredit struct {
-	Amount Decimal `json:"amount" jsonschema_description:"A number or a decimal string (\"10.00\"); 0 or more."`
-}
-
-func storeCreditsToAPI(credits []StoreCredit) []bc.StoreCredit {
-	if credits == nil {
-		return nil
-	}
-	out := make([]bc.StoreCredit, len(credits))
-	for i, c := range credits {
-		out[i] = bc.StoreCredit{Amount: float64(c.Amount)}
-	}
-	return out
-}
