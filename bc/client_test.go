@@ -241,7 +241,7 @@ func TestA207ReturnsTheSavedGroupWithAWarning(t *testing.T) {
 		t.Parallel()
 		c := newTestClient(t, &script{steps: []http.HandlerFunc{partial, respond(200, "["+groupJSON+"]")}})
 		g, resp, err := c.CustomerGroups.Create(context.Background(), CustomerGroupInput{Name: &name})
-		if err != nil || g.ID != 7 || resp.Warning == "" {
+		if err != nil || g.ID != 7 || !resp.SitewideDiscountFailed {
 			t.Fatalf("got %+v, %+v, %v", g, resp, err)
 		}
 	})
@@ -249,7 +249,7 @@ func TestA207ReturnsTheSavedGroupWithAWarning(t *testing.T) {
 		t.Parallel()
 		c := newTestClient(t, &script{steps: []http.HandlerFunc{partial, respond(200, groupJSON)}})
 		g, resp, err := c.CustomerGroups.Update(context.Background(), 7, CustomerGroupInput{Name: &name})
-		if err != nil || g.ID != 7 || resp.Warning == "" {
+		if err != nil || g.ID != 7 || !resp.SitewideDiscountFailed {
 			t.Fatalf("got %+v, %+v, %v", g, resp, err)
 		}
 	})

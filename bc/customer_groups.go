@@ -136,7 +136,7 @@ func (s *CustomerGroupsService) Count(ctx context.Context) (int, *Response, erro
 
 // Create makes a group. On a 207 the group was saved but the sitewide discount
 // update was not: the saved group is returned (found by its unique name, since
-// the 207 body has no id) with resp.Warning set.
+// the 207 body has no id) with resp.SitewideDiscountFailed set.
 //
 // A POST whose answer was lost (a broken connection or a 5xx) may or may not
 // have been applied, so it is not simply resent: Create looks the name up
@@ -167,9 +167,10 @@ func (s *CustomerGroupsService) Create(ctx context.Context, in CustomerGroupInpu
 	case err != nil:
 		return nil, total, fmt.Errorf("create customer group: %w", err)
 	case resp.StatusCode == http.StatusMultiStatus:
-		total.Warning = "the customer group was created, but the sitewide discount update failed: sending its discount rules again finishes it"
+		total.SitewideDiscountFailed = true
 		saved, err := s.findByName(ctx, *in.Name, total)
 		if err != nil {
+			total.MaybeApplied = true
 			return nil, total, fmt.Errorf("create customer group: BigCommerce created it (207) without saying its id, and looking it up by name failed (%v): list the groups by that name to find it", err)
 		}
 		return saved, total, nil
@@ -217,7 +218,7 @@ func (s *CustomerGroupsService) findByName(ctx context.Context, name string, res
 // Update changes a group. Only the fields set in in are sent; DiscountRules,
 // when set, replaces the whole set. On a 207 the group was saved but the
 // sitewide discount update was not: the saved group is re-read and returned
-// with resp.Warning set.
+// with resp.SitewideDiscountFailed set.
 func (s *CustomerGroupsService) Update(ctx context.Context, id int, in CustomerGroupInput) (*CustomerGroup, *Response, error) {
 	if err := in.Validate(false); err != nil {
 		return nil, nil, err
@@ -237,8 +238,9 @@ func (s *CustomerGroupsService) Update(ctx context.Context, id int, in CustomerG
 	}
 	saved, r, err := s.Get(ctx, id)
 	resp.add(r)
-	resp.Warning = "the customer group was updated, but the sitewide discount update failed: sending the same update again finishes it"
+	resp.SitewideDiscountFailed = true
 	if err != nil {
+		resp.MaybeApplied = true
 		return nil, resp, fmt.Errorf("update customer group %d: saved with a warning, but re-reading it failed: %w", id, err)
 	}
 	return saved, resp, nil

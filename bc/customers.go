@@ -333,6 +333,7 @@ func (s *CustomersService) update(ctx context.Context, batch []CustomerUpdate) (
 		}
 	}
 	if len(answer.Confirmed) == 0 && len(answer.Rejected) == 0 {
+		resp.MaybeApplied = true
 		return nil, resp, errors.New("update customers: the answer neither lists nor names any of the customers sent")
 	}
 	s.client.stats.customersUpdated.Add(int64(len(answer.Confirmed)))

@@ -3,9 +3,7 @@ package tools
 import (
 	"cmp"
 	"context"
-	"errors"
 	"fmt"
-	"net/http"
 	"strings"
 	"time"
 
@@ -177,7 +175,7 @@ func (r CustomerGroupResult) Summary() string {
 // says how to finish the job.
 func savedGroup(action string, g *bc.CustomerGroup, resp *bc.Response) CustomerGroupResult {
 	r := CustomerGroupResult{CustomerGroup: groupFromAPI(*g), action: action}
-	if resp != nil && resp.Warning != "" {
+	if resp != nil && resp.SitewideDiscountFailed {
 		r.Warning = fmt.Sprintf("BigCommerce saved group %d %q with every field sent, but its sitewide discount update failed (HTTP 207), "+
 			"so the discount rules may not be applied to prices yet. To finish, call update_customer_group with id %d and the same discount_rules.",
 			g.ID, g.Name, g.ID)
@@ -262,7 +260,7 @@ func createCustomerGroup(client *bc.Client) server.ServerTool {
 		func(ctx context.Context, in CreateCustomerGroupInput) (CustomerGroupResult, error) {
 			g, resp, err := journaledGroups(client, "create_customer_group").create(ctx, in.toAPI(&in.Name))
 			if err != nil {
-				return CustomerGroupResult{}, hintIfMaybeApplied(err, resp, http.MethodPost, fmt.Sprintf(
+				return CustomerGroupResult{}, hintIfMaybeApplied(err, resp, fmt.Sprintf(
 					"The group may have been created all the same: look for it with list_customer_groups name=%q before creating it again.", in.Name))
 			}
 			return savedGroup("created", g, resp), nil
@@ -287,7 +285,7 @@ func updateCustomerGroup(client *bc.Client) server.ServerTool {
 		func(ctx context.Context, in UpdateCustomerGroupInput) (CustomerGroupResult, error) {
 			g, resp, err := journaledGroups(client, "update_customer_group").update(ctx, in.ID, in.toAPI(in.Name))
 			if err != nil {
-				return CustomerGroupResult{}, hintIfMaybeApplied(err, resp, http.MethodPut,
+				return CustomerGroupResult{}, hintIfMaybeApplied(err, resp,
 					"The change may have been applied all the same: check with get_customer_group, or repeat the same update, which is safe.")
 			}
 			return savedGroup("updated", g, resp), nil
@@ -312,7 +310,7 @@ func deleteCustomerGroup(client *bc.Client) server.ServerTool {
 	return newTool("delete_customer_group", "Delete a customer group", deleteDescription, deletes,
 		func(ctx context.Context, in CustomerGroupID) (DeletedCustomerGroup, error) {
 			if resp, err := journaledGroups(client, "delete_customer_group").delete(ctx, in.ID); err != nil {
-				return DeletedCustomerGroup{}, hintIfMaybeApplied(err, resp, http.MethodDelete,
+				return DeletedCustomerGroup{}, hintIfMaybeApplied(err, resp,
 					"The group may have been deleted all the same: check with get_customer_group (not_found means it is gone).")
 			}
 			return DeletedCustomerGroup{ID: in.ID, Deleted: true,
@@ -320,17 +318,12 @@ func deleteCustomerGroup(client *bc.Client) server.ServerTool {
 		})
 }
 
-// hintIfMaybeApplied adds note to the hint of a write's error when the write may have
-// happened all the same: its answer was lost or was a 5xx, perhaps after an
-// earlier attempt went through, or what failed was a read made after it.
-// Only a refusal (4xx) of the write request itself leaves the store as it
-// was, and only when bc says no earlier attempt may have been applied.
-func hintIfMaybeApplied(err error, resp *bc.Response, method, note string) error {
+// hintIfMaybeApplied adds note to the hint of a write's error when bc says
+// the write may have happened all the same. A cancelled call's hint says so
+// already.
+func hintIfMaybeApplied(err error, resp *bc.Response, note string) error {
 	te := toToolError(err)
-	var apiErr *bc.Error
-	refused := errors.As(err, &apiErr) && apiErr.Method == method && apiErr.Status >= 400 && apiErr.Status < 500 &&
-		(resp == nil || !resp.MaybeApplied)
-	if refused || te.Code == codeInvalidArgument || te.Code == codeCanceled {
+	if resp == nil || !resp.MaybeApplied || te.Code == codeCanceled {
 		return te
 	}
 	out := *te
