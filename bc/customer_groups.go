@@ -11,19 +11,20 @@ import (
 
 // ListCustomerGroupsOptions are the documented filters of the group list and
 // the page to fetch. Dates accept YYYY-MM-DD, YYYY-MM-DDTHH:MM:SS or RFC 3339.
+// Its validation errors name its fields by their JSON names.
 type ListCustomerGroupsOptions struct {
-	Page             int // 1-based; default 1
-	Limit            int // 1-250; default 50
-	Name             string
-	NameLike         string
-	IsDefault        *bool
-	IsGroupForGuests *bool
-	DateCreated      string
-	DateCreatedMin   string
-	DateCreatedMax   string
-	DateModified     string
-	DateModifiedMin  string
-	DateModifiedMax  string
+	Name             string `json:"name,omitempty"`
+	NameLike         string `json:"name_like,omitempty"`
+	IsDefault        *bool  `json:"is_default,omitempty"`
+	IsGroupForGuests *bool  `json:"is_group_for_guests,omitempty"`
+	DateCreated      string `json:"date_created,omitempty"`
+	DateCreatedMin   string `json:"date_created_min,omitempty"`
+	DateCreatedMax   string `json:"date_created_max,omitempty"`
+	DateModified     string `json:"date_modified,omitempty"`
+	DateModifiedMin  string `json:"date_modified_min,omitempty"`
+	DateModifiedMax  string `json:"date_modified_max,omitempty"`
+	Page             int    `json:"page,omitempty"`  // 1-based; default 1
+	Limit            int    `json:"limit,omitempty"` // 1-250; default 50
 }
 
 func (o ListCustomerGroupsOptions) query() (url.Values, error) {
@@ -41,11 +42,17 @@ func (o ListCustomerGroupsOptions) query() (url.Values, error) {
 	setString(q, "name:like", o.NameLike)
 	setBool(q, "is_default", o.IsDefault)
 	setBool(q, "is_group_for_guests", o.IsGroupForGuests)
-	for _, d := range []struct{ key, value string }{
-		{"date_created", o.DateCreated}, {"date_created:min", o.DateCreatedMin}, {"date_created:max", o.DateCreatedMax},
-		{"date_modified", o.DateModified}, {"date_modified:min", o.DateModifiedMin}, {"date_modified:max", o.DateModifiedMax},
+	for _, d := range []struct{ field, key, value string }{
+		{"date_created", "date_created", o.DateCreated},
+		{"date_created_min", "date_created:min", o.DateCreatedMin},
+		{"date_created_max", "date_created:max", o.DateCreatedMax},
+		{"date_modified", "date_modified", o.DateModified},
+		{"date_modified_min", "date_modified:min", o.DateModifiedMin},
+		{"date_modified_max", "date_modified:max", o.DateModifiedMax},
 	} {
-		setDate(errs, q, d.key, d.value)
+		if checkDate(errs, d.field, d.value) {
+			q.Set(d.key, d.value)
+		}
 	}
 	return q, errs.err()
 }

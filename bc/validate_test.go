@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -182,4 +183,33 @@ func TestEmailFiltersStayShort(t *testing.T) {
 			t.Fatal("no emails must be one query without an email filter")
 		}
 	}
+}
+
+// TestFilterErrorsNameTheFieldsByTheirJSONNames sets each date filter of the
+// group list options and of the customer selector to a non-date, and wants
+// the error keyed by that field's JSON name, which the tools use as theirs.
+func TestFilterErrorsNameTheFieldsByTheirJSONNames(t *testing.T) {
+	t.Parallel()
+	c := newTestClient(t, &script{steps: []http.HandlerFunc{respond(500, "")}})
+	check := func(t *testing.T, typ reflect.Type, call func(v reflect.Value) error) {
+		for _, f := range reflect.VisibleFields(typ) {
+			if !strings.HasPrefix(f.Name, "Date") {
+				continue
+			}
+			v := reflect.New(typ).Elem()
+			v.FieldByIndex(f.Index).SetString("yesterday")
+			var invalid *ValidationError
+			if err := call(v); !errors.As(err, &invalid) || invalid.Fields[apiName(f)] == "" {
+				t.Errorf("%s=yesterday: %v, want a problem with %s", f.Name, err, apiName(f))
+			}
+		}
+	}
+	check(t, reflect.TypeFor[ListCustomerGroupsOptions](), func(v reflect.Value) error {
+		_, _, err := c.CustomerGroups.List(t.Context(), v.Interface().(ListCustomerGroupsOptions))
+		return err
+	})
+	check(t, reflect.TypeFor[CustomerSelector](), func(v reflect.Value) error {
+		_, _, err := c.Customers.Select(t.Context(), v.Interface().(CustomerSelector))
+		return err
+	})
 }

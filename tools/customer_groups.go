@@ -3,10 +3,13 @@ package tools
 import (
 	"cmp"
 	"context"
+	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
+	"github.com/invopop/jsonschema"
 	"github.com/mark3labs/mcp-go/server"
 
 	"github.com/bigcommerce-mcp/bigcommerce-mcp/bc"
@@ -77,29 +80,27 @@ func formatTime(t bc.Time) string {
 
 // ListCustomerGroupsInput holds the documented filters of the group list.
 type ListCustomerGroupsInput struct {
-	Name             string `json:"name,omitempty" jsonschema_description:"Exact group name, case-sensitive."`
-	NameLike         string `json:"name_like,omitempty" jsonschema_description:"Groups whose name contains this text, ignoring case."`
-	IsDefault        *bool  `json:"is_default,omitempty" jsonschema_description:"Only the default group, or only the others."`
-	IsGroupForGuests *bool  `json:"is_group_for_guests,omitempty" jsonschema_description:"Only the guest group, or only the others."`
-	DateCreated      string `json:"date_created,omitempty" jsonschema_description:"YYYY-MM-DD or RFC 3339, like every date; _min and _max include their ends."`
-	DateCreatedMin   string `json:"date_created_min,omitempty"`
-	DateCreatedMax   string `json:"date_created_max,omitempty"`
-	DateModified     string `json:"date_modified,omitempty"`
-	DateModifiedMin  string `json:"date_modified_min,omitempty"`
-	DateModifiedMax  string `json:"date_modified_max,omitempty"`
-	Page             int    `json:"page,omitempty" jsonschema:"minimum=1,default=1"`
-	Limit            int    `json:"limit,omitempty" jsonschema:"minimum=1,maximum=250,default=50"`
-	AllPages         bool   `json:"all_pages,omitempty" jsonschema_description:"Every match in one call; page and limit are ignored."`
+	bc.ListCustomerGroupsOptions
+	AllPages bool `json:"all_pages,omitempty" jsonschema_description:"Every match in one call; page and limit are ignored."`
 }
 
-func (in ListCustomerGroupsInput) options() bc.ListCustomerGroupsOptions {
-	return bc.ListCustomerGroupsOptions{
-		Page: in.Page, Limit: in.Limit,
-		Name: in.Name, NameLike: in.NameLike,
-		IsDefault: in.IsDefault, IsGroupForGuests: in.IsGroupForGuests,
-		DateCreated: in.DateCreated, DateCreatedMin: in.DateCreatedMin, DateCreatedMax: in.DateCreatedMax,
-		DateModified: in.DateModified, DateModifiedMin: in.DateModifiedMin, DateModifiedMax: in.DateModifiedMax,
+// groupFilterDescriptions describe the filters of bc.ListCustomerGroupsOptions.
+var groupFilterDescriptions = map[string]string{
+	"name":                "Exact group name, case-sensitive.",
+	"name_like":           "Groups whose name contains this text, ignoring case.",
+	"is_default":          "Only the default group, or only the others.",
+	"is_group_for_guests": "Only the guest group, or only the others.",
+	"date_created":        "YYYY-MM-DD or RFC 3339, like every date; _min and _max include their ends.",
+}
+
+// JSONSchemaExtend describes the filters bc names, and bounds the page.
+func (ListCustomerGroupsInput) JSONSchemaExtend(s *jsonschema.Schema) {
+	for name, description := range groupFilterDescriptions {
+		property(s, name).Description = description
 	}
+	page, limit := property(s, "page"), property(s, "limit")
+	page.Minimum, page.Default = "1", 1
+	limit.Minimum, limit.Maximum, limit.Default = "1", json.Number(strconv.Itoa(bc.MaxPageSize)), defaultPageSize
 }
 
 // CustomerGroupList is one page of groups, or all of them.
@@ -134,10 +135,10 @@ func listCustomerGroups(client *bc.Client) server.ServerTool {
 	return newTool("list_customer_groups", "List customer groups", listDescription, reads,
 		func(ctx context.Context, in ListCustomerGroupsInput) (CustomerGroupList, error) {
 			if in.AllPages {
-				groups, _, err := client.CustomerGroups.ListAll(ctx, in.options())
+				groups, _, err := client.CustomerGroups.ListAll(ctx, in.ListCustomerGroupsOptions)
 				return CustomerGroupList{CustomerGroups: groupsFromAPI(groups), Count: len(groups)}, err
 			}
-			groups, _, err := client.CustomerGroups.List(ctx, in.options())
+			groups, _, err := client.CustomerGroups.List(ctx, in.ListCustomerGroupsOptions)
 			if err != nil {
 				return CustomerGroupList{}, err
 			}

@@ -150,7 +150,7 @@ func placed(argument string, err error) error {
 // "body" (the whole item) is the argument itself.
 func fieldsUnder(argument string, fields map[string]string) map[string]string {
 	out := make(map[string]string, len(fields))
-	for field, problem := range argumentNames(fields) {
+	for field, problem := range fields {
 		switch field {
 		case "body", argument:
 			out[argument] = problem
