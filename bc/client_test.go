@@ -186,8 +186,8 @@ func TestAWaitLongerThanTheDeadlineFailsAtOnce(t *testing.T) {
 
 func TestACreateWhoseAnswerWasLostIsSettledByName(t *testing.T) {
 	t.Parallel()
-	asSent := CustomerGroupInput{Name: ptr("Wholesale"), DiscountRules: rules(DiscountRule{Type: "all", Method: "percent", Amount: 5})}
-	otherRules := CustomerGroupInput{Name: ptr("Wholesale"), DiscountRules: rules(DiscountRule{Type: "all", Method: "percent", Amount: 30})}
+	asSent := CustomerGroupInput{Name: ptr("Wholesale"), GroupSettings: GroupSettings{DiscountRules: rules(DiscountRule{Type: "all", Method: "percent", Amount: 5})}}
+	otherRules := CustomerGroupInput{Name: ptr("Wholesale"), GroupSettings: GroupSettings{DiscountRules: rules(DiscountRule{Type: "all", Method: "percent", Amount: 30})}}
 	found, none := respond(200, "["+groupJSON+"]"), respond(204, "")
 	conflict := respond(409, `[{"status":409,"message":"name taken"}]`)
 	tests := []struct {

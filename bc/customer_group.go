@@ -58,10 +58,16 @@ type DiscountRule struct {
 }
 
 // CustomerGroupInput is the body of a create or update. Nil fields are not
-// sent. DiscountRules, when not nil, replaces the group's whole set of rules;
-// a pointer to an empty slice removes them all.
+// sent.
 type CustomerGroupInput struct {
-	Name             *string         `json:"name,omitempty"`
+	Name *string `json:"name,omitempty"`
+	GroupSettings
+}
+
+// GroupSettings are what a create or update may set besides the name.
+// DiscountRules, when not nil, replaces the group's whole set of rules; a
+// pointer to an empty slice removes them all.
+type GroupSettings struct {
 	IsDefault        *bool           `json:"is_default,omitempty"`
 	IsGroupForGuests *bool           `json:"is_group_for_guests,omitempty"`
 	CategoryAccess   *CategoryAccess `json:"category_access,omitempty"`

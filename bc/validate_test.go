@@ -35,28 +35,28 @@ func TestCustomerGroupInputIsValidatedBeforeAnyRequest(t *testing.T) {
 		create    bool
 		wantField string // "" means valid
 	}{
-		{"a create needs a name", CustomerGroupInput{IsDefault: ptr(true)}, true, "name"},
+		{"a create needs a name", CustomerGroupInput{GroupSettings: GroupSettings{IsDefault: ptr(true)}}, true, "name"},
 		{"an empty name is refused", CustomerGroupInput{Name: ptr("")}, true, "name"},
 		{"a 256-character name is refused", CustomerGroupInput{Name: ptr(strings.Repeat("n", 256))}, true, "name"},
 		{"a 255-character name is fine", CustomerGroupInput{Name: ptr(strings.Repeat("ñ", 255))}, true, ""},
 		{"an empty update is refused", CustomerGroupInput{}, false, "body"},
-		{"specific access needs categories", CustomerGroupInput{CategoryAccess: &CategoryAccess{Type: "specific"}}, false, "category_access.categories"},
-		{"an unknown access type is refused", CustomerGroupInput{CategoryAccess: &CategoryAccess{Type: "some"}}, false, "category_access.type"},
-		{"a price list must be the only rule", CustomerGroupInput{DiscountRules: rules(
-			DiscountRule{Type: "price_list", PriceListID: 3}, DiscountRule{Type: "all", Method: "percent", Amount: 5})}, false, "discount_rules[0].type"},
-		{"a price list needs its id", CustomerGroupInput{DiscountRules: rules(DiscountRule{Type: "price_list"})}, false, "discount_rules[0].price_list_id"},
-		{"only one all rule", CustomerGroupInput{DiscountRules: rules(
-			DiscountRule{Type: "all", Method: "percent", Amount: 5}, DiscountRule{Type: "all", Method: "fixed", Amount: 1})}, false, "discount_rules[1].type"},
-		{"a category rule needs category_id", CustomerGroupInput{DiscountRules: rules(DiscountRule{Type: "category", Method: "percent", Amount: 5})}, false, "discount_rules[0].category_id"},
-		{"a product rule needs product_id", CustomerGroupInput{DiscountRules: rules(DiscountRule{Type: "product", Method: "fixed", Amount: 5})}, false, "discount_rules[0].product_id"},
-		{"the method must be known", CustomerGroupInput{DiscountRules: rules(DiscountRule{Type: "all", Method: "half", Amount: 5})}, false, "discount_rules[0].method"},
-		{"a percent cannot exceed 100", CustomerGroupInput{DiscountRules: rules(DiscountRule{Type: "all", Method: "percent", Amount: 101})}, false, "discount_rules[0].amount"},
-		{"an amount must be positive", CustomerGroupInput{DiscountRules: rules(DiscountRule{Type: "all", Method: "fixed", Amount: -1})}, false, "discount_rules[0].amount"},
-		{"an empty rule list clears the rules", CustomerGroupInput{DiscountRules: rules()}, false, ""},
-		{"the four variants together are fine", CustomerGroupInput{DiscountRules: rules(
+		{"specific access needs categories", CustomerGroupInput{GroupSettings: GroupSettings{CategoryAccess: &CategoryAccess{Type: "specific"}}}, false, "category_access.categories"},
+		{"an unknown access type is refused", CustomerGroupInput{GroupSettings: GroupSettings{CategoryAccess: &CategoryAccess{Type: "some"}}}, false, "category_access.type"},
+		{"a price list must be the only rule", CustomerGroupInput{GroupSettings: GroupSettings{DiscountRules: rules(
+			DiscountRule{Type: "price_list", PriceListID: 3}, DiscountRule{Type: "all", Method: "percent", Amount: 5})}}, false, "discount_rules[0].type"},
+		{"a price list needs its id", CustomerGroupInput{GroupSettings: GroupSettings{DiscountRules: rules(DiscountRule{Type: "price_list"})}}, false, "discount_rules[0].price_list_id"},
+		{"only one all rule", CustomerGroupInput{GroupSettings: GroupSettings{DiscountRules: rules(
+			DiscountRule{Type: "all", Method: "percent", Amount: 5}, DiscountRule{Type: "all", Method: "fixed", Amount: 1})}}, false, "discount_rules[1].type"},
+		{"a category rule needs category_id", CustomerGroupInput{GroupSettings: GroupSettings{DiscountRules: rules(DiscountRule{Type: "category", Method: "percent", Amount: 5})}}, false, "discount_rules[0].category_id"},
+		{"a product rule needs product_id", CustomerGroupInput{GroupSettings: GroupSettings{DiscountRules: rules(DiscountRule{Type: "product", Method: "fixed", Amount: 5})}}, false, "discount_rules[0].product_id"},
+		{"the method must be known", CustomerGroupInput{GroupSettings: GroupSettings{DiscountRules: rules(DiscountRule{Type: "all", Method: "half", Amount: 5})}}, false, "discount_rules[0].method"},
+		{"a percent cannot exceed 100", CustomerGroupInput{GroupSettings: GroupSettings{DiscountRules: rules(DiscountRule{Type: "all", Method: "percent", Amount: 101})}}, false, "discount_rules[0].amount"},
+		{"an amount must be positive", CustomerGroupInput{GroupSettings: GroupSettings{DiscountRules: rules(DiscountRule{Type: "all", Method: "fixed", Amount: -1})}}, false, "discount_rules[0].amount"},
+		{"an empty rule list clears the rules", CustomerGroupInput{GroupSettings: GroupSettings{DiscountRules: rules()}}, false, ""},
+		{"the four variants together are fine", CustomerGroupInput{GroupSettings: GroupSettings{DiscountRules: rules(
 			DiscountRule{Type: "all", Method: "percent", Amount: 5},
 			DiscountRule{Type: "category", Method: "price", Amount: 9.5, CategoryID: 18},
-			DiscountRule{Type: "product", Method: "fixed", Amount: 1, ProductID: 77})}, false, ""},
+			DiscountRule{Type: "product", Method: "fixed", Amount: 1, ProductID: 77})}}, false, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

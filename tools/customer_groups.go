@@ -17,50 +17,27 @@ import (
 
 // CustomerGroup is a customer group as the tools show it.
 type CustomerGroup struct {
-	ID               int             `json:"id"`
-	Name             string          `json:"name"`
-	IsDefault        bool            `json:"is_default" jsonschema_description:"New customers join this group when they register."`
-	IsGroupForGuests bool            `json:"is_group_for_guests" jsonschema_description:"Shoppers who are not signed in get this group's pricing."`
-	CategoryAccess   *CategoryAccess `json:"category_access,omitempty"`
-	DiscountRules    []DiscountRule  `json:"discount_rules"`
-	DateCreated      string          `json:"date_created,omitempty" jsonschema:"format=date-time"`
-	DateModified     string          `json:"date_modified,omitempty" jsonschema:"format=date-time"`
-}
-
-// CategoryAccess says which categories a group's customers can see.
-type CategoryAccess struct {
-	Type       string `json:"type" jsonschema:"enum=all,enum=specific,enum=none" jsonschema_description:"all, specific (only those in categories) or none."`
-	Categories []int  `json:"categories,omitempty" jsonschema_description:"Required when type is specific."`
-}
-
-// DiscountRule is one of a group's discounts.
-type DiscountRule struct {
-	Type        string  `json:"type" jsonschema:"enum=price_list,enum=all,enum=category,enum=product" jsonschema_description:"price_list: a price list (the only rule then); all: store-wide (one at most); category or product: on one of them."`
-	Method      string  `json:"method,omitempty" jsonschema:"enum=percent,enum=fixed,enum=price" jsonschema_description:"Not for price_list."`
-	Amount      Decimal `json:"amount,omitempty" jsonschema_description:"Not for price_list: a number or decimal string (\"5.0000\"), 0.0001 or more; at most 100 for percent."`
-	CategoryID  int     `json:"category_id,omitempty" jsonschema:"minimum=1"`
-	ProductID   int     `json:"product_id,omitempty" jsonschema:"minimum=1"`
-	PriceListID int     `json:"price_list_id,omitempty" jsonschema:"minimum=1"`
+	ID               int                `json:"id"`
+	Name             string             `json:"name"`
+	IsDefault        bool               `json:"is_default" jsonschema_description:"New customers join this group when they register."`
+	IsGroupForGuests bool               `json:"is_group_for_guests" jsonschema_description:"Shoppers who are not signed in get this group's pricing."`
+	CategoryAccess   *bc.CategoryAccess `json:"category_access,omitempty"`
+	DiscountRules    []bc.DiscountRule  `json:"discount_rules"`
+	DateCreated      string             `json:"date_created,omitempty" jsonschema:"format=date-time"`
+	DateModified     string             `json:"date_modified,omitempty" jsonschema:"format=date-time"`
 }
 
 func groupFromAPI(g bc.CustomerGroup) CustomerGroup {
-	out := CustomerGroup{
+	return CustomerGroup{
 		ID:               g.ID,
 		Name:             g.Name,
 		IsDefault:        g.IsDefault,
 		IsGroupForGuests: g.IsGroupForGuests,
-		DiscountRules:    make([]DiscountRule, len(g.DiscountRules)),
+		CategoryAccess:   g.CategoryAccess,
+		DiscountRules:    orEmpty(g.DiscountRules),
 		DateCreated:      formatTime(g.DateCreated),
 		DateModified:     formatTime(g.DateModified),
 	}
-	if ca := g.CategoryAccess; ca != nil {
-		out.CategoryAccess = &CategoryAccess{Type: ca.Type, Categories: ca.Categories}
-	}
-	for i, r := range g.DiscountRules {
-		out.DiscountRules[i] = DiscountRule{Type: r.Type, Method: r.Method, Amount: Decimal(r.Amount),
-			CategoryID: r.CategoryID, ProductID: r.ProductID, PriceListID: r.PriceListID}
-	}
-	return out
 }
 
 func groupsFromAPI(groups []bc.CustomerGroup) []CustomerGroup {
@@ -218,28 +195,39 @@ func countCustomerGroups(client *bc.Client) server.ServerTool {
 		})
 }
 
-// groupSettings are the fields a create or an update may set besides the name.
-type groupSettings struct {
-	IsDefault        *bool           `json:"is_default,omitempty" jsonschema_description:"New customers join this group, not the current default."`
-	IsGroupForGuests *bool           `json:"is_group_for_guests,omitempty"`
-	CategoryAccess   *CategoryAccess `json:"category_access,omitempty"`
-	DiscountRules    *[]DiscountRule `json:"discount_rules,omitempty"`
+// groupSettings are the fields a create or an update may set besides the
+// name: bc's, described for the tools.
+type groupSettings struct{ bc.GroupSettings }
+
+// JSONSchemaExtend describes the settings, and holds the category access
+// types, rule types and methods to bc's. It is promoted to the create and
+// update inputs, which embed the settings.
+func (groupSettings) JSONSchemaExtend(s *jsonschema.Schema) {
+	property(s, "is_default").Description = "New customers join this group, not the current default."
+	access := property(s, "category_access")
+	oneOf(property(access, "type"), "all, specific (only those in categories) or none.",
+		bc.CategoryAccessAll, bc.CategoryAccessSpecific, bc.CategoryAccessNone)
+	property(access, "categories").Description = "Required when type is specific."
+	rule := property(s, "discount_rules").Items
+	oneOf(property(rule, "type"), "price_list: a price list (the only rule then); all: store-wide (one at most); category or product: on one of them.",
+		bc.RuleTypePriceList, bc.RuleTypeAll, bc.RuleTypeCategory, bc.RuleTypeProduct)
+	oneOf(property(rule, "method"), "Not for price_list.", bc.MethodPercent, bc.MethodFixed, bc.MethodPrice)
+	rule.Properties.Set("amount", decimalSchema(`Not for price_list: a number or decimal string ("5.0000"), 0.0001 or more; at most 100 for percent.`))
+	for _, id := range []string{"category_id", "product_id", "price_list_id"} {
+		property(rule, id).Minimum = "1"
+	}
+}
+
+// oneOf describes a string property that takes one of values.
+func oneOf(p *jsonschema.Schema, description string, values ...string) {
+	p.Description = description
+	for _, v := range values {
+		p.Enum = append(p.Enum, v)
+	}
 }
 
 func (s groupSettings) toAPI(name *string) bc.CustomerGroupInput {
-	in := bc.CustomerGroupInput{Name: name, IsDefault: s.IsDefault, IsGroupForGuests: s.IsGroupForGuests}
-	if ca := s.CategoryAccess; ca != nil {
-		in.CategoryAccess = &bc.CategoryAccess{Type: ca.Type, Categories: ca.Categories}
-	}
-	if s.DiscountRules != nil {
-		rules := make([]bc.DiscountRule, len(*s.DiscountRules))
-		for i, r := range *s.DiscountRules {
-			rules[i] = bc.DiscountRule{Type: r.Type, Method: r.Method, Amount: bc.Amount(r.Amount),
-				CategoryID: r.CategoryID, ProductID: r.ProductID, PriceListID: r.PriceListID}
-		}
-		in.DiscountRules = &rules
-	}
-	return in
+	return bc.CustomerGroupInput{Name: name, GroupSettings: s.GroupSettings}
 }
 
 // CreateCustomerGroupInput is a new group.

@@ -36,7 +36,7 @@ var readOnlyCustomerFields = []string{"registration_ip_address", "date_created",
 
 // JSONSchemaExtend prefixes the description of each text field with the
 // lengths bc enforces, so that the schema cannot promise other limits, and
-// describes a store credit's amount as a Decimal, which bc.Amount reads. It
+// describes a store credit's amount as a decimal, which bc.Amount reads. It
 // is promoted to CustomerUpdateItem, which embeds the fields.
 func (CustomerFields) JSONSchemaExtend(s *jsonschema.Schema) {
 	for name, property := range s.Properties.FromOldest() {
@@ -50,9 +50,7 @@ func (CustomerFields) JSONSchemaExtend(s *jsonschema.Schema) {
 		}
 		property.Description = strings.TrimSpace(lengths + " " + property.Description)
 	}
-	amount := Decimal(0).JSONSchema()
-	amount.Description = `A number or a decimal string ("10.00"); 0 or more.`
-	property(s, "store_credit_amounts").Items.Properties.Set("amount", amount)
+	property(s, "store_credit_amounts").Items.Properties.Set("amount", decimalSchema(`A number or a decimal string ("10.00"); 0 or more.`))
 }
 
 // JSONSchemaExtend bounds the explicit list.

@@ -115,7 +115,7 @@ func inputOf(g bc.CustomerGroup) bc.CustomerGroupInput {
 	if rules == nil {
 		rules = []bc.DiscountRule{}
 	}
-	in := bc.CustomerGroupInput{Name: &g.Name, IsDefault: &g.IsDefault, IsGroupForGuests: &g.IsGroupForGuests, DiscountRules: &rules}
+	in := bc.CustomerGroupInput{Name: &g.Name, GroupSettings: bc.GroupSettings{IsDefault: &g.IsDefault, IsGroupForGuests: &g.IsGroupForGuests, DiscountRules: &rules}}
 	if g.CategoryAccess != nil {
 		in.CategoryAccess = &bc.CategoryAccess{Type: g.CategoryAccess.Type, Categories: slices.Clone(g.CategoryAccess.Categories)}
 	}
