@@ -116,7 +116,7 @@ func (p *undoPlan) planRecreate(ctx context.Context, client *bc.Client, it journ
 			return nil
 		}
 	}
-	in := inputOf(before)
+	in := bc.InputOf(before)
 	seq := p.add(journal.Item{Entity: journal.EntityGroup, Op: journal.OpCreate, Wrote: mustJSON(in)})
 	p.recreate = append(p.recreate, groupStep{seq: seq, id: it.Key, input: in})
 	return nil
@@ -195,17 +195,17 @@ func (p *undoPlan) planRevert(ctx context.Context, client *bc.Client, it journal
 	if err := json.Unmarshal(it.Replaced, &before); err != nil {
 		return fmt.Errorf("journal item of group %d: %w", it.Key, err)
 	}
-	restore := restoreInput(wrote, before)
+	restore := wrote.Restoring(before)
 	now, ok, err := currentGroup(ctx, client, it.Key)
 	switch {
 	case err != nil:
 		return err
 	case !ok:
 		p.conflict(journal.EntityGroup, it.Key, "the group has been deleted since")
-	case matches(wrote, now):
+	case wrote.Matches(now):
 		seq := p.add(journal.Item{Entity: journal.EntityGroup, Op: journal.OpUpdate, Key: it.Key, Wrote: mustJSON(restore), Replaced: mustJSON(now)})
 		p.revert = append(p.revert, groupStep{seq: seq, id: it.Key, input: restore})
-	case matches(restore, now):
+	case restore.Matches(now):
 		p.already++
 	default:
 		p.conflict(journal.EntityGroup, it.Key, "the group %q has been changed since: its settings are no longer what the change wrote", now.Name)
@@ -229,7 +229,7 @@ func (p *undoPlan) planRemove(ctx context.Context, client *bc.Client, it journal
 		p.already++ // deleted since: nothing left to undo
 		return nil
 	}
-	if !matches(inputOf(created), now) {
+	if !bc.InputOf(created).Matches(now) {
 		p.conflict(journal.EntityGroup, it.Key, "the group %q has been changed since it was created", now.Name)
 		return nil
 	}
