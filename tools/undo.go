@@ -167,22 +167,7 @@ func (p *undoPlan) planCustomer(it journal.Item, current map[int]bc.Customer) {
 func customerUpdate(id int, raw json.RawMessage) (bc.CustomerUpdate, []string) {
 	var fields map[string]json.RawMessage
 	json.Unmarshal(raw, &fields)
-	body, unknown := map[string]any{}, []string{}
-	for field, value := range fields {
-		switch {
-		case string(value) == "null":
-			unknown = append(unknown, field)
-		case field == "authentication.force_password_reset":
-			body["authentication"] = map[string]json.RawMessage{"force_password_reset": value}
-		default:
-			body[field] = value
-		}
-	}
-	var u bc.CustomerUpdate
-	json.Unmarshal(mustJSON(body), &u)
-	u.ID = id
-	slices.Sort(unknown)
-	return u, unknown
+	return bc.UpdateFrom(id, fields)
 }
 
 // planRevert undoes an update: the fields it wrote get their values back.
