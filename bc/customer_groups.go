@@ -29,15 +29,7 @@ type ListCustomerGroupsOptions struct {
 
 func (o ListCustomerGroupsOptions) query() (url.Values, error) {
 	errs := fieldErrors{}
-	q := url.Values{}
-	if o.Page < 0 {
-		errs.add("page", "must be 1 or more")
-	}
-	if o.Limit < 0 || o.Limit > MaxPageSize {
-		errs.add("limit", fmt.Sprintf("must be between 1 and %d", MaxPageSize))
-	}
-	setInt(q, "page", o.Page)
-	setInt(q, "limit", o.Limit)
+	q := pageQuery(errs, o.Page, o.Limit)
 	setString(q, "name", o.Name)
 	setString(q, "name:like", o.NameLike)
 	setBool(q, "is_default", o.IsDefault)

@@ -121,12 +121,7 @@ type ListCustomersOptions struct {
 
 func (o ListCustomersOptions) query() (url.Values, error) {
 	errs := fieldErrors{}
-	q := url.Values{}
-	if o.Limit < 0 || o.Limit > MaxPageSize {
-		errs.add("limit", fmt.Sprintf("must be between 1 and %d", MaxPageSize))
-	}
-	setInt(q, "page", o.Page)
-	setInt(q, "limit", o.Limit)
+	q := pageQuery(errs, o.Page, o.Limit)
 	setList(q, "id:in", o.IDIn)
 	setList(q, "customer_group_id:in", o.CustomerGroupIDIn)
 	if len(o.EmailIn) > 0 {

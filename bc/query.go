@@ -4,10 +4,26 @@ package bc
 // not set.
 
 import (
+	"fmt"
 	"net/url"
 	"strconv"
 	"strings"
 )
+
+// pageQuery starts a list query with the page and limit (0: the store's
+// default), checking them.
+func pageQuery(errs fieldErrors, page, limit int) url.Values {
+	if page < 0 {
+		errs.add("page", "must be 1 or more")
+	}
+	if limit < 0 || limit > MaxPageSize {
+		errs.add("limit", fmt.Sprintf("must be between 1 and %d", MaxPageSize))
+	}
+	q := url.Values{}
+	setInt(q, "page", page)
+	setInt(q, "limit", limit)
+	return q
+}
 
 func setInt(q url.Values, key string, v int) {
 	if v > 0 {
