@@ -16,22 +16,13 @@ import (
 	"github.com/bigcommerce-mcp/bigcommerce-mcp/bc"
 )
 
-// CustomerFields are a customer's writable fields. The limits are described
+// CustomerFields are a customer's writable fields: bc's, and the password
+// reset flat rather than under authentication. The limits are described
 // rather than enforced by the schema, so that in a list an item that breaks
 // them fails alone while the others go through.
 type CustomerFields struct {
-	Email                                   *string       `json:"email,omitempty"`
-	FirstName                               *string       `json:"first_name,omitempty"`
-	LastName                                *string       `json:"last_name,omitempty"`
-	Company                                 *string       `json:"company,omitempty"`
-	Phone                                   *string       `json:"phone,omitempty"`
-	Notes                                   *string       `json:"notes,omitempty"`
-	TaxExemptCategory                       *string       `json:"tax_exempt_category,omitempty"`
-	CustomerGroupID                         *int          `json:"customer_group_id,omitempty"`
-	AcceptsProductReviewAbandonedCartEmails *bool         `json:"accepts_product_review_abandoned_cart_emails,omitempty"`
-	ChannelIDs                              []int         `json:"channel_ids,omitempty"`
-	StoreCreditAmounts                      []StoreCredit `json:"store_credit_amounts,omitempty"`
-	ForcePasswordReset                      *bool         `json:"force_password_reset,omitempty"`
+	bc.CustomerFields
+	ForcePasswordReset *bool `json:"force_password_reset,omitempty"`
 
 	// The read-only fields are accepted only to be refused with a reason;
 	// the published schema leaves them out (see published.go).
@@ -45,7 +36,8 @@ var readOnlyCustomerFields = []string{"registration_ip_address", "date_created",
 
 // JSONSchemaExtend describes the object with the lengths bc enforces on its
 // text fields, so that the schema cannot promise other limits: one sentence
-// for all of them, shorter than one per field. It is promoted to
+// for all of them, shorter than one per field. It also describes a store
+// credit's amount as a decimal, which bc.Amount reads. It is promoted to
 // CustomerUpdateItem, which embeds the fields.
 func (CustomerFields) JSONSchemaExtend(s *jsonschema.Schema) {
 	var lengths []string
@@ -55,6 +47,7 @@ func (CustomerFields) JSONSchemaExtend(s *jsonschema.Schema) {
 		}
 	}
 	s.Description = "Text lengths: " + strings.Join(lengths, ", ") + "."
+	property(s, "store_credit_amounts").Items.Properties.Set("amount", decimalSchema(`A number or a decimal string ("10.00"); 0 or more.`))
 }
 
 // JSONSchemaExtend bounds the explicit list.
@@ -65,10 +58,7 @@ func (BulkUpdateCustomersInput) JSONSchemaExtend(s *jsonschema.Schema) {
 }
 
 func (f CustomerFields) toAPI(id int) bc.CustomerUpdate {
-	u := bc.CustomerUpdate{ID: id, Email: f.Email, FirstName: f.FirstName, LastName: f.LastName,
-		Company: f.Company, Phone: f.Phone, Notes: f.Notes, TaxExemptCategory: f.TaxExemptCategory,
-		CustomerGroupID: f.CustomerGroupID, AcceptsProductReviewAbandonedCartEmails: f.AcceptsProductReviewAbandonedCartEmails,
-		ChannelIDs: f.ChannelIDs, StoreCreditAmounts: storeCreditsToAPI(f.StoreCreditAmounts)}
+	u := bc.CustomerUpdate{ID: id, CustomerFields: f.CustomerFields}
 	if f.ForcePasswordReset != nil {
 		u.Authentication = &bc.Authentication{ForcePasswordReset: *f.ForcePasswordReset}
 	}
@@ -95,28 +85,10 @@ type CustomerUpdateItem struct {
 	CustomerFields
 }
 
-// CustomerSelector picks customers by the V3 list filters; all given must match.
-type CustomerSelector struct {
-	CustomerGroupIDs []int    `json:"customer_group_ids,omitempty" jsonschema_description:"0: in no group."`
-	IDs              []int    `json:"ids,omitempty"`
-	Emails           []string `json:"emails,omitempty"`
-	DateCreatedMin   string   `json:"date_created_min,omitempty" jsonschema_description:"YYYY-MM-DD or RFC 3339; ranges include their ends."`
-	DateCreatedMax   string   `json:"date_created_max,omitempty"`
-	DateModifiedMin  string   `json:"date_modified_min,omitempty"`
-	DateModifiedMax  string   `json:"date_modified_max,omitempty"`
-	All              bool     `json:"all,omitempty" jsonschema_description:"Every customer; not with filters."`
-}
-
-func (s CustomerSelector) toAPI() bc.CustomerSelector {
-	return bc.CustomerSelector{All: s.All, CustomerGroupIDs: s.CustomerGroupIDs, IDs: s.IDs, Emails: s.Emails,
-		DateCreatedMin: s.DateCreatedMin, DateCreatedMax: s.DateCreatedMax,
-		DateModifiedMin: s.DateModifiedMin, DateModifiedMax: s.DateModifiedMax}
-}
-
 // BulkUpdateCustomersInput takes either customers, or where with set.
 type BulkUpdateCustomersInput struct {
 	Customers   []CustomerUpdateItem `json:"customers,omitempty" jsonschema:"minItems=1" jsonschema_description:"email is unique; customer_group_id 0 is no group; channel_ids and store_credit_amounts replace the lists ([{\"amount\": 0}] clears credit)."`
-	Where       *CustomerSelector    `json:"where,omitempty" jsonschema_description:"As list_customers' where; needs set."`
+	Where       *bc.CustomerSelector `json:"where,omitempty" jsonschema_description:"As list_customers' where; needs set."`
 	Set         *CustomerFields      `json:"set,omitempty" jsonschema_description:"A customers item's fields but id, set on every match."`
 	DryRun      bool                 `json:"dry_run,omitempty" jsonschema_description:"Report what would change and fail, writing nothing."`
 	ExpectCount *int                 `json:"expect_count,omitempty" jsonschema:"minimum=0" jsonschema_description:"With where: the dry run's match count; if it differs, nothing is written."`
@@ -173,7 +145,7 @@ func placed(argument string, err error) error {
 // "body" (the whole item) is the argument itself.
 func fieldsUnder(argument string, fields map[string]string) map[string]string {
 	out := make(map[string]string, len(fields))
-	for field, problem := range argumentNames(fields) {
+	for field, problem := range fields {
 		switch field {
 		case "body", argument:
 			out[argument] = problem
@@ -296,7 +268,7 @@ func updateListed(ctx context.Context, client *bc.Client, in BulkUpdateCustomers
 
 func updateSelected(ctx context.Context, client *bc.Client, in BulkUpdateCustomersInput) (BulkUpdateCustomersResult, error) {
 	set := in.Set.toAPI(0)
-	matched, _, err := client.Customers.Select(ctx, in.Where.toAPI())
+	matched, _, err := client.Customers.Select(ctx, *in.Where)
 	if err != nil {
 		return BulkUpdateCustomersResult{}, placed("where", err)
 	}
