@@ -1,6 +1,7 @@
 package tools
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -63,6 +64,38 @@ func (f CustomerFields) toAPI(id int) bc.CustomerUpdate {
 		u.Authentication = &bc.Authentication{ForcePasswordReset: *f.ForcePasswordReset}
 	}
 	return u
+}
+
+// argumentOfField names what bc and the store nest under authentication as
+// the argument toAPI reads it from; every other field path is its argument's
+// name already.
+var argumentOfField = map[string]string{
+	"authentication":                      "force_password_reset",
+	"authentication.force_password_reset": "force_password_reset",
+}
+
+func argumentName(field string) string { return cmp.Or(argumentOfField[field], field) }
+
+// byArgumentName re-keys what bc keys by field path. Where two paths name one
+// argument, the longer, more precise one wins.
+func byArgumentName[V any](fields map[string]V) map[string]V {
+	if fields == nil {
+		return nil
+	}
+	out := make(map[string]V, len(fields))
+	for _, field := range slices.Sorted(maps.Keys(fields)) {
+		out[argumentName(field)] = fields[field]
+	}
+	return out
+}
+
+// failuresByArgumentName is failures with their fields named as the arguments.
+func failuresByArgumentName(failures []bc.BulkFailure) []bc.BulkFailure {
+	out := slices.Clone(failures)
+	for i := range out {
+		out[i].Fields = byArgumentName(out[i].Fields)
+	}
+	return out
 }
 
 // maxProblems bounds the problems reported at once: a mistake repeated in
@@ -150,7 +183,7 @@ func fieldsUnder(argument string, fields map[string]string) map[string]string {
 		case "body", argument:
 			out[argument] = problem
 		default:
-			out[argument+"."+field] = problem
+			out[argument+"."+argumentName(field)] = problem
 		}
 	}
 	return out
@@ -328,10 +361,29 @@ func dryRunReport(plan *bc.BulkPlan, sample int) BulkUpdateCustomersResult {
 		Counts:       BulkCounts{WouldChange: len(plan.Changes), Unchanged: len(plan.Unchanged), Failed: len(plan.Failed)},
 		Updated:      []int{},
 		Unchanged:    orEmpty(plan.Unchanged),
-		Failed:       plan.Failed,
+		Failed:       failuresByArgumentName(plan.Failed),
 		NotAttempted: []int{},
-		Changes:      plan.Changes[:min(sample, len(plan.Changes))],
+		Changes:      changesByArgumentName(plan.Changes[:min(sample, len(plan.Changes))]),
 	}
+}
+
+func changesByArgumentName(changes []bc.CustomerChange) []bc.CustomerChange {
+	return eachField(changes, func(name string, f bc.FieldChange) (string, bc.FieldChange) { return argumentName(name), f })
+}
+
+// eachField is changes with every field's name and values as edit makes them,
+// in a copy: bc's maps are left as they are.
+func eachField(changes []bc.CustomerChange, edit func(string, bc.FieldChange) (string, bc.FieldChange)) []bc.CustomerChange {
+	out := make([]bc.CustomerChange, len(changes))
+	for i, c := range changes {
+		fields := make(map[string]bc.FieldChange, len(c.Fields))
+		for _, name := range slices.Sorted(maps.Keys(c.Fields)) {
+			edited, f := edit(name, c.Fields[name])
+			fields[edited] = f
+		}
+		out[i] = bc.CustomerChange{ID: c.ID, Fields: fields}
+	}
+	return out
 }
 
 // runReport reports a bulk run over ids. A result that does not account for
@@ -351,7 +403,7 @@ func runReport(ctx context.Context, ids []int, res *bc.BulkResult, err error) (B
 			Failed: len(res.Failed), NotAttempted: len(res.NotAttempted)},
 		Updated:            orEmpty(res.Updated),
 		Unchanged:          orEmpty(res.Unchanged),
-		Failed:             res.Failed,
+		Failed:             failuresByArgumentName(res.Failed),
 		NotAttempted:       orEmpty(res.NotAttempted),
 		NotAttemptedReason: res.NotAttemptedReason,
 		Batches:            res.Batches,
@@ -405,14 +457,9 @@ func clipChanges(changes []bc.CustomerChange) ([]bc.CustomerChange, bool) {
 		}
 		return v
 	}
-	out := make([]bc.CustomerChange, len(changes))
-	for i, c := range changes {
-		fields := make(map[string]bc.FieldChange, len(c.Fields))
-		for name, f := range c.Fields {
-			fields[name] = bc.FieldChange{Before: clipValue(f.Before), After: clipValue(f.After)}
-		}
-		out[i] = bc.CustomerChange{ID: c.ID, Fields: fields}
-	}
+	out := eachField(changes, func(name string, f bc.FieldChange) (string, bc.FieldChange) {
+		return name, bc.FieldChange{Before: clipValue(f.Before), After: clipValue(f.After)}
+	})
 	return out, cut
 }
 
