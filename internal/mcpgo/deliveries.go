@@ -15,7 +15,12 @@
 //     (https://github.com/mark3labs/mcp-go/pull/969, open; the drain itself is
 //     https://github.com/mark3labs/mcp-go/pull/670). A call therefore releases
 //     its result only once the transport reports every progress notification
-//     it sent as written.
+//     it sent as written. On Streamable HTTP that also keeps the POST's own
+//     forwarder from losing the race, as the result's drain cannot begin
+//     before the call returns; but another POST of the same session whose
+//     response is done can still take a notification and drop it (its
+//     forwarder outlives it, the same race), and then the call gives up
+//     waiting after deliveryWait. #969's fix, one consumer at a time, ends both.
 //   - SendNotificationToClient drops a notification when the session's queue
 //     is full and returns ErrNotificationChannelBlocked. SendProgress waits for
 //     room instead.
