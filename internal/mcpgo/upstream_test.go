@@ -98,7 +98,7 @@ func firstOf(next func() (map[string]any, bool)) string {
 
 // stdioLines serves srv on pipes and returns a writer to its stdin and a
 // reader of the messages on its stdout; the server stops with the test.
-func stdioLines(t *testing.T, srv *server.MCPServer) (io.Writer, func() (map[string]any, bool)) {
+func stdioLines(t *testing.T, srv *server.MCPServer) (io.WriteCloser, func() (map[string]any, bool)) {
 	inR, inW := io.Pipe()
 	outR, outW := io.Pipe()
 	ctx, cancel := context.WithCancel(t.Context())
@@ -123,26 +123,22 @@ func stdioLines(t *testing.T, srv *server.MCPServer) (io.Writer, func() (map[str
 	}
 }
 
-func TestStdioServerCanWriteAResultAheadOfANotificationSentBeforeIt(t *testing.T) {
-	held := newHeldValue()
-	stdin, next := stdioLines(t, serverWithTool(sendHeld(held)))
+// stdioCall calls the tool over stdio and returns stdin and a reader of the
+// messages that follow on stdout.
+func stdioCall(t *testing.T, srv *server.MCPServer) (io.WriteCloser, func() (map[string]any, bool)) {
+	stdin, next := stdioLines(t, srv)
 	fmt.Fprintln(stdin, wiretest.Initialize)
 	next()
 	fmt.Fprintln(stdin, wiretest.Initialized)
 	fmt.Fprintln(stdin, callTool)
-	first := firstOf(next)
-	close(held.release)
-	if first != "result" {
-		t.Fatalf("upstream fixed stdio writing a result ahead of a notification already taken off the queue (got %q first): "+
-			"remove the wait in mcpgo.AwaitProgress for stdio (see mcp-go PR #73)", first)
-	}
+	return stdin, next
 }
 
-func TestSSEServerCanWriteAResultAheadOfANotificationSentBeforeIt(t *testing.T) {
-	t.Parallel()
-	held := newHeldValue()
-	ts := httptest.NewServer(server.NewSSEServer(serverWithTool(sendHeld(held))))
-	t.Cleanup(ts.Close) // after the streams close: it waits for their handlers
+// sseCall calls the tool over SSE and returns a reader of the messages that
+// follow on the session's stream.
+func sseCall(t *testing.T, srv *server.MCPServer) func() (map[string]any, bool) {
+	ts := httptest.NewServer(server.NewSSEServer(srv))
+	t.Cleanup(ts.Close) // after the stream closes: it waits for its handler
 	stream, endpoint := wiretest.OpenSSESession(t, ts.URL)
 	wiretest.PostSSE(t, endpoint, callTool)
 	events := make(chan map[string]any, 10)
@@ -150,11 +146,27 @@ func TestSSEServerCanWriteAResultAheadOfANotificationSentBeforeIt(t *testing.T) 
 		defer close(events)
 		wiretest.ReadEvents(t, stream, func(msg map[string]any) bool { events <- msg; return false })
 	}()
-	first := firstOf(func() (map[string]any, bool) { msg, ok := <-events; return msg, ok })
-	close(held.release)
-	if first != "result" {
-		t.Fatalf("upstream fixed SSE writing a result ahead of a notification already taken off the queue (got %q first): "+
-			"remove the wait in mcpgo.AwaitProgress for SSE", first)
+	return func() (map[string]any, bool) { msg, ok := <-events; return msg, ok }
+}
+
+func TestAResultCanOvertakeANotificationAlreadyOffTheQueue(t *testing.T) {
+	transports := map[string]func(*testing.T, *server.MCPServer) func() (map[string]any, bool){
+		"stdio": func(t *testing.T, srv *server.MCPServer) func() (map[string]any, bool) {
+			_, next := stdioCall(t, srv)
+			return next
+		},
+		"SSE": sseCall,
+	}
+	for name, call := range transports {
+		t.Run(name, func(t *testing.T) {
+			held := newHeldValue()
+			first := firstOf(call(t, serverWithTool(sendHeld(held))))
+			close(held.release)
+			if first != "result" {
+				t.Fatalf("upstream fixed %s writing a result ahead of a notification already taken off the queue (got %q first): "+
+					"remove the wait in mcpgo.AwaitProgress for %s (the writer goroutine came with mcp-go PR #73)", name, first, name)
+			}
+		})
 	}
 }
 
@@ -269,13 +281,9 @@ func TestStdioServerCancelsRequestsWhenItsInputEnds(t *testing.T) {
 			cancelled <- false
 		}
 	})
-	stdin, next := stdioLines(t, srv)
-	fmt.Fprintln(stdin, wiretest.Initialize)
-	next()
-	fmt.Fprintln(stdin, wiretest.Initialized)
-	fmt.Fprintln(stdin, callTool)
+	stdin, _ := stdioCall(t, srv)
 	<-started
-	stdin.(io.Closer).Close()
+	stdin.Close()
 	if !<-cancelled {
 		t.Fatal("upstream fixed StdioServer cancelling the requests in flight when its input ends: " +
 			"remove transport's inputGate (a reader that reports EOF will do) and stdio's request counting")
