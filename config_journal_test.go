@@ -1,6 +1,7 @@
 package main
 
 import (
+	"log/slog"
 	"os"
 	"path/filepath"
 	"testing"
@@ -8,6 +9,8 @@ import (
 
 	"github.com/bigcommerce-mcp/bigcommerce-mcp/journal"
 )
+
+var quiet = slog.New(slog.DiscardHandler)
 
 func TestJournalFlagAndEnvironment(t *testing.T) {
 	t.Parallel()

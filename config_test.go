@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/bigcommerce-mcp/bigcommerce-mcp/cli"
-	"github.com/bigcommerce-mcp/bigcommerce-mcp/internal/badstore"
 	"github.com/bigcommerce-mcp/bigcommerce-mcp/journal"
 	"github.com/bigcommerce-mcp/bigcommerce-mcp/tools"
 	"github.com/bigcommerce-mcp/bigcommerce-mcp/transport"
@@ -155,28 +154,6 @@ func TestParseConfigReadsTheStoreDeadlinesFromFlagsOrEnvironment(t *testing.T) {
 	}
 	if _, err := parseConfig(nil, env(map[string]string{"BIGCOMMERCE_CALL_TIMEOUT": "-1m"})); err == nil || !strings.Contains(err.Error(), "BIGCOMMERCE_CALL_TIMEOUT") {
 		t.Errorf("a negative BIGCOMMERCE_CALL_TIMEOUT: %v; want a refusal naming the variable", err)
-	}
-}
-
-func TestTheStoreDeadlinesReachTheClient(t *testing.T) {
-	t.Parallel()
-	store := badstore.New(t)
-	store.Misbehave(badstore.DripBody(50 * time.Millisecond)) // with the default deadlines, a call would take a minute
-	env := cleanEnv("BIGCOMMERCE_STORE_HASH=bad", "BIGCOMMERCE_ACCESS_TOKEN="+badstore.Token, "BIGCOMMERCE_API_URL="+store.URL)
-	for _, tc := range []struct {
-		env, flag, flagValue, says string
-	}{
-		{"BIGCOMMERCE_CALL_TIMEOUT=300ms", "--attempt-timeout", "5s", "within the call deadline of 300ms"},
-		{"BIGCOMMERCE_ATTEMPT_TIMEOUT=100ms", "--call-timeout", "1s", "within the attempt timeout of 100ms"},
-		{"BIGCOMMERCE_ATTEMPT_TIMEOUT=5s", "--call-timeout", "300ms", "within the call deadline of 300ms"},
-		{"BIGCOMMERCE_CALL_TIMEOUT=1s", "--attempt-timeout", "100ms", "within the attempt timeout of 100ms"},
-	} {
-		stdout, stderr, code := runBinary(t, append(env, tc.env), "", "call", "count_customer_groups", tc.flag, tc.flagValue)
-		// An attempt cut short is retried, and its retries logged, so the
-		// error or the log says it, whichever deadline ends the call.
-		if code != 1 || !strings.Contains(stdout+stderr, tc.says) {
-			t.Errorf("%s %s %s: exit %d, stdout %q, stderr %q; want an error or a retry saying %q", tc.env, tc.flag, tc.flagValue, code, stdout, stderr, tc.says)
-		}
 	}
 }
 

@@ -187,6 +187,7 @@ func TestDockerignore(t *testing.T) {
 // container's shell would, with its output directory moved into a temporary
 // one, and checks the binary is static, stripped, trimmed and stamped.
 func TestDockerfileBuild(t *testing.T) {
+	t.Parallel()
 	stages := parseDockerfile(t, filepath.Join("..", "Dockerfile"))
 	cmd := buildCommand(t, stages[0])
 	out := t.TempDir()

@@ -1,16 +1,27 @@
-// Package e2e tests the built bigcommerce-mcp binary the way users meet it:
-// through MCP clients we did not write. The Node test files beside this one
-// drive the binary (with --sandbox) using the official TypeScript SDK client
-// over stdio, SSE and Streamable HTTP (sdk.test.mjs), and through a
-// round-robin proxy over two replicas sharing a real Redis (replicas.test.mjs),
-// the MCP Inspector's CLI (inspector.test.mjs) and the official conformance
-// suite (conformance.test.mjs).
+// Package e2e tests the built bigcommerce-mcp binary the way users meet it.
+// TestMain's run builds it once (with -race under `go test -race`), for all
+// of these:
 //
-// They need Node 22 and the packages pinned in package-lock.json, which
-// `npm ci` in this directory installs (Node 22 itself comes from npm's `node`
-// package, as node_modules/.bin/node). Without e2e/node_modules, TestClients
-// skips and says so, so that `go test ./...` passes on a machine without Node;
-// with E2E_REQUIRED=1 (as .ci/run sets) it fails instead.
+//   - Go tests driving it with mcp-go's clients and raw JSON-RPC
+//     (transports_test.go), from a shell (cli_test.go), with the settings it
+//     must refuse or keep secret (config_test.go), with SIGTERM
+//     (signals_test.go), SIGKILL and a restart on the same journal
+//     (restart_test.go), and as three processes sharing a real Redis
+//     (replicas_test.go, shared_limits_test.go). They need no Node.
+//   - Node test files driving it (with --sandbox) through clients we did not
+//     write: the official TypeScript SDK client over stdio, SSE and
+//     Streamable HTTP (sdk.test.mjs), and through a round-robin proxy over two
+//     replicas sharing a real Redis (replicas.test.mjs), the MCP Inspector's
+//     CLI (inspector.test.mjs), the official conformance suite
+//     (conformance.test.mjs), and a large update followed as a job
+//     (jobs.test.mjs, run by jobs_test.go).
+//
+// The Node tests need Node 22 and the packages pinned in package-lock.json,
+// which `npm ci` in this directory installs (Node 22 itself comes from npm's
+// `node` package, as node_modules/.bin/node). Without e2e/node_modules they
+// skip and say so, so that `go test ./...` passes on a machine without Node;
+// with E2E_REQUIRED=1 (as .ci/run sets) they fail instead. The tests needing
+// Redis skip or fail by the same rule under SERVICES_REQUIRED (testsvc).
 //
 // The Dockerfile's checks (dockerfile_test.go) need neither Node nor Docker.
 package e2e
@@ -38,14 +49,16 @@ var nodeTestFiles = []string{"sdk.test.mjs", "elicitation.test.mjs", "inspector.
 const minNodeMajor = 22 // the Inspector and the conformance suite need it
 
 func TestClients(t *testing.T) {
+	t.Parallel()
 	node := nodeBinary(t)
-	bin := buildServer(t, filepath.Join(t.TempDir(), "bigcommerce-mcp"), raceEnabled)
+	bin := serverBinary(t)
 	for _, file := range nodeTestFiles {
 		t.Run(strings.TrimSuffix(file, ".test.mjs"), func(t *testing.T) {
+			var env []string
 			if file == "replicas.test.mjs" {
-				t.Setenv("E2E_REDIS_URL", testsvc.Redis(t)) // the replicas share it
+				env = append(env, "E2E_REDIS_URL="+testsvc.Redis(t)) // the replicas share it
 			}
-			runNodeTests(t, node, bin, file)
+			runNodeTests(t, node, bin, file, env...)
 		})
 	}
 }
@@ -75,23 +88,6 @@ func nodeBinary(t *testing.T) string {
 		t.Fatalf("%s is Node %s; the end-to-end tests need Node %d or later: run `npm ci` in e2e/ again", node, version, minNodeMajor)
 	}
 	return node
-}
-
-// buildServer builds the binary from the module root into out, with the race
-// detector when race is set: under `go test -race` the server is then checked
-// for data races while real clients drive it.
-func buildServer(t *testing.T, out string, race bool) string {
-	t.Helper()
-	args := []string{"build", "-o", out}
-	if race {
-		args = append(args, "-race")
-	}
-	cmd := exec.Command("go", append(args, ".")...)
-	cmd.Dir = ".."
-	if output, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go %s: %v\n%s", strings.Join(cmd.Args[1:], " "), err, output)
-	}
-	return out
 }
 
 // summaryLine is one of the closing lines of node's spec reporter, such as "ℹ pass 40".

@@ -3,7 +3,6 @@ package e2e
 import (
 	"fmt"
 	"net/http/httptest"
-	"path/filepath"
 	"strconv"
 	"testing"
 	"time"
@@ -28,8 +27,9 @@ const (
 // Here it then checks the store itself: every customer holds what the last
 // call asked for.
 func TestTheSDKFollowsALargeUpdateAsAJob(t *testing.T) {
+	t.Parallel()
 	node := nodeBinary(t)
-	bin := buildServer(t, filepath.Join(t.TempDir(), "bigcommerce-mcp"), raceEnabled)
+	bin := serverBinary(t)
 	store := bcsim.New(bcsim.WithCustomers(jobCustomers), bcsim.WithLatency(jobLatency, 0), bcsim.WithAccessToken(jobToken))
 	sim := httptest.NewServer(store)
 	t.Cleanup(sim.Close)

@@ -2,6 +2,6 @@
 
 package e2e
 
-// raceEnabled is set when the tests run under -race; TestClients then builds
-// the server with -race too.
+// raceEnabled is set when the tests run under -race; the binary under test
+// is then built with -race too.
 const raceEnabled = true

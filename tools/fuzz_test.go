@@ -2,67 +2,40 @@ package tools
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"slices"
 	"testing"
 
-	"github.com/bigcommerce-mcp/bigcommerce-mcp/schemas"
+	"github.com/mark3labs/mcp-go/mcp"
+	"github.com/mark3labs/mcp-go/server"
 )
 
-// decoder decodes a call's arguments into a tool's input as newTool's
-// handler does, and says which schema it checks them against.
-type decoder struct {
-	schema json.RawMessage
-	decode func(arguments any) (any, error)
-}
-
-func decoderFor[In any]() decoder {
-	schema, published := inputSchemas[In]()
-	compiled := newArgumentSchema(schema)
-	return decoder{
-		schema: schemas.Marshal(published),
-		decode: func(arguments any) (any, error) { return decodeArguments[In](compiled, arguments) },
+// decodeInput runs tool's registered handler on arguments only as far as its
+// decoding (see decoding).
+func decodeInput(tb testing.TB, tool server.ServerTool, arguments any) (any, error) {
+	tb.Helper()
+	var d decoding
+	var req mcp.CallToolRequest
+	req.Params.Name, req.Params.Arguments = tool.Tool.Name, arguments
+	res, err := tool.Handler(context.WithValue(tb.Context(), decodingKey{}, &d), req)
+	if res != nil || err != nil || d.in == nil {
+		tb.Fatalf("%s did not stop at its decoding: it returned %v, %v", tool.Tool.Name, res, err)
 	}
-}
-
-var decoders = map[string]decoder{
-	"list_customer_groups":  decoderFor[ListCustomerGroupsInput](),
-	"get_customer_group":    decoderFor[CustomerGroupID](),
-	"count_customer_groups": decoderFor[CountCustomerGroupsInput](),
-	"create_customer_group": decoderFor[CreateCustomerGroupInput](),
-	"update_customer_group": decoderFor[UpdateCustomerGroupInput](),
-	"delete_customer_group": decoderFor[CustomerGroupID](),
-	"bulk_update_customers": decoderFor[BulkUpdateCustomersInput](),
-	"get_bulk_job":          decoderFor[BulkJobInput](),
-	"cancel_bulk_job":       decoderFor[BulkJobInput](),
-	"list_changes":          decoderFor[ListChangesInput](),
-	"undo_change":           decoderFor[UndoChangeInput](),
-	"list_customers":        decoderFor[ListCustomersInput](),
-}
-
-// fuzzedTools lists the tools in a fixed order, so that a corpus entry's
-// tool number always means the same tool; it fails when decoders does not
-// decode exactly the registered tools with their published schemas.
-func fuzzedTools(tb testing.TB) []string {
-	var names []string
-	for _, tool := range Registry(nil, nil) {
-		d, ok := decoders[tool.Tool.Name]
-		if !ok || !bytes.Equal(d.schema, tool.Tool.RawInputSchema) {
-			tb.Fatalf("the fuzz decoders do not decode %s's input as registered", tool.Tool.Name)
-		}
-		names = append(names, tool.Tool.Name)
-	}
-	if len(names) != len(decoders) {
-		tb.Fatalf("the fuzz decoders name %d tools, the registry %d", len(decoders), len(names))
-	}
-	return names
+	return d.in, d.err
 }
 
 // FuzzToolArguments feeds arbitrary JSON to each tool's argument decoding:
 // it never panics, refuses with invalid_argument and the problems named, and
 // what it accepts it accepts again, unchanged, once re-encoded.
 func FuzzToolArguments(f *testing.F) {
-	tools := fuzzedTools(f)
+	// A corpus entry's tool number indexes Registry's order: a new tool goes
+	// at the end of Registry, so that the committed entries keep their tools.
+	tools := Registry(nil, nil)
+	names := make([]string, len(tools))
+	for i, tool := range tools {
+		names[i] = tool.Tool.Name
+	}
 	for _, seed := range []struct {
 		tool string
 		args string
@@ -90,23 +63,23 @@ func FuzzToolArguments(f *testing.F) {
 		{"create_customer_group", `{"name": "Trade", "discount_rules": [{"type": "all", "method": "fixed", "amount": "5.0000"}, {"type": "product", "method": "price", "amount": "abc", "product_id": 2147483648}]}`},
 		{"bulk_update_customers", `{"where": {"ids": [1]}, "set": {"store_credit_amounts": [{"amount": "10.00"}], "customerId": 3}}`},
 	} {
-		f.Add(uint8(slices.Index(tools, seed.tool)), []byte(seed.args))
+		f.Add(uint8(slices.Index(names, seed.tool)), []byte(seed.args))
 	}
 	f.Fuzz(func(t *testing.T, tool uint8, data []byte) {
-		name := tools[int(tool)%len(tools)]
-		d := decoders[name]
+		fuzzed := tools[int(tool)%len(tools)]
 		// The server hands a tool its arguments already decoded from the
 		// JSON-RPC frame; a frame that is not JSON never reaches the tool.
 		var decoded any
 		if json.Unmarshal(data, &decoded) == nil {
-			checkDecoding(t, name, d, decoded)
+			checkDecoding(t, fuzzed, decoded)
 		}
-		checkDecoding(t, name, d, json.RawMessage(data))
+		checkDecoding(t, fuzzed, json.RawMessage(data))
 	})
 }
 
-func checkDecoding(t *testing.T, tool string, d decoder, arguments any) {
-	in, err := d.decode(arguments)
+func checkDecoding(t *testing.T, fuzzed server.ServerTool, arguments any) {
+	tool := fuzzed.Tool.Name
+	in, err := decodeInput(t, fuzzed, arguments)
 	if err != nil {
 		if got := toToolError(err); got.Code != codeInvalidArgument || got.Message == "" || len(got.Fields) == 0 {
 			t.Fatalf("%s refused %v with %+v, want invalid_argument naming the problems", tool, arguments, got)
@@ -117,7 +90,7 @@ func checkDecoding(t *testing.T, tool string, d decoder, arguments any) {
 	if err != nil {
 		t.Fatalf("%s accepted %v as %+v, which does not encode: %v", tool, arguments, in, err)
 	}
-	again, err := d.decode(json.RawMessage(encoded))
+	again, err := decodeInput(t, fuzzed, json.RawMessage(encoded))
 	if err != nil {
 		t.Fatalf("%s accepted %v but refuses it re-encoded as %s: %v", tool, arguments, encoded, err)
 	}

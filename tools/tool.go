@@ -148,6 +148,10 @@ func newTool[In any, Out result](name, title, description string, e effect, hand
 			// The raw arguments, as the client wrote them: Params.Arguments went
 			// through float64, which rounds integers above 2^53.
 			in, err := decodeArguments[In](arguments, req.GetRawArguments())
+			if d, ok := ctx.Value(decodingKey{}).(*decoding); ok {
+				d.in, d.err = in, err
+				return nil, nil
+			}
 			if err != nil {
 				return errorResult(err), nil
 			}
@@ -158,6 +162,18 @@ func newTool[In any, Out result](name, title, description string, e effect, hand
 			return successResult(out)
 		},
 	}
+}
+
+type decodingKey struct{}
+
+// decoding receives what a tool's handler decoded from a call's arguments
+// when the call's context holds one under decodingKey: the handler then
+// stops there. The fuzz test reaches every registered tool's decoding that
+// way, through the wrappers around it, so a new tool is fuzzed as soon as
+// Registry lists it.
+type decoding struct {
+	in  any
+	err error
 }
 
 // successResult carries out as structured content and, for clients that only

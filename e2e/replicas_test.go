@@ -1,4 +1,4 @@
-package main
+package e2e
 
 // Three real processes of the binary, sharing one store's limits through a
 // real Redis, against the simulator served over HTTP.
@@ -95,7 +95,7 @@ func startBulkMove(t testing.TB, store *watchedStore, redisURL string, i int) *b
 		customers[j] = map[string]any{"id": i*store.perProcess + j + 1, "notes": fmt.Sprintf("moved by process %d", i)}
 	}
 	args, _ := json.Marshal(map[string]any{"customers": customers})
-	m := &bulkMove{cmd: exec.Command(binary, "call", "bulk_update_customers", "-")}
+	m := &bulkMove{cmd: exec.Command(serverBinary(t), "call", "bulk_update_customers", "-")}
 	m.cmd.Env = cleanEnv("BIGCOMMERCE_STORE_HASH=shared", "BIGCOMMERCE_ACCESS_TOKEN=shared-store-token",
 		"BIGCOMMERCE_API_URL="+store.URL, "REDIS_URL="+redisURL,
 		"BIGCOMMERCE_MCP_JOURNAL=off") // not what is measured, and one SQLite file for all would be contended
@@ -126,6 +126,7 @@ func (m *bulkMove) updated(t testing.TB) int {
 // moveAtOnce starts the processes together and returns how long until the
 // last finished.
 func moveAtOnce(t testing.TB, store *watchedStore, redisURL string) time.Duration {
+	serverBinary(t) // built before the clock starts
 	start := time.Now()
 	var moves []*bulkMove
 	for i := range processes {
