@@ -9,6 +9,8 @@ package tools
 
 import (
 	"context"
+	"sync/atomic"
+	"time"
 
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
@@ -17,7 +19,23 @@ import (
 	"github.com/bigcommerce-mcp/bigcommerce-mcp/internal/mcpgo"
 )
 
-type progressTokenKey struct{}
+// clientReadPause separates a result from the progress notifications just
+// written before it. The official TypeScript SDK client handles a
+// notification a microtask after reading it but a response at once, so a
+// notification read in the same chunk as its call's result is reported as
+// an error for an unknown token
+// (https://github.com/modelcontextprotocol/typescript-sdk/issues/2580, open).
+// The order on the wire is guaranteed without it; this only makes the
+// client's separate reads likely.
+const clientReadPause = 10 * time.Millisecond
+
+type progressKey struct{}
+
+// progressCall is what a call's handler needs to report progress.
+type progressCall struct {
+	token mcp.ProgressToken
+	sent  atomic.Bool
+}
 
 // withProgressToken hands the request's progress token to the handler
 // through its context (typed handlers do not see the request itself), and
@@ -29,8 +47,12 @@ func withProgressToken(tool server.ServerTool) server.ServerTool {
 		if meta == nil || meta.ProgressToken == nil {
 			return handle(ctx, req)
 		}
-		res, err := handle(context.WithValue(ctx, progressTokenKey{}, meta.ProgressToken), req)
-		mcpgo.AwaitProgress(ctx, meta.ProgressToken)
+		call := &progressCall{token: meta.ProgressToken}
+		res, err := handle(context.WithValue(ctx, progressKey{}, call), req)
+		mcpgo.AwaitProgress(ctx, call.token)
+		if call.sent.Load() {
+			time.Sleep(clientReadPause)
+		}
 		return res, err
 	}
 	return tool
@@ -39,13 +61,16 @@ func withProgressToken(tool server.ServerTool) server.ServerTool {
 // progressNotifier sends one notifications/progress per finished batch, or
 // returns nil when the caller sent no progress token.
 func progressNotifier(ctx context.Context) func(bc.BulkProgress) {
-	token := ctx.Value(progressTokenKey{})
+	call, _ := ctx.Value(progressKey{}).(*progressCall)
 	srv := server.ServerFromContext(ctx)
-	if token == nil || srv == nil {
+	if call == nil || srv == nil {
 		return nil
 	}
 	return func(p bc.BulkProgress) {
 		// Progress is advisory: a client that stopped listening must not stop the update.
-		_ = mcpgo.SendProgress(ctx, srv, token, map[string]any{"progress": p.Done, "total": p.Total, "message": p.Message})
+		err := mcpgo.SendProgress(ctx, srv, call.token, map[string]any{"progress": p.Done, "total": p.Total, "message": p.Message})
+		if err == nil {
+			call.sent.Store(true)
+		}
 	}
 }

@@ -41,10 +41,11 @@ func progressServer() *server.MCPServer {
 }
 
 func callProgress(id int) string {
-	return fmt.Sprintf(`{"jsonrpc":"2.0","id":%d,"method":"tools/call","params":{"name":"progress","arguments":{},"_meta":{"progressToken":"call-%d"}}}`, id, id)
+	return fmt.Sprintf(`{"jsonrpc":"2.0","id":%d,"method":"tools/call","params":{"name":"progress","arguments":{},"_meta":{"progressToken":%d}}}`, id, id)
 }
 
-// progressOrder checks the messages a client read for call id: all its
+// progressOrder checks the messages a client read for call id (its progress
+// token too, a number as the official SDK sends it): all its
 // progress notifications, then its result.
 type progressOrder struct {
 	id    int
@@ -56,7 +57,7 @@ func (o *progressOrder) read(t *testing.T, msg map[string]any) bool {
 	t.Helper()
 	if msg["method"] == string(mcp.MethodNotificationProgress) {
 		params, _ := msg["params"].(map[string]any)
-		if params["progressToken"] == fmt.Sprintf("call-%d", o.id) {
+		if params["progressToken"] == float64(o.id) {
 			o.steps++
 		}
 		return false
