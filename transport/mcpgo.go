@@ -15,19 +15,21 @@ import (
 // inputGate passes stdin to the StdioServer a line at a time, admitting each
 // through requests. Once stdin ends, or a line is refused because shutdown
 // has begun, it blocks until released rather than report the end: the
-// server would cancel the requests in flight.
+// server would cancel the requests in flight. Read runs on the server's
+// reading goroutine, one call at a time; it may be left blocked on stdin,
+// as Listen returns once its context ends without waiting for its read.
 //
 // Workaround: mcp-go's StdioServer.Listen cancels every request as soon as
 // its input ends (the cancellation asked for in the review of
 // https://github.com/mark3labs/mcp-go/pull/977), so a client that closes
 // stdin after its last request, or a SIGTERM, would lose the answers in
-// flight. With that gone, a reader that reports EOF would be enough: Listen
-// already waits for its requests. The gate needs to know when every request
-// is answered, which is why stdio counts requests by id (responseWatcher).
-// internal/mcpgo's TestStdioServerCancelsRequestsWhenItsInputEnds fails once
-// upstream stops cancelling. Read runs on the server's
-// reading goroutine, one call at a time; it may be left blocked on stdin,
-// as Listen returns once its context ends without waiting for its read.
+// flight. The gate needs to know when every request is answered, which is
+// why stdio counts requests by id (responseWatcher, requests). With the
+// cancellation gone, a reader that reports EOF would do, as Listen already
+// waits for its requests, and the end of the grace period would cancel
+// Listen's context. internal/mcpgo's
+// TestStdioServerCancelsRequestsWhenItsInputEnds fails once upstream stops
+// cancelling.
 type inputGate struct {
 	r        *bufio.Reader
 	requests *requests
