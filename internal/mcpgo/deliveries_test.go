@@ -150,3 +150,20 @@ func TestUnboundCallsOnlySend(t *testing.T) {
 		t.Fatal("the notification was not queued")
 	}
 }
+
+// BenchmarkWrote is what a transport pays per message it writes: a response
+// costs a scan for "notifications/", a progress notification a parse.
+func BenchmarkWrote(b *testing.B) {
+	messages := map[string][]byte{
+		"response": []byte(`{"jsonrpc":"2.0","id":7,"result":{"content":[{"type":"text","text":"Of 25 customers: 25 updated"}]}}`),
+		"progress": []byte(`{"jsonrpc":"2.0","method":"notifications/progress","params":{"progressToken":7,"progress":10,"total":25,"message":"10 of 25 customers done"}}`),
+	}
+	for name, message := range messages {
+		b.Run(name, func(b *testing.B) {
+			d := NewDeliveries()
+			for b.Loop() {
+				d.Wrote("out", message)
+			}
+		})
+	}
+}
