@@ -8,8 +8,9 @@ import (
 	"strconv"
 )
 
-// Amount is a discount value. BigCommerce sends it as a number or as a numeric
-// string ("5.0000") and accepts either; we always send a number.
+// Amount is a sum of money: a discount or a store credit. BigCommerce sends
+// it as a number or as a numeric string ("5.0000") and accepts either; we
+// always send a number.
 type Amount float64
 
 func (a *Amount) UnmarshalJSON(data []byte) error {

@@ -15,7 +15,7 @@ func TestBeforeSendSeesTheValuesReplacedAndCanStopTheRun(t *testing.T) {
 	c := bulkClient(t, store, nil)
 	one, _ := store.Customer(1)
 	company := "Journaled Ltd"
-	updates := []bc.CustomerUpdate{{ID: 1, Company: &company}, {ID: 2, Company: &company}}
+	updates := []bc.CustomerUpdate{{ID: 1, CustomerFields: bc.CustomerFields{Company: &company}}, {ID: 2, CustomerFields: bc.CustomerFields{Company: &company}}}
 	refused := errors.New("journal unavailable")
 	var seen []bc.CustomerChange
 	opts := bc.BulkOptions{SkipUnchanged: true, BeforeSend: func(changes []bc.CustomerChange) error {
@@ -36,7 +36,7 @@ func TestBeforeSendSeesTheValuesReplacedAndCanStopTheRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.Customers.BulkUpdate(context.Background(), bc.SetOn(all, bc.CustomerUpdate{Company: &company}), opts); !errors.Is(err, refused) {
+	if _, err := c.Customers.BulkUpdate(context.Background(), bc.SetOn(all, bc.CustomerUpdate{CustomerFields: bc.CustomerFields{Company: &company}}), opts); !errors.Is(err, refused) {
 		t.Fatalf("BulkSet returned %v, want BeforeSend's error", err)
 	}
 	if len(seen) != 3 || store.Stats().CustomersUpdated != 0 {

@@ -101,7 +101,7 @@ func BenchmarkBulkBySelector(b *testing.B) {
 		if err != nil || len(selected) != n {
 			b.Fatalf("selected %d of %d: %v", len(selected), n, err)
 		}
-		res, err := c.Customers.BulkUpdate(b.Context(), bc.SetOn(selected, bc.CustomerUpdate{Company: new("Selected Co")}), bc.BulkOptions{SkipUnchanged: true})
+		res, err := c.Customers.BulkUpdate(b.Context(), bc.SetOn(selected, bc.CustomerUpdate{CustomerFields: bc.CustomerFields{Company: new("Selected Co")}}), bc.BulkOptions{SkipUnchanged: true})
 		if err != nil || len(res.Updated) != n {
 			b.Fatalf("updated %d of %d: %v", len(res.Updated), n, err)
 		}

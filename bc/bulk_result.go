@@ -102,7 +102,7 @@ func (r *BulkResult) failRejected(batch []CustomerUpdate, rejected map[int]map[s
 // failBatch records a batch whose failure is about the whole batch.
 func (r *BulkResult) failBatch(ctx context.Context, batch []CustomerUpdate, resp *Response, err error) {
 	switch {
-	case resp != nil && (resp.MaybeApplied || resp.StatusCode/100 == 2) || errors.Is(err, ErrUpstream) || errors.Is(err, ErrTransport):
+	case resp != nil && resp.MaybeApplied:
 		r.failAll(batch, FailureUnconfirmed, fmt.Errorf("BigCommerce did not confirm the update, which may have been applied; sending it again is safe: %w", err))
 	case ctx.Err() != nil || errors.Is(err, ErrRateLimited) || errors.Is(err, ErrLimitsUnavailable):
 		r.notAttempted(batch, err)

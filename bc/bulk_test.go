@@ -37,7 +37,7 @@ func bulkClient(t testing.TB, store *bcsim.Store, tweak func(*bc.Config)) *bc.Cl
 func companyUpdates(first, last int) []bc.CustomerUpdate {
 	var updates []bc.CustomerUpdate
 	for id := first; id <= last; id++ {
-		updates = append(updates, bc.CustomerUpdate{ID: id, Company: new(fmt.Sprintf("Bulk Co %d", id))})
+		updates = append(updates, bc.CustomerUpdate{ID: id, CustomerFields: bc.CustomerFields{Company: new(fmt.Sprintf("Bulk Co %d", id))}})
 	}
 	return updates
 }
@@ -94,11 +94,11 @@ func TestBulkUpdateFailsBadItemsAloneAndUpdatesTheRest(t *testing.T) {
 	taken, _ := store.Customer(2)
 	updates := companyUpdates(1, 25)
 	updates = append(updates,
-		bc.CustomerUpdate{ID: 40, FirstName: new("")},           // invalid locally
-		bc.CustomerUpdate{ID: 41, Email: new("not an address")}, // invalid locally
-		bc.CustomerUpdate{ID: 9999, Company: new("Nobody")},     // 422: no such customer
-		bc.CustomerUpdate{ID: 42, Email: new(taken.Email)},      // 422: email in use
-		bc.CustomerUpdate{ID: 43, LastName: new("Stays Valid")}) // shares a batch with the 422s
+		bc.CustomerUpdate{ID: 40, CustomerFields: bc.CustomerFields{FirstName: new("")}},           // invalid locally
+		bc.CustomerUpdate{ID: 41, CustomerFields: bc.CustomerFields{Email: new("not an address")}}, // invalid locally
+		bc.CustomerUpdate{ID: 9999, CustomerFields: bc.CustomerFields{Company: new("Nobody")}},     // 422: no such customer
+		bc.CustomerUpdate{ID: 42, CustomerFields: bc.CustomerFields{Email: new(taken.Email)}},      // 422: email in use
+		bc.CustomerUpdate{ID: 43, CustomerFields: bc.CustomerFields{LastName: new("Stays Valid")}}) // shares a batch with the 422s
 
 	res, err := c.Customers.BulkUpdate(t.Context(), bc.Listed(updates), bc.BulkOptions{})
 	if err != nil {
@@ -315,7 +315,7 @@ func TestSkipUnchangedMakesAReRunWriteNothing(t *testing.T) {
 	t.Parallel()
 	store := bcsim.New()
 	c := bulkClient(t, store, nil)
-	updates := append(companyUpdates(1, 30), bc.CustomerUpdate{ID: 9999, Company: new("Nobody")})
+	updates := append(companyUpdates(1, 30), bc.CustomerUpdate{ID: 9999, CustomerFields: bc.CustomerFields{Company: new("Nobody")}})
 	opts := bc.BulkOptions{SkipUnchanged: true}
 
 	first, err := c.Customers.BulkUpdate(t.Context(), bc.Listed(updates), opts)
@@ -344,10 +344,10 @@ func TestPlanBulkUpdateShowsTheDiffAndWritesNothing(t *testing.T) {
 	one, _ := store.Customer(1)
 	two, _ := store.Customer(2)
 	updates := []bc.CustomerUpdate{
-		{ID: 1, FirstName: new("Renamed"), LastName: new(one.LastName)},
-		{ID: 2, CustomerGroupID: new(two.CustomerGroupID)},
-		{ID: 3, Phone: new(strings.Repeat("9", 51))},
-		{ID: 9999, Company: new("Nobody")},
+		{ID: 1, CustomerFields: bc.CustomerFields{FirstName: new("Renamed"), LastName: new(one.LastName)}},
+		{ID: 2, CustomerFields: bc.CustomerFields{CustomerGroupID: new(two.CustomerGroupID)}},
+		{ID: 3, CustomerFields: bc.CustomerFields{Phone: new(strings.Repeat("9", 51))}},
+		{ID: 9999, CustomerFields: bc.CustomerFields{Company: new("Nobody")}},
 	}
 
 	plan, err := c.Customers.PlanBulkUpdate(t.Context(), bc.Listed(updates))
@@ -377,9 +377,9 @@ func TestDiffTreatsFieldsTheCustomerDoesNotShowAsChanged(t *testing.T) {
 		update bc.CustomerUpdate
 		want   []string
 	}{
-		{"same values", bc.CustomerUpdate{Company: new("Acme"), ChannelIDs: []int{1}, CustomerGroupID: new(2)}, nil},
-		{"new values", bc.CustomerUpdate{Company: new("Other"), ChannelIDs: []int{1, 2}}, []string{"channel_ids", "company"}},
-		{"store credit the list left out", bc.CustomerUpdate{StoreCreditAmounts: []bc.StoreCredit{}}, []string{"store_credit_amounts"}},
+		{"same values", bc.CustomerUpdate{CustomerFields: bc.CustomerFields{Company: new("Acme"), ChannelIDs: []int{1}, CustomerGroupID: new(2)}}, nil},
+		{"new values", bc.CustomerUpdate{CustomerFields: bc.CustomerFields{Company: new("Other"), ChannelIDs: []int{1, 2}}}, []string{"channel_ids", "company"}},
+		{"store credit the list left out", bc.CustomerUpdate{CustomerFields: bc.CustomerFields{StoreCreditAmounts: []bc.StoreCredit{}}}, []string{"store_credit_amounts"}},
 		{"authentication the list left out", bc.CustomerUpdate{Authentication: &bc.Authentication{}}, []string{"authentication.force_password_reset"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -500,8 +500,7 @@ func TestAFieldTheReadLeavesOutCountsAsChanged(t *testing.T) {
 	if err := json.Unmarshal([]byte(`{"id":1,"company":"Acme","notes":null,"authentication":{}}`), &c); err != nil {
 		t.Fatal(err)
 	}
-	update := bc.CustomerUpdate{ID: 1, Company: new("Acme"), Notes: new(""), CustomerGroupID: new(0),
-		AcceptsProductReviewAbandonedCartEmails: new(false), Authentication: &bc.Authentication{}}
+	update := bc.CustomerUpdate{ID: 1, CustomerFields: bc.CustomerFields{Company: new("Acme"), Notes: new(""), CustomerGroupID: new(0), AcceptsProductReviewAbandonedCartEmails: new(false)}, Authentication: &bc.Authentication{}}
 	want := []string{"accepts_product_review_abandoned_cart_emails", "authentication.force_password_reset", "customer_group_id", "notes"}
 	if got := slices.Sorted(maps.Keys(update.Diff(c))); !slices.Equal(got, want) {
 		t.Errorf("changed %v, want %v", got, want)
@@ -520,7 +519,7 @@ func TestAGroupTheReadLeavesOutIsSentNotSkipped(t *testing.T) {
 	})))
 	updates := make([]bc.CustomerUpdate, len(inTwo))
 	for i, id := range inTwo {
-		updates[i] = bc.CustomerUpdate{ID: id, CustomerGroupID: new(0)}
+		updates[i] = bc.CustomerUpdate{ID: id, CustomerFields: bc.CustomerFields{CustomerGroupID: new(0)}}
 	}
 	plan, err := c.Customers.PlanBulkUpdate(t.Context(), bc.Listed(updates))
 	if err != nil || len(plan.Changes) != len(inTwo) {
@@ -559,18 +558,18 @@ func TestADryRunPredictsTheFailuresOfTheRealCall(t *testing.T) {
 	three, _ := store.Customer(3)
 	eleven, _ := store.Customer(11)
 	updates := []bc.CustomerUpdate{
-		{ID: 1, Company: new("Fine Co")},
-		{ID: 5, CustomerGroupID: new(777)}, // no such group
-		{ID: 6, CustomerGroupID: new(777)},
-		{ID: 7, Email: new("shared@example.com")}, // one email for two customers
-		{ID: 8, Email: new("Shared@example.com")},
-		{ID: 9, Email: new(strings.ToUpper(two.Email))}, // customer 2 has it
-		{ID: 10, Email: new(eleven.Email)},              // customer 11 gives it up in the same batch
-		{ID: 11, Email: new("fresh@example.com")},
-		{ID: 12, FirstName: new("")},                                 // invalid
-		{ID: 13, CustomerGroupID: new(777), Email: new(three.Email)}, // both
-		{ID: 14, CustomerGroupID: new(1)},
-		{ID: 9999, Company: new("Nobody")},
+		{ID: 1, CustomerFields: bc.CustomerFields{Company: new("Fine Co")}},
+		{ID: 5, CustomerFields: bc.CustomerFields{CustomerGroupID: new(777)}}, // no such group
+		{ID: 6, CustomerFields: bc.CustomerFields{CustomerGroupID: new(777)}},
+		{ID: 7, CustomerFields: bc.CustomerFields{Email: new("shared@example.com")}}, // one email for two customers
+		{ID: 8, CustomerFields: bc.CustomerFields{Email: new("Shared@example.com")}},
+		{ID: 9, CustomerFields: bc.CustomerFields{Email: new(strings.ToUpper(two.Email))}}, // customer 2 has it
+		{ID: 10, CustomerFields: bc.CustomerFields{Email: new(eleven.Email)}},              // customer 11 gives it up in the same batch
+		{ID: 11, CustomerFields: bc.CustomerFields{Email: new("fresh@example.com")}},
+		{ID: 12, CustomerFields: bc.CustomerFields{FirstName: new("")}},                                 // invalid
+		{ID: 13, CustomerFields: bc.CustomerFields{CustomerGroupID: new(777), Email: new(three.Email)}}, // both
+		{ID: 14, CustomerFields: bc.CustomerFields{CustomerGroupID: new(1)}},
+		{ID: 9999, CustomerFields: bc.CustomerFields{Company: new("Nobody")}},
 	}
 	c := bulkClient(t, store, nil)
 
@@ -621,7 +620,7 @@ func TestAnEmailItsHolderKeepsFailsOnlyForTheOthers(t *testing.T) {
 	store := bcsim.New()
 	two, _ := store.Customer(2)
 	c := bulkClient(t, store, nil)
-	updates := []bc.CustomerUpdate{{ID: 2, Email: new(two.Email)}, {ID: 5, Email: new(two.Email)}}
+	updates := []bc.CustomerUpdate{{ID: 2, CustomerFields: bc.CustomerFields{Email: new(two.Email)}}, {ID: 5, CustomerFields: bc.CustomerFields{Email: new(two.Email)}}}
 	res, err := c.Customers.BulkUpdate(t.Context(), bc.Listed(updates), bc.BulkOptions{})
 	if err != nil {
 		t.Fatal(err)

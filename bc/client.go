@@ -178,14 +178,16 @@ type Response struct {
 	Attempts    int
 	RateLimited int         // 429s answered along the way
 	Pagination  *Pagination // V3 list calls
-	// Warning is set when BigCommerce saved the change but reported a partial
-	// failure (207): the sitewide discount update did not happen.
-	Warning string
+	// SitewideDiscountFailed is set when BigCommerce saved a customer group
+	// but reported a partial failure (207): the sitewide discount update did
+	// not happen, and sending the discount rules again finishes it.
+	SitewideDiscountFailed bool
 
-	// MaybeApplied is set when an attempt failed in a way that may have been
-	// applied anyway (a 5xx or a broken connection, then retried, or a
-	// cancellation in flight): a refusal that follows does not mean the
-	// store is as it was.
+	// MaybeApplied is set when a write may have been applied although its
+	// call failed, or an attempt before the one that answered failed so: an
+	// answer was lost, was a 5xx or was a 2xx that could not be read, a call
+	// was cancelled in flight, or a read made after the write failed. A
+	// refusal with it unset leaves the store as it was.
 	MaybeApplied bool
 }
 
@@ -247,7 +249,17 @@ func (c *Client) do(ctx context.Context, req request, out any) (*Response, error
 	if caller.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
 		err = c.timedOut(req, resp)
 	}
+	if req.method != http.MethodGet && unanswered(err) {
+		resp.MaybeApplied = true
+	}
 	return resp, err
+}
+
+// unanswered reports whether err leaves what became of a request unknown:
+// its answer was lost, was a 5xx, or was a 2xx that could not be read.
+func unanswered(err error) bool {
+	var apiErr *Error
+	return errors.As(err, &apiErr) && (apiErr.Status == 0 || apiErr.Status >= 500 || apiErr.Status/100 == 2)
 }
 
 // callerKey marks a context bounded by the call deadline; its value is the

@@ -186,8 +186,8 @@ func TestAWaitLongerThanTheDeadlineFailsAtOnce(t *testing.T) {
 
 func TestACreateWhoseAnswerWasLostIsSettledByName(t *testing.T) {
 	t.Parallel()
-	asSent := CustomerGroupInput{Name: ptr("Wholesale"), DiscountRules: rules(DiscountRule{Type: "all", Method: "percent", Amount: 5})}
-	otherRules := CustomerGroupInput{Name: ptr("Wholesale"), DiscountRules: rules(DiscountRule{Type: "all", Method: "percent", Amount: 30})}
+	asSent := CustomerGroupInput{Name: ptr("Wholesale"), GroupSettings: GroupSettings{DiscountRules: rules(DiscountRule{Type: "all", Method: "percent", Amount: 5})}}
+	otherRules := CustomerGroupInput{Name: ptr("Wholesale"), GroupSettings: GroupSettings{DiscountRules: rules(DiscountRule{Type: "all", Method: "percent", Amount: 30})}}
 	found, none := respond(200, "["+groupJSON+"]"), respond(204, "")
 	conflict := respond(409, `[{"status":409,"message":"name taken"}]`)
 	tests := []struct {
@@ -241,7 +241,7 @@ func TestA207ReturnsTheSavedGroupWithAWarning(t *testing.T) {
 		t.Parallel()
 		c := newTestClient(t, &script{steps: []http.HandlerFunc{partial, respond(200, "["+groupJSON+"]")}})
 		g, resp, err := c.CustomerGroups.Create(context.Background(), CustomerGroupInput{Name: &name})
-		if err != nil || g.ID != 7 || resp.Warning == "" {
+		if err != nil || g.ID != 7 || !resp.SitewideDiscountFailed {
 			t.Fatalf("got %+v, %+v, %v", g, resp, err)
 		}
 	})
@@ -249,7 +249,7 @@ func TestA207ReturnsTheSavedGroupWithAWarning(t *testing.T) {
 		t.Parallel()
 		c := newTestClient(t, &script{steps: []http.HandlerFunc{partial, respond(200, groupJSON)}})
 		g, resp, err := c.CustomerGroups.Update(context.Background(), 7, CustomerGroupInput{Name: &name})
-		if err != nil || g.ID != 7 || resp.Warning == "" {
+		if err != nil || g.ID != 7 || !resp.SitewideDiscountFailed {
 			t.Fatalf("got %+v, %+v, %v", g, resp, err)
 		}
 	})
@@ -271,7 +271,7 @@ func TestAnUpdateAnsweredWithAnUnreadable2xxIsUnconfirmed(t *testing.T) {
 	t.Parallel()
 	for _, body := range []string{"<html>ok</html>", `{"data":[]}`} {
 		c := newTestClient(t, respond(200, body))
-		res, err := c.Customers.BulkUpdate(context.Background(), Listed([]CustomerUpdate{{ID: 1, Notes: ptr("n")}}), BulkOptions{})
+		res, err := c.Customers.BulkUpdate(context.Background(), Listed([]CustomerUpdate{{ID: 1, CustomerFields: CustomerFields{Notes: ptr("n")}}}), BulkOptions{})
 		if err != nil || len(res.Failed) != 1 || res.Failed[0].Code != FailureUnconfirmed {
 			t.Fatalf("answer %s: got %+v, %v; want customer 1 unconfirmed", body, res, err)
 		}
@@ -327,7 +327,7 @@ func TestARedirectedWriteIsNotFollowedAndFailsNamingWhereItPointed(t *testing.T)
 					target = store.URL
 				}
 				store.Misbehave(badstore.Redirect(status, target))
-				updates := []CustomerUpdate{{ID: 1, Company: ptr("Redirected Co")}, {ID: 2, Company: ptr("Redirected Co")}}
+				updates := []CustomerUpdate{{ID: 1, CustomerFields: CustomerFields{Company: ptr("Redirected Co")}}, {ID: 2, CustomerFields: CustomerFields{Company: ptr("Redirected Co")}}}
 				res, err := BadStoreClient(t, store, nil).Customers.BulkUpdate(context.Background(), Listed(updates), BulkOptions{})
 				if err != nil {
 					t.Fatal(err)
@@ -440,7 +440,7 @@ func TestABulkUpdateOnAStalledStoreReportsWhatItDid(t *testing.T) {
 	store, c, ctx := stalledClient(t)
 	updates := make([]CustomerUpdate, 100) // ten batches: the first go out, time out and stop the run
 	for i := range updates {
-		updates[i] = CustomerUpdate{ID: i + 1, Company: ptr("Stalled Co")}
+		updates[i] = CustomerUpdate{ID: i + 1, CustomerFields: CustomerFields{Company: ptr("Stalled Co")}}
 	}
 	res, err := c.Customers.BulkUpdate(ctx, Listed(updates), BulkOptions{})
 	if err != nil || ctx.Err() != nil {
@@ -510,7 +510,7 @@ func TestATokenEscapedInA207IsRedactedFromTheReport(t *testing.T) {
 	} {
 		store := badstore.New(t)
 		store.Misbehave(badstore.EchoToken(http.StatusMultiStatus, format))
-		res, err := BadStoreClient(t, store, nil).Customers.BulkUpdate(context.Background(), Listed([]CustomerUpdate{{ID: 1, Company: ptr("Co")}}), BulkOptions{})
+		res, err := BadStoreClient(t, store, nil).Customers.BulkUpdate(context.Background(), Listed([]CustomerUpdate{{ID: 1, CustomerFields: CustomerFields{Company: ptr("Co")}}}), BulkOptions{})
 		if err != nil || len(res.Failed) != 1 {
 			t.Fatalf("body %s: got %+v, %v; want customer 1 failed", format, res, err)
 		}
@@ -525,7 +525,7 @@ func TestABatchWaitingForASlotWhenTheRunStopsIsNotSent(t *testing.T) {
 	store := badstore.New(t, bcsim.WithReadOnlyScope(), bcsim.WithLatency(5*time.Millisecond, 0))
 	updates := make([]CustomerUpdate, 200)
 	for i := range updates {
-		updates[i] = CustomerUpdate{ID: i + 1, Company: ptr("Forbidden Co")}
+		updates[i] = CustomerUpdate{ID: i + 1, CustomerFields: CustomerFields{Company: ptr("Forbidden Co")}}
 	}
 	res, err := BadStoreClient(t, store, nil).Customers.BulkUpdate(context.Background(), Listed(updates), BulkOptions{})
 	if err != nil {

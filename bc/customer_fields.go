@@ -1,9 +1,11 @@
 package bc
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/mail"
 	"slices"
+	"strings"
 )
 
 // customerField is one writable field of a customer, by its API name: the
@@ -173,6 +175,35 @@ func (u CustomerUpdate) Diff(c Customer) map[string]FieldChange {
 		f.diff(d, u, c)
 	}
 	return d
+}
+
+// UpdateFrom is the update of customer id that writes values, keyed by the
+// field paths Diff returns (authentication.force_password_reset among
+// them), and the paths whose value is null, which are unknown, in order.
+func UpdateFrom(id int, values map[string]json.RawMessage) (CustomerUpdate, []string) {
+	body, unknown := map[string]any{}, []string{}
+	for path, value := range values {
+		switch parent, child, nested := strings.Cut(path, "."); {
+		case string(value) == "null":
+			unknown = append(unknown, path)
+		case nested:
+			inner, _ := body[parent].(map[string]json.RawMessage)
+			if inner == nil {
+				inner = map[string]json.RawMessage{}
+				body[parent] = inner
+			}
+			inner[child] = value
+		default:
+			body[path] = value
+		}
+	}
+	var u CustomerUpdate
+	if encoded, err := json.Marshal(body); err == nil {
+		json.Unmarshal(encoded, &u)
+	}
+	u.ID = id
+	slices.Sort(unknown)
+	return u, unknown
 }
 
 // diffValue records name when want is set and differs from have; a nil have,

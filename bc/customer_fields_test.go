@@ -23,16 +23,17 @@ var fieldSamples = map[string]struct{ send, held, invalid string }{
 	"customer_group_id":   {`2`, `3`, `-1`},
 	"accepts_product_review_abandoned_cart_emails": {`true`, `false`, ``},
 	"channel_ids":          {`[1, 2]`, `[1]`, `[0]`},
-	"store_credit_amounts": {`[{"amount": 5}]`, `[{"amount": 0}]`, `[{"amount": -1}]`},
+	"store_credit_amounts": {`[{"amount": 5}]`, `[{"amount": "0.0000"}]`, `[{"amount": -1}]`},
 	"authentication":       {`{"force_password_reset": true}`, `{"force_password_reset": false}`, ``},
 }
 
-// writableFields are the API names of CustomerUpdate's fields besides id.
+// writableFields are CustomerUpdate's fields besides id, its embedded
+// CustomerFields walked one by one.
 func writableFields(t *testing.T) []reflect.StructField {
 	t.Helper()
 	var fields []reflect.StructField
 	for _, f := range reflect.VisibleFields(reflect.TypeFor[CustomerUpdate]()) {
-		if name := apiName(f); name != "id" {
+		if name := apiName(f); !f.Anonymous && name != "id" {
 			fields = append(fields, f)
 		}
 	}
@@ -74,7 +75,8 @@ func anyNames[V any](m map[string]V, name string) bool {
 
 // TestEveryWritableFieldIsValidatedDiffedAndSent walks the fields of
 // CustomerUpdate, so that a field added to it, or dropped from any one of
-// Validate, IsEmpty, Diff or the reading of left-out fields, fails here.
+// Validate, IsEmpty, Diff, UpdateFrom or the reading of left-out fields,
+// fails here.
 func TestEveryWritableFieldIsValidatedDiffedAndSent(t *testing.T) {
 	t.Parallel()
 	fields := writableFields(t)
@@ -110,8 +112,12 @@ func TestEveryWritableFieldIsValidatedDiffedAndSent(t *testing.T) {
 				// An empty list would not be sent (omitempty), yet count as a change.
 				assertProblemWith(t, decodeStrict[CustomerUpdate](t, item(name, `[]`)).Validate(), name)
 			}
-			if d := u.Diff(decodeStrict[Customer](t, item(name, sample.held))); !anyNames(d, name) {
+			d := u.Diff(decodeStrict[Customer](t, item(name, sample.held)))
+			if !anyNames(d, name) {
 				t.Errorf("Diff against a customer holding %s=%s: %v, want %s changed", name, sample.held, d, name)
+			}
+			if back, _ := UpdateFrom(1, afterValues(t, d)); !reflect.DeepEqual(back, u) {
+				t.Errorf("UpdateFrom the diff %v is %+v, want %+v", d, back, u)
 			}
 			if d := u.Diff(decodeStrict[Customer](t, item(name, sample.send))); len(d) != 0 {
 				t.Errorf("Diff against a customer already holding %s=%s: %v, want no change", name, sample.send, d)
@@ -124,6 +130,21 @@ func TestEveryWritableFieldIsValidatedDiffedAndSent(t *testing.T) {
 			}
 		})
 	}
+}
+
+// afterValues are the values a diff changes to, by path, as the journal
+// keeps them.
+func afterValues(t *testing.T, d map[string]FieldChange) map[string]json.RawMessage {
+	t.Helper()
+	values := map[string]json.RawMessage{}
+	for path, change := range d {
+		value, err := json.Marshal(change.After)
+		if err != nil {
+			t.Fatal(err)
+		}
+		values[path] = value
+	}
+	return values
 }
 
 // zeroJSON is the JSON of the zero value a field of type typ points to or lists.

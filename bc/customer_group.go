@@ -1,6 +1,7 @@
 package bc
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -58,10 +59,16 @@ type DiscountRule struct {
 }
 
 // CustomerGroupInput is the body of a create or update. Nil fields are not
-// sent. DiscountRules, when not nil, replaces the group's whole set of rules;
-// a pointer to an empty slice removes them all.
+// sent.
 type CustomerGroupInput struct {
-	Name             *string         `json:"name,omitempty"`
+	Name *string `json:"name,omitempty"`
+	GroupSettings
+}
+
+// GroupSettings are what a create or update may set besides the name.
+// DiscountRules, when not nil, replaces the group's whole set of rules; a
+// pointer to an empty slice removes them all.
+type GroupSettings struct {
 	IsDefault        *bool           `json:"is_default,omitempty"`
 	IsGroupForGuests *bool           `json:"is_group_for_guests,omitempty"`
 	CategoryAccess   *CategoryAccess `json:"category_access,omitempty"`
@@ -198,6 +205,49 @@ func validateLength(errs fieldErrors, field, value string, minLen, maxLen int) {
 	case n > maxLen:
 		errs.add(field, fmt.Sprintf("must be at most %d characters (got %d)", maxLen, n))
 	}
+}
+
+// InputOf is every setting of g, its name included, as a create or update
+// would send it.
+func InputOf(g CustomerGroup) CustomerGroupInput {
+	rules := slices.Clone(g.DiscountRules)
+	if rules == nil {
+		rules = []DiscountRule{}
+	}
+	in := CustomerGroupInput{Name: &g.Name, GroupSettings: GroupSettings{IsDefault: &g.IsDefault,
+		IsGroupForGuests: &g.IsGroupForGuests, DiscountRules: &rules}}
+	if g.CategoryAccess != nil {
+		in.CategoryAccess = &CategoryAccess{Type: g.CategoryAccess.Type, Categories: slices.Clone(g.CategoryAccess.Categories)}
+	}
+	return in
+}
+
+// Restoring is the input that sets back each field in sets to what it was
+// on before.
+func (in CustomerGroupInput) Restoring(before CustomerGroup) CustomerGroupInput {
+	all := InputOf(before)
+	out := CustomerGroupInput{}
+	if in.Name != nil {
+		out.Name = all.Name
+	}
+	if in.IsDefault != nil {
+		out.IsDefault = all.IsDefault
+	}
+	if in.IsGroupForGuests != nil {
+		out.IsGroupForGuests = all.IsGroupForGuests
+	}
+	if in.CategoryAccess != nil {
+		out.CategoryAccess = cmp.Or(all.CategoryAccess, &CategoryAccess{Type: CategoryAccessAll}) // what a group without one shows
+	}
+	if in.DiscountRules != nil {
+		out.DiscountRules = all.DiscountRules
+	}
+	return out
+}
+
+// Matches reports whether g has every field the input sets, its name included.
+func (in CustomerGroupInput) Matches(g CustomerGroup) bool {
+	return (in.Name == nil || *in.Name == g.Name) && in.HasSettingsOf(g)
 }
 
 // HasSettingsOf reports whether g has every setting the input sets (the name aside).

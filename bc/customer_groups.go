@@ -11,41 +11,40 @@ import (
 
 // ListCustomerGroupsOptions are the documented filters of the group list and
 // the page to fetch. Dates accept YYYY-MM-DD, YYYY-MM-DDTHH:MM:SS or RFC 3339.
+// Its validation errors name its fields by their JSON names.
 type ListCustomerGroupsOptions struct {
-	Page             int // 1-based; default 1
-	Limit            int // 1-250; default 50
-	Name             string
-	NameLike         string
-	IsDefault        *bool
-	IsGroupForGuests *bool
-	DateCreated      string
-	DateCreatedMin   string
-	DateCreatedMax   string
-	DateModified     string
-	DateModifiedMin  string
-	DateModifiedMax  string
+	Name             string `json:"name,omitempty"`
+	NameLike         string `json:"name_like,omitempty"`
+	IsDefault        *bool  `json:"is_default,omitempty"`
+	IsGroupForGuests *bool  `json:"is_group_for_guests,omitempty"`
+	DateCreated      string `json:"date_created,omitempty"`
+	DateCreatedMin   string `json:"date_created_min,omitempty"`
+	DateCreatedMax   string `json:"date_created_max,omitempty"`
+	DateModified     string `json:"date_modified,omitempty"`
+	DateModifiedMin  string `json:"date_modified_min,omitempty"`
+	DateModifiedMax  string `json:"date_modified_max,omitempty"`
+	Page             int    `json:"page,omitempty"`  // 1-based; default 1
+	Limit            int    `json:"limit,omitempty"` // 1-250; default 50
 }
 
 func (o ListCustomerGroupsOptions) query() (url.Values, error) {
 	errs := fieldErrors{}
-	q := url.Values{}
-	if o.Page < 0 {
-		errs.add("page", "must be 1 or more")
-	}
-	if o.Limit < 0 || o.Limit > MaxPageSize {
-		errs.add("limit", fmt.Sprintf("must be between 1 and %d", MaxPageSize))
-	}
-	setInt(q, "page", o.Page)
-	setInt(q, "limit", o.Limit)
+	q := pageQuery(errs, o.Page, o.Limit)
 	setString(q, "name", o.Name)
 	setString(q, "name:like", o.NameLike)
 	setBool(q, "is_default", o.IsDefault)
 	setBool(q, "is_group_for_guests", o.IsGroupForGuests)
-	for _, d := range []struct{ key, value string }{
-		{"date_created", o.DateCreated}, {"date_created:min", o.DateCreatedMin}, {"date_created:max", o.DateCreatedMax},
-		{"date_modified", o.DateModified}, {"date_modified:min", o.DateModifiedMin}, {"date_modified:max", o.DateModifiedMax},
+	for _, d := range []struct{ field, key, value string }{
+		{"date_created", "date_created", o.DateCreated},
+		{"date_created_min", "date_created:min", o.DateCreatedMin},
+		{"date_created_max", "date_created:max", o.DateCreatedMax},
+		{"date_modified", "date_modified", o.DateModified},
+		{"date_modified_min", "date_modified:min", o.DateModifiedMin},
+		{"date_modified_max", "date_modified:max", o.DateModifiedMax},
 	} {
-		setDate(errs, q, d.key, d.value)
+		if checkDate(errs, d.field, d.value) {
+			q.Set(d.key, d.value)
+		}
 	}
 	return q, errs.err()
 }
@@ -136,7 +135,7 @@ func (s *CustomerGroupsService) Count(ctx context.Context) (int, *Response, erro
 
 // Create makes a group. On a 207 the group was saved but the sitewide discount
 // update was not: the saved group is returned (found by its unique name, since
-// the 207 body has no id) with resp.Warning set.
+// the 207 body has no id) with resp.SitewideDiscountFailed set.
 //
 // A POST whose answer was lost (a broken connection or a 5xx) may or may not
 // have been applied, so it is not simply resent: Create looks the name up
@@ -167,9 +166,10 @@ func (s *CustomerGroupsService) Create(ctx context.Context, in CustomerGroupInpu
 	case err != nil:
 		return nil, total, fmt.Errorf("create customer group: %w", err)
 	case resp.StatusCode == http.StatusMultiStatus:
-		total.Warning = "the customer group was created, but the sitewide discount update failed: sending its discount rules again finishes it"
+		total.SitewideDiscountFailed = true
 		saved, err := s.findByName(ctx, *in.Name, total)
 		if err != nil {
+			total.MaybeApplied = true
 			return nil, total, fmt.Errorf("create customer group: BigCommerce created it (207) without saying its id, and looking it up by name failed (%v): list the groups by that name to find it", err)
 		}
 		return saved, total, nil
@@ -217,7 +217,7 @@ func (s *CustomerGroupsService) findByName(ctx context.Context, name string, res
 // Update changes a group. Only the fields set in in are sent; DiscountRules,
 // when set, replaces the whole set. On a 207 the group was saved but the
 // sitewide discount update was not: the saved group is re-read and returned
-// with resp.Warning set.
+// with resp.SitewideDiscountFailed set.
 func (s *CustomerGroupsService) Update(ctx context.Context, id int, in CustomerGroupInput) (*CustomerGroup, *Response, error) {
 	if err := in.Validate(false); err != nil {
 		return nil, nil, err
@@ -237,8 +237,9 @@ func (s *CustomerGroupsService) Update(ctx context.Context, id int, in CustomerG
 	}
 	saved, r, err := s.Get(ctx, id)
 	resp.add(r)
-	resp.Warning = "the customer group was updated, but the sitewide discount update failed: sending the same update again finishes it"
+	resp.SitewideDiscountFailed = true
 	if err != nil {
+		resp.MaybeApplied = true
 		return nil, resp, fmt.Errorf("update customer group %d: saved with a warning, but re-reading it failed: %w", id, err)
 	}
 	return saved, resp, nil

@@ -68,9 +68,10 @@ func (c *Customer) UnmarshalJSON(data []byte) error {
 // shows reports whether the customer as read shows the field (by its API name).
 func (c Customer) shows(field string) bool { return !c.unshown[field] }
 
-// StoreCredit is one store-credit balance.
+// StoreCredit is one store-credit balance. BigCommerce writes amounts as
+// numbers or decimal strings; both are read.
 type StoreCredit struct {
-	Amount float64 `json:"amount"`
+	Amount Amount `json:"amount"`
 }
 
 // Authentication holds the password settings an update may change.
@@ -83,19 +84,25 @@ type Authentication struct {
 // (registration_ip_address, date_created, date_modified, origin_channel_id)
 // have no place here, so they cannot be sent.
 type CustomerUpdate struct {
-	ID                                      int             `json:"id"`
-	Email                                   *string         `json:"email,omitempty"`
-	FirstName                               *string         `json:"first_name,omitempty"`
-	LastName                                *string         `json:"last_name,omitempty"`
-	Company                                 *string         `json:"company,omitempty"`
-	Phone                                   *string         `json:"phone,omitempty"`
-	Notes                                   *string         `json:"notes,omitempty"`
-	TaxExemptCategory                       *string         `json:"tax_exempt_category,omitempty"`
-	CustomerGroupID                         *int            `json:"customer_group_id,omitempty"`
-	AcceptsProductReviewAbandonedCartEmails *bool           `json:"accepts_product_review_abandoned_cart_emails,omitempty"`
-	ChannelIDs                              []int           `json:"channel_ids,omitempty"`
-	StoreCreditAmounts                      []StoreCredit   `json:"store_credit_amounts,omitempty"`
-	Authentication                          *Authentication `json:"authentication,omitempty"`
+	ID int `json:"id"`
+	CustomerFields
+	Authentication *Authentication `json:"authentication,omitempty"`
+}
+
+// CustomerFields are the writable fields of a customer that an update sends
+// at the top level of its item, as the API names them.
+type CustomerFields struct {
+	Email                                   *string       `json:"email,omitempty"`
+	FirstName                               *string       `json:"first_name,omitempty"`
+	LastName                                *string       `json:"last_name,omitempty"`
+	Company                                 *string       `json:"company,omitempty"`
+	Phone                                   *string       `json:"phone,omitempty"`
+	Notes                                   *string       `json:"notes,omitempty"`
+	TaxExemptCategory                       *string       `json:"tax_exempt_category,omitempty"`
+	CustomerGroupID                         *int          `json:"customer_group_id,omitempty"`
+	AcceptsProductReviewAbandonedCartEmails *bool         `json:"accepts_product_review_abandoned_cart_emails,omitempty"`
+	ChannelIDs                              []int         `json:"channel_ids,omitempty"`
+	StoreCreditAmounts                      []StoreCredit `json:"store_credit_amounts,omitempty"`
 }
 
 // ListCustomersOptions are the V3 customer list filters this server uses.
@@ -114,12 +121,7 @@ type ListCustomersOptions struct {
 
 func (o ListCustomersOptions) query() (url.Values, error) {
 	errs := fieldErrors{}
-	q := url.Values{}
-	if o.Limit < 0 || o.Limit > MaxPageSize {
-		errs.add("limit", fmt.Sprintf("must be between 1 and %d", MaxPageSize))
-	}
-	setInt(q, "page", o.Page)
-	setInt(q, "limit", o.Limit)
+	q := pageQuery(errs, o.Page, o.Limit)
 	setList(q, "id:in", o.IDIn)
 	setList(q, "customer_group_id:in", o.CustomerGroupIDIn)
 	if len(o.EmailIn) > 0 {
@@ -326,6 +328,7 @@ func (s *CustomersService) update(ctx context.Context, batch []CustomerUpdate) (
 		}
 	}
 	if len(answer.Confirmed) == 0 && len(answer.Rejected) == 0 {
+		resp.MaybeApplied = true
 		return nil, resp, errors.New("update customers: the answer neither lists nor names any of the customers sent")
 	}
 	s.client.stats.customersUpdated.Add(int64(len(answer.Confirmed)))

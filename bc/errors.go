@@ -99,24 +99,20 @@ func (e *Error) Message() string {
 
 func (e *Error) Unwrap() error { return e.Err }
 
+// statusOf maps each sentinel that stands for one status to it.
+var statusOf = map[error]int{
+	ErrBadRequest:    http.StatusBadRequest,
+	ErrUnauthorized:  http.StatusUnauthorized,
+	ErrForbidden:     http.StatusForbidden,
+	ErrNotFound:      http.StatusNotFound,
+	ErrConflict:      http.StatusConflict,
+	ErrTooLarge:      http.StatusRequestEntityTooLarge,
+	ErrUnprocessable: http.StatusUnprocessableEntity,
+	ErrRateLimited:   http.StatusTooManyRequests,
+}
+
 func (e *Error) Is(target error) bool {
 	switch target {
-	case ErrBadRequest:
-		return e.Status == http.StatusBadRequest
-	case ErrUnauthorized:
-		return e.Status == http.StatusUnauthorized
-	case ErrForbidden:
-		return e.Status == http.StatusForbidden
-	case ErrNotFound:
-		return e.Status == http.StatusNotFound
-	case ErrConflict:
-		return e.Status == http.StatusConflict
-	case ErrTooLarge:
-		return e.Status == http.StatusRequestEntityTooLarge
-	case ErrUnprocessable:
-		return e.Status == http.StatusUnprocessableEntity
-	case ErrRateLimited:
-		return e.Status == http.StatusTooManyRequests
 	case ErrUpstream:
 		return e.Status >= 500
 	case ErrTransport:
@@ -124,7 +120,8 @@ func (e *Error) Is(target error) bool {
 	case ErrRedirected:
 		return e.Status/100 == 3
 	}
-	return false
+	status, ok := statusOf[target]
+	return ok && e.Status == status
 }
 
 // Retryable reports whether the same request may succeed later.

@@ -38,7 +38,7 @@ func TestOneClientNeverExceedsTheConcurrencyCaps(t *testing.T) {
 			batch := make([]bc.CustomerUpdate, 3)
 			for j := range batch {
 				notes := fmt.Sprintf("batch %d", i)
-				batch[j] = bc.CustomerUpdate{ID: 1 + i*3 + j, Notes: &notes}
+				batch[j] = bc.CustomerUpdate{ID: 1 + i*3 + j, CustomerFields: bc.CustomerFields{Notes: &notes}}
 			}
 			_, _, err := c.Customers.Update(ctx, batch)
 			return err

@@ -21,16 +21,17 @@ const maxEmailFilterLength = 2000
 
 // CustomerSelector picks customers by the V3 list filters; the filters given
 // must all match. In CustomerGroupIDs, 0 means customers in no group. An empty
-// selector selects nothing: every customer must be asked for with All.
+// selector selects nothing: every customer must be asked for with All. Its
+// validation errors name its fields by their JSON names.
 type CustomerSelector struct {
-	All              bool
-	CustomerGroupIDs []int
-	IDs              []int
-	Emails           []string
-	DateCreatedMin   string
-	DateCreatedMax   string
-	DateModifiedMin  string
-	DateModifiedMax  string
+	CustomerGroupIDs []int    `json:"customer_group_ids,omitempty"`
+	IDs              []int    `json:"ids,omitempty"`
+	Emails           []string `json:"emails,omitempty"`
+	DateCreatedMin   string   `json:"date_created_min,omitempty"`
+	DateCreatedMax   string   `json:"date_created_max,omitempty"`
+	DateModifiedMin  string   `json:"date_modified_min,omitempty"`
+	DateModifiedMax  string   `json:"date_modified_max,omitempty"`
+	All              bool     `json:"all,omitempty"`
 }
 
 func (sel CustomerSelector) options() (ListCustomersOptions, error) {
@@ -73,11 +74,11 @@ func (sel CustomerSelector) options() (ListCustomersOptions, error) {
 			errs.add(fmt.Sprintf("emails[%d]", i), fmt.Sprintf("%q is not an email address", email))
 		}
 	}
-	if err := errs.err(); err != nil {
-		return opts, err
-	}
-	_, err := opts.query()
-	return opts, err
+	checkDate(errs, "date_created_min", sel.DateCreatedMin)
+	checkDate(errs, "date_created_max", sel.DateCreatedMax)
+	checkDate(errs, "date_modified_min", sel.DateModifiedMin)
+	checkDate(errs, "date_modified_max", sel.DateModifiedMax)
+	return opts, errs.err()
 }
 
 // Select returns the customers sel matches, in id order, paging the customer

@@ -79,7 +79,7 @@ func TestSelectRefusesAnAmbiguousSelector(t *testing.T) {
 		{"an empty selector", bc.CustomerSelector{}, "body"},
 		{"all with a filter", bc.CustomerSelector{All: true, IDs: []int{1}}, "all"},
 		{"a list separator inside an email", bc.CustomerSelector{Emails: []string{"a@example.com,b@example.com"}}, "emails[0]"},
-		{"a date that is no date", bc.CustomerSelector{DateModifiedMin: "yesterday"}, "date_modified:min"},
+		{"a date that is no date", bc.CustomerSelector{DateModifiedMin: "yesterday"}, "date_modified_min"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, _, err := c.Customers.Select(t.Context(), tc.sel)
@@ -101,10 +101,10 @@ func TestASetIsValidatedLikeAnItemWithoutAnID(t *testing.T) {
 		set   bc.CustomerUpdate
 		field string
 	}{
-		{"a valid set", bc.CustomerUpdate{CustomerGroupID: new(2)}, ""},
-		{"an id", bc.CustomerUpdate{ID: 4, CustomerGroupID: new(2)}, "id"},
+		{"a valid set", bc.CustomerUpdate{CustomerFields: bc.CustomerFields{CustomerGroupID: new(2)}}, ""},
+		{"an id", bc.CustomerUpdate{ID: 4, CustomerFields: bc.CustomerFields{CustomerGroupID: new(2)}}, "id"},
 		{"nothing to set", bc.CustomerUpdate{}, "body"},
-		{"a field too long", bc.CustomerUpdate{FirstName: new("")}, "first_name"},
+		{"a field too long", bc.CustomerUpdate{CustomerFields: bc.CustomerFields{FirstName: new("")}}, "first_name"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			err := bc.ValidateSet(tc.set)
@@ -127,7 +127,7 @@ func TestPlanSetAndBulkSetJudgeFromTheSelectionWithoutReadingAgain(t *testing.T)
 	reads := store.Total("GET /v3/customers")
 	inOne := matching(store, func(c bcsim.Customer) bool { return c.CustomerGroupID == 1 })
 	inTwo := matching(store, func(c bcsim.Customer) bool { return c.CustomerGroupID == 2 })
-	set := bc.CustomerUpdate{CustomerGroupID: new(2)}
+	set := bc.CustomerUpdate{CustomerFields: bc.CustomerFields{CustomerGroupID: new(2)}}
 
 	plan, err := c.Customers.PlanBulkUpdate(t.Context(), bc.SetOn(selected, set))
 	if err != nil {
@@ -163,7 +163,7 @@ func TestASetIsSentToUnchangedCustomersWithoutSkipUnchanged(t *testing.T) {
 	if err != nil || len(selected) == 0 {
 		t.Fatalf("selected %d, %v", len(selected), err)
 	}
-	res, err := c.Customers.BulkUpdate(t.Context(), bc.SetOn(selected, bc.CustomerUpdate{CustomerGroupID: new(2)}), bc.BulkOptions{})
+	res, err := c.Customers.BulkUpdate(t.Context(), bc.SetOn(selected, bc.CustomerUpdate{CustomerFields: bc.CustomerFields{CustomerGroupID: new(2)}}), bc.BulkOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -302,10 +302,10 @@ func TestADryRunWithASelectorPredictsTheFailuresOfTheRealCall(t *testing.T) {
 		failed []int
 		field  string
 	}{
-		{"a group that does not exist", bc.CustomerUpdate{CustomerGroupID: new(777)}, []int{5, 6}, []int{5, 6}, "customer_group_id"},
-		{"one email for two customers", bc.CustomerUpdate{Email: new("one@example.com")}, []int{5, 6}, []int{5, 6}, "email"},
-		{"an email another customer has", bc.CustomerUpdate{Email: new(two.Email)}, []int{5}, []int{5}, "email"},
-		{"the customer's own email", bc.CustomerUpdate{Email: new(two.Email)}, []int{2}, nil, ""},
+		{"a group that does not exist", bc.CustomerUpdate{CustomerFields: bc.CustomerFields{CustomerGroupID: new(777)}}, []int{5, 6}, []int{5, 6}, "customer_group_id"},
+		{"one email for two customers", bc.CustomerUpdate{CustomerFields: bc.CustomerFields{Email: new("one@example.com")}}, []int{5, 6}, []int{5, 6}, "email"},
+		{"an email another customer has", bc.CustomerUpdate{CustomerFields: bc.CustomerFields{Email: new(two.Email)}}, []int{5}, []int{5}, "email"},
+		{"the customer's own email", bc.CustomerUpdate{CustomerFields: bc.CustomerFields{Email: new(two.Email)}}, []int{2}, nil, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -34,28 +35,28 @@ func TestCustomerGroupInputIsValidatedBeforeAnyRequest(t *testing.T) {
 		create    bool
 		wantField string // "" means valid
 	}{
-		{"a create needs a name", CustomerGroupInput{IsDefault: ptr(true)}, true, "name"},
+		{"a create needs a name", CustomerGroupInput{GroupSettings: GroupSettings{IsDefault: ptr(true)}}, true, "name"},
 		{"an empty name is refused", CustomerGroupInput{Name: ptr("")}, true, "name"},
 		{"a 256-character name is refused", CustomerGroupInput{Name: ptr(strings.Repeat("n", 256))}, true, "name"},
 		{"a 255-character name is fine", CustomerGroupInput{Name: ptr(strings.Repeat("ñ", 255))}, true, ""},
 		{"an empty update is refused", CustomerGroupInput{}, false, "body"},
-		{"specific access needs categories", CustomerGroupInput{CategoryAccess: &CategoryAccess{Type: "specific"}}, false, "category_access.categories"},
-		{"an unknown access type is refused", CustomerGroupInput{CategoryAccess: &CategoryAccess{Type: "some"}}, false, "category_access.type"},
-		{"a price list must be the only rule", CustomerGroupInput{DiscountRules: rules(
-			DiscountRule{Type: "price_list", PriceListID: 3}, DiscountRule{Type: "all", Method: "percent", Amount: 5})}, false, "discount_rules[0].type"},
-		{"a price list needs its id", CustomerGroupInput{DiscountRules: rules(DiscountRule{Type: "price_list"})}, false, "discount_rules[0].price_list_id"},
-		{"only one all rule", CustomerGroupInput{DiscountRules: rules(
-			DiscountRule{Type: "all", Method: "percent", Amount: 5}, DiscountRule{Type: "all", Method: "fixed", Amount: 1})}, false, "discount_rules[1].type"},
-		{"a category rule needs category_id", CustomerGroupInput{DiscountRules: rules(DiscountRule{Type: "category", Method: "percent", Amount: 5})}, false, "discount_rules[0].category_id"},
-		{"a product rule needs product_id", CustomerGroupInput{DiscountRules: rules(DiscountRule{Type: "product", Method: "fixed", Amount: 5})}, false, "discount_rules[0].product_id"},
-		{"the method must be known", CustomerGroupInput{DiscountRules: rules(DiscountRule{Type: "all", Method: "half", Amount: 5})}, false, "discount_rules[0].method"},
-		{"a percent cannot exceed 100", CustomerGroupInput{DiscountRules: rules(DiscountRule{Type: "all", Method: "percent", Amount: 101})}, false, "discount_rules[0].amount"},
-		{"an amount must be positive", CustomerGroupInput{DiscountRules: rules(DiscountRule{Type: "all", Method: "fixed", Amount: -1})}, false, "discount_rules[0].amount"},
-		{"an empty rule list clears the rules", CustomerGroupInput{DiscountRules: rules()}, false, ""},
-		{"the four variants together are fine", CustomerGroupInput{DiscountRules: rules(
+		{"specific access needs categories", CustomerGroupInput{GroupSettings: GroupSettings{CategoryAccess: &CategoryAccess{Type: "specific"}}}, false, "category_access.categories"},
+		{"an unknown access type is refused", CustomerGroupInput{GroupSettings: GroupSettings{CategoryAccess: &CategoryAccess{Type: "some"}}}, false, "category_access.type"},
+		{"a price list must be the only rule", CustomerGroupInput{GroupSettings: GroupSettings{DiscountRules: rules(
+			DiscountRule{Type: "price_list", PriceListID: 3}, DiscountRule{Type: "all", Method: "percent", Amount: 5})}}, false, "discount_rules[0].type"},
+		{"a price list needs its id", CustomerGroupInput{GroupSettings: GroupSettings{DiscountRules: rules(DiscountRule{Type: "price_list"})}}, false, "discount_rules[0].price_list_id"},
+		{"only one all rule", CustomerGroupInput{GroupSettings: GroupSettings{DiscountRules: rules(
+			DiscountRule{Type: "all", Method: "percent", Amount: 5}, DiscountRule{Type: "all", Method: "fixed", Amount: 1})}}, false, "discount_rules[1].type"},
+		{"a category rule needs category_id", CustomerGroupInput{GroupSettings: GroupSettings{DiscountRules: rules(DiscountRule{Type: "category", Method: "percent", Amount: 5})}}, false, "discount_rules[0].category_id"},
+		{"a product rule needs product_id", CustomerGroupInput{GroupSettings: GroupSettings{DiscountRules: rules(DiscountRule{Type: "product", Method: "fixed", Amount: 5})}}, false, "discount_rules[0].product_id"},
+		{"the method must be known", CustomerGroupInput{GroupSettings: GroupSettings{DiscountRules: rules(DiscountRule{Type: "all", Method: "half", Amount: 5})}}, false, "discount_rules[0].method"},
+		{"a percent cannot exceed 100", CustomerGroupInput{GroupSettings: GroupSettings{DiscountRules: rules(DiscountRule{Type: "all", Method: "percent", Amount: 101})}}, false, "discount_rules[0].amount"},
+		{"an amount must be positive", CustomerGroupInput{GroupSettings: GroupSettings{DiscountRules: rules(DiscountRule{Type: "all", Method: "fixed", Amount: -1})}}, false, "discount_rules[0].amount"},
+		{"an empty rule list clears the rules", CustomerGroupInput{GroupSettings: GroupSettings{DiscountRules: rules()}}, false, ""},
+		{"the four variants together are fine", CustomerGroupInput{GroupSettings: GroupSettings{DiscountRules: rules(
 			DiscountRule{Type: "all", Method: "percent", Amount: 5},
 			DiscountRule{Type: "category", Method: "price", Amount: 9.5, CategoryID: 18},
-			DiscountRule{Type: "product", Method: "fixed", Amount: 1, ProductID: 77})}, false, ""},
+			DiscountRule{Type: "product", Method: "fixed", Amount: 1, ProductID: 77})}}, false, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -72,20 +73,20 @@ func TestCustomerUpdateIsValidatedAgainstTheDocumentedLimits(t *testing.T) {
 		in        CustomerUpdate
 		wantField string
 	}{
-		{"an id is required", CustomerUpdate{FirstName: ptr("Ann")}, "id"},
+		{"an id is required", CustomerUpdate{CustomerFields: CustomerFields{FirstName: ptr("Ann")}}, "id"},
 		{"something must change", CustomerUpdate{ID: 1}, "body"},
-		{"an email needs 3 characters", CustomerUpdate{ID: 1, Email: ptr("a@")}, "email"},
-		{"an email must be an address", CustomerUpdate{ID: 1, Email: ptr("Ann <ann@example.com>")}, "email"},
-		{"a first name is 1-100 characters", CustomerUpdate{ID: 1, FirstName: ptr(strings.Repeat("a", 101))}, "first_name"},
-		{"a last name cannot be empty", CustomerUpdate{ID: 1, LastName: ptr("")}, "last_name"},
-		{"a phone is at most 50 characters", CustomerUpdate{ID: 1, Phone: ptr(strings.Repeat("1", 51))}, "phone"},
-		{"a company is at most 255 characters", CustomerUpdate{ID: 1, Company: ptr(strings.Repeat("c", 256))}, "company"},
-		{"a group id cannot be negative", CustomerUpdate{ID: 1, CustomerGroupID: ptr(-1)}, "customer_group_id"},
-		{"invalid UTF-8 is refused", CustomerUpdate{ID: 1, FirstName: ptr("\xff")}, "first_name"},
-		{"an empty channel list is refused", CustomerUpdate{ID: 1, ChannelIDs: []int{}}, "channel_ids"},
-		{"an empty store credit list is refused", CustomerUpdate{ID: 1, StoreCreditAmounts: []StoreCredit{}}, "store_credit_amounts"},
-		{"group 0 means no group", CustomerUpdate{ID: 1, CustomerGroupID: ptr(0)}, ""},
-		{"an empty company clears it", CustomerUpdate{ID: 1, Company: ptr("")}, ""},
+		{"an email needs 3 characters", CustomerUpdate{ID: 1, CustomerFields: CustomerFields{Email: ptr("a@")}}, "email"},
+		{"an email must be an address", CustomerUpdate{ID: 1, CustomerFields: CustomerFields{Email: ptr("Ann <ann@example.com>")}}, "email"},
+		{"a first name is 1-100 characters", CustomerUpdate{ID: 1, CustomerFields: CustomerFields{FirstName: ptr(strings.Repeat("a", 101))}}, "first_name"},
+		{"a last name cannot be empty", CustomerUpdate{ID: 1, CustomerFields: CustomerFields{LastName: ptr("")}}, "last_name"},
+		{"a phone is at most 50 characters", CustomerUpdate{ID: 1, CustomerFields: CustomerFields{Phone: ptr(strings.Repeat("1", 51))}}, "phone"},
+		{"a company is at most 255 characters", CustomerUpdate{ID: 1, CustomerFields: CustomerFields{Company: ptr(strings.Repeat("c", 256))}}, "company"},
+		{"a group id cannot be negative", CustomerUpdate{ID: 1, CustomerFields: CustomerFields{CustomerGroupID: ptr(-1)}}, "customer_group_id"},
+		{"invalid UTF-8 is refused", CustomerUpdate{ID: 1, CustomerFields: CustomerFields{FirstName: ptr("\xff")}}, "first_name"},
+		{"an empty channel list is refused", CustomerUpdate{ID: 1, CustomerFields: CustomerFields{ChannelIDs: []int{}}}, "channel_ids"},
+		{"an empty store credit list is refused", CustomerUpdate{ID: 1, CustomerFields: CustomerFields{StoreCreditAmounts: []StoreCredit{}}}, "store_credit_amounts"},
+		{"group 0 means no group", CustomerUpdate{ID: 1, CustomerFields: CustomerFields{CustomerGroupID: ptr(0)}}, ""},
+		{"an empty company clears it", CustomerUpdate{ID: 1, CustomerFields: CustomerFields{Company: ptr("")}}, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -125,7 +126,7 @@ func TestInvalidInputSendsNoRequest(t *testing.T) {
 			return err
 		},
 		func() error {
-			_, _, err := c.Customers.Update(ctx, []CustomerUpdate{{ID: 1, Notes: ptr("a")}, {ID: 1, Notes: ptr("b")}})
+			_, _, err := c.Customers.Update(ctx, []CustomerUpdate{{ID: 1, CustomerFields: CustomerFields{Notes: ptr("a")}}, {ID: 1, CustomerFields: CustomerFields{Notes: ptr("b")}}})
 			return err
 		},
 	}
@@ -182,4 +183,33 @@ func TestEmailFiltersStayShort(t *testing.T) {
 			t.Fatal("no emails must be one query without an email filter")
 		}
 	}
+}
+
+// TestFilterErrorsNameTheFieldsByTheirJSONNames sets each date filter of the
+// group list options and of the customer selector to a non-date, and wants
+// the error keyed by that field's JSON name, which the tools use as theirs.
+func TestFilterErrorsNameTheFieldsByTheirJSONNames(t *testing.T) {
+	t.Parallel()
+	c := newTestClient(t, &script{steps: []http.HandlerFunc{respond(500, "")}})
+	check := func(t *testing.T, typ reflect.Type, call func(v reflect.Value) error) {
+		for _, f := range reflect.VisibleFields(typ) {
+			if !strings.HasPrefix(f.Name, "Date") {
+				continue
+			}
+			v := reflect.New(typ).Elem()
+			v.FieldByIndex(f.Index).SetString("yesterday")
+			var invalid *ValidationError
+			if err := call(v); !errors.As(err, &invalid) || invalid.Fields[apiName(f)] == "" {
+				t.Errorf("%s=yesterday: %v, want a problem with %s", f.Name, err, apiName(f))
+			}
+		}
+	}
+	check(t, reflect.TypeFor[ListCustomerGroupsOptions](), func(v reflect.Value) error {
+		_, _, err := c.CustomerGroups.List(t.Context(), v.Interface().(ListCustomerGroupsOptions))
+		return err
+	})
+	check(t, reflect.TypeFor[CustomerSelector](), func(v reflect.Value) error {
+		_, _, err := c.Customers.Select(t.Context(), v.Interface().(CustomerSelector))
+		return err
+	})
 }

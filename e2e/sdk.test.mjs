@@ -83,7 +83,7 @@ for (const transport of TRANSPORTS) {
       const { tools } = listed;
       assert.deepEqual(tools.map((t) => t.name).sort(), Object.keys(TOOLS).sort());
       const size = JSON.stringify(listed).length;
-      assert.ok(size < 18_000, `tools/list is ${size} bytes as the SDK client reads it, want under 18,000`);
+      assert.ok(size < 15_000, `tools/list is ${size} bytes as the SDK client reads it, want under 15,000`);
       for (const tool of tools) {
         assert.ok(tool.description?.length > 20, `${tool.name}: description`);
         compileSchema(tool.inputSchema, `${tool.name} inputSchema`);
@@ -93,9 +93,13 @@ for (const transport of TRANSPORTS) {
         const effect = TOOLS[tool.name];
         const a = tool.annotations ?? {};
         assert.ok(a.title, `${tool.name}: annotations.title`);
-        assert.equal(a.readOnlyHint, effect === "read", `${tool.name}: readOnlyHint`);
-        assert.equal(a.destructiveHint, effect === "delete", `${tool.name}: destructiveHint`);
-        if (effect !== "delete") assert.equal(a.idempotentHint, effect !== "create", `${tool.name}: idempotentHint`);
+        // A hint left out takes the specification's default; a read-only
+        // tool's destructive and idempotent hints mean nothing.
+        assert.equal(a.readOnlyHint ?? false, effect === "read", `${tool.name}: readOnlyHint`);
+        assert.equal(a.openWorldHint ?? true, true, `${tool.name}: openWorldHint`);
+        if (effect === "read") continue;
+        assert.equal(a.destructiveHint ?? true, effect === "delete", `${tool.name}: destructiveHint`);
+        if (effect !== "delete") assert.equal(a.idempotentHint ?? false, effect !== "create", `${tool.name}: idempotentHint`);
       }
     });
 

@@ -107,11 +107,11 @@ func walk(v any, path string, visit func(path, key string)) {
 }
 
 // Outline reduces an output schema to what a client checks a result against:
-// the result's own fields and their types. Their insides
-// (a group's rules, a list's rows) are just objects and arrays, described by
-// the tool and by the input schemas, and descriptions and constraints are
-// left out. Every result that satisfies the full schema satisfies the
-// outline, so it stays true while costing a model a fraction.
+// the result's own fields and their types. Their insides (a group's rules, a
+// list's rows or ids) are just objects and arrays, described by the tool and
+// by the input schemas, and descriptions and constraints are left out. Every
+// result that satisfies the full schema satisfies the outline, so it stays
+// true while costing a model a fraction.
 func Outline(s *jsonschema.Schema) *jsonschema.Schema {
 	outline(s, 1)
 	return s
@@ -125,7 +125,7 @@ func outline(s *jsonschema.Schema, levels int) {
 	}
 	s.Required = nil
 	if levels == 0 {
-		s.Properties, s.AdditionalProperties, s.AnyOf = nil, nil, nil
+		s.Properties, s.AdditionalProperties, s.AnyOf, s.Items = nil, nil, nil, nil
 	}
 	if s.Properties != nil {
 		for pair := s.Properties.Oldest(); pair != nil; pair = pair.Next() {

@@ -16,7 +16,7 @@ import (
 
 // BulkJobInput names a job.
 type BulkJobInput struct {
-	JobID string `json:"job_id" jsonschema:"pattern=^job_[0-9a-f]{16}$" jsonschema_description:"The job_id bulk_update_customers answered with."`
+	JobID string `json:"job_id" jsonschema:"pattern=^job_[0-9a-f]{16}$" jsonschema_description:"From bulk_update_customers."`
 }
 
 var jobIDPattern = regexp.MustCompile(`^job_[0-9a-f]{16}$`)
@@ -138,12 +138,12 @@ func jobError(err error, id string) error {
 	return err
 }
 
-const getBulkJobDescription = `Follow a bulk update that runs as a job: bulk_update_customers answers with job.job_id instead of counts when the update is long (or called with background: true).
-Returns the status (running, done, cancelled, interrupted), progress, elapsed and estimated seconds, and once it stopped the same account a synchronous call gives. While running, call again after check_after_seconds.
-An interrupted job (the server stopped or restarted) is finished by calling bulk_update_customers again with the same arguments: customers already updated are skipped.`
+const getBulkJobDescription = `Follow a bulk_update_customers job.
+Status is running, done, cancelled or interrupted. While running, call again after check_after_seconds; once stopped, result is the account a direct call gives.
+To finish an interrupted job (the server stopped), repeat the bulk_update_customers call.`
 
 func getBulkJob(j *Jobs) server.ServerTool {
-	return newTool("get_bulk_job", "Get a bulk update job", getBulkJobDescription, reads,
+	return newTool("get_bulk_job", "Get bulk job", getBulkJobDescription, reads,
 		func(ctx context.Context, in BulkJobInput) (BulkJobResult, error) {
 			rec, err := j.runner.Get(ctx, in.JobID)
 			if err != nil {
@@ -153,12 +153,12 @@ func getBulkJob(j *Jobs) server.ServerTool {
 		})
 }
 
-var cancelBulkJobDescription = fmt.Sprintf(`Stop a running bulk update job: no new batch is sent, the batches in flight (at most %d of %d customers) finish, and the answer is the job's exact account, with the customers never sent as not_attempted.
-Cancelling a finished job changes nothing and returns its account. Calling bulk_update_customers again with the same arguments resumes: customers already updated are skipped.`,
+var cancelBulkJobDescription = fmt.Sprintf(`Stop a bulk update job: the batches in flight (at most %d of %d customers) finish, no new one is sent; the answer is the job's exact account, customers never sent as not_attempted.
+Cancelling a finished job changes nothing. To resume, repeat the bulk_update_customers call.`,
 	bc.MaxUpdateRequestsInFlight, bc.MaxCustomersPerUpdate)
 
 func cancelBulkJob(j *Jobs) server.ServerTool {
-	return newTool("cancel_bulk_job", "Cancel a bulk update job", cancelBulkJobDescription, updates,
+	return newTool("cancel_bulk_job", "Cancel bulk job", cancelBulkJobDescription, updates,
 		func(ctx context.Context, in BulkJobInput) (BulkJobResult, error) {
 			rec, err := j.runner.Cancel(ctx, in.JobID)
 			if (err != nil && rec.ID == "") || errors.Is(err, jobs.ErrElsewhere) {

@@ -18,7 +18,7 @@ type ListChangesInput struct {
 	Tool   string `json:"tool,omitempty" jsonschema:"enum=create_customer_group,enum=update_customer_group,enum=delete_customer_group,enum=bulk_update_customers,enum=undo_change"`
 	Since  string `json:"since,omitempty" jsonschema_description:"YYYY-MM-DD or RFC 3339, UTC unless it says; until likewise."`
 	Until  string `json:"until,omitempty"`
-	Before int64  `json:"before,omitempty" jsonschema:"minimum=1" jsonschema_description:"Changes older than this id (next_before)."`
+	Before int64  `json:"before,omitempty" jsonschema:"minimum=1" jsonschema_description:"Changes older than this id: pass next_before."`
 	Limit  int    `json:"limit,omitempty" jsonschema:"minimum=1,maximum=100,default=20"`
 }
 
@@ -88,11 +88,11 @@ var errJournalOff = &toolError{
 	Hint:    "the operator can turn it on by restarting the server without --journal off",
 }
 
-const listChangesDescription = `List the writes this server made, newest first: id, time, tool, summary, outcome counts, whether undone. Use it to find the change_id for undo_change.
-Pages of up to 100 (default 20): pass next_before as before for older ones. An interrupted change was cut short; undo_change can still restore what it applied.`
+const listChangesDescription = `List the writes this server made, newest first, with what each did and whether it was undone: the change_id for undo_change.
+An interrupted change was cut short; undo_change can still restore what it applied.`
 
 func listChanges() server.ServerTool {
-	return newTool("list_changes", "List journaled changes", listChangesDescription, reads,
+	return newTool("list_changes", "List changes", listChangesDescription, reads,
 		func(ctx context.Context, in ListChangesInput) (ChangeList, error) {
 			j := journalFrom(ctx)
 			if j == nil {
@@ -126,9 +126,9 @@ func journalReadFailed(ctx context.Context, err error) error {
 
 // UndoChangeInput names the change to undo.
 type UndoChangeInput struct {
-	ChangeID    int64 `json:"change_id" jsonschema:"minimum=1" jsonschema_description:"The change's id, from list_changes."`
-	DryRun      bool  `json:"dry_run,omitempty" jsonschema_description:"Report what would be restored and what conflicts, writing nothing."`
-	ExpectCount *int  `json:"expect_count,omitempty" jsonschema:"minimum=0" jsonschema_description:"The dry run's restored count; required above 100; if it differs, nothing is written."`
+	ChangeID    int64 `json:"change_id" jsonschema:"minimum=1"`
+	DryRun      bool  `json:"dry_run,omitempty" jsonschema_description:"Report what would be restored or conflict, writing nothing."`
+	ExpectCount *int  `json:"expect_count,omitempty" jsonschema:"minimum=0" jsonschema_description:"The dry run's restored count; if it differs, nothing is written."`
 }
 
 // UndoCounts sums up an undo.
@@ -167,12 +167,12 @@ func (r UndoChangeResult) Summary() string {
 		r.ChangeID, r.ChangeSummary, r.UndoChangeID, c.Restored, c.Conflicts, c.Failed, c.AlreadyRestored, r.Note)
 }
 
-const undoChangeDescription = `Undo one change from list_changes: set back the values it replaced, on every item still as the change left it; an item changed since is a conflict, reported and left alone.
-A delete's undo creates the group again (with a NEW id, reported) and moves its customers back; a create's deletes the group if it is unchanged and empty.
-Call it with dry_run: true first; above 100 items, apply with expect_count set to the dry run's restored count. Undoing an undo redoes the original.`
+var undoChangeDescription = fmt.Sprintf(`Undo one change from list_changes: restore the values it replaced on every item still as it left them; an item changed since is a conflict, left alone.
+A delete's undo creates the group again (NEW id, reported) and moves its customers back; a create's deletes the group if unchanged and empty.
+Call with dry_run: true first; above %d items, apply with expect_count. Undoing an undo redoes the original.`, expectCountThreshold)
 
 func undoChange(client *bc.Client) server.ServerTool {
-	return confirmFirst(withProgressToken(newTool("undo_change", "Undo a change", undoChangeDescription, creates,
+	return confirmFirst(withProgressToken(newTool("undo_change", "Undo change", undoChangeDescription, creates,
 		func(ctx context.Context, in UndoChangeInput) (UndoChangeResult, error) {
 			j := journalFrom(ctx)
 			if j == nil {

@@ -3,12 +3,13 @@ package tools
 import (
 	"cmp"
 	"context"
-	"errors"
+	"encoding/json"
 	"fmt"
-	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
+	"github.com/invopop/jsonschema"
 	"github.com/mark3labs/mcp-go/server"
 
 	"github.com/bigcommerce-mcp/bigcommerce-mcp/bc"
@@ -16,50 +17,27 @@ import (
 
 // CustomerGroup is a customer group as the tools show it.
 type CustomerGroup struct {
-	ID               int             `json:"id"`
-	Name             string          `json:"name"`
-	IsDefault        bool            `json:"is_default" jsonschema_description:"New customers join this group when they register."`
-	IsGroupForGuests bool            `json:"is_group_for_guests" jsonschema_description:"Shoppers who are not signed in get this group's pricing."`
-	CategoryAccess   *CategoryAccess `json:"category_access,omitempty"`
-	DiscountRules    []DiscountRule  `json:"discount_rules"`
-	DateCreated      string          `json:"date_created,omitempty" jsonschema:"format=date-time"`
-	DateModified     string          `json:"date_modified,omitempty" jsonschema:"format=date-time"`
-}
-
-// CategoryAccess says which categories a group's customers can see.
-type CategoryAccess struct {
-	Type       string `json:"type" jsonschema:"enum=all,enum=specific,enum=none" jsonschema_description:"all, specific (only those in categories) or none."`
-	Categories []int  `json:"categories,omitempty" jsonschema_description:"Required when type is specific."`
-}
-
-// DiscountRule is one of a group's discounts.
-type DiscountRule struct {
-	Type        string  `json:"type" jsonschema:"enum=price_list,enum=all,enum=category,enum=product" jsonschema_description:"price_list: a price list (the only rule then); all: store-wide (one at most); category or product: on one of them."`
-	Method      string  `json:"method,omitempty" jsonschema:"enum=percent,enum=fixed,enum=price" jsonschema_description:"Not for price_list."`
-	Amount      Decimal `json:"amount,omitempty" jsonschema_description:"Not for price_list: a number or decimal string (\"5.0000\"), 0.0001 or more; at most 100 for percent."`
-	CategoryID  int     `json:"category_id,omitempty" jsonschema:"minimum=1"`
-	ProductID   int     `json:"product_id,omitempty" jsonschema:"minimum=1"`
-	PriceListID int     `json:"price_list_id,omitempty" jsonschema:"minimum=1"`
+	ID               int                `json:"id"`
+	Name             string             `json:"name"`
+	IsDefault        bool               `json:"is_default" jsonschema_description:"New customers join this group when they register."`
+	IsGroupForGuests bool               `json:"is_group_for_guests" jsonschema_description:"Shoppers who are not signed in get this group's pricing."`
+	CategoryAccess   *bc.CategoryAccess `json:"category_access,omitempty"`
+	DiscountRules    []bc.DiscountRule  `json:"discount_rules"`
+	DateCreated      string             `json:"date_created,omitempty" jsonschema:"format=date-time"`
+	DateModified     string             `json:"date_modified,omitempty" jsonschema:"format=date-time"`
 }
 
 func groupFromAPI(g bc.CustomerGroup) CustomerGroup {
-	out := CustomerGroup{
+	return CustomerGroup{
 		ID:               g.ID,
 		Name:             g.Name,
 		IsDefault:        g.IsDefault,
 		IsGroupForGuests: g.IsGroupForGuests,
-		DiscountRules:    make([]DiscountRule, len(g.DiscountRules)),
+		CategoryAccess:   g.CategoryAccess,
+		DiscountRules:    orEmpty(g.DiscountRules),
 		DateCreated:      formatTime(g.DateCreated),
 		DateModified:     formatTime(g.DateModified),
 	}
-	if ca := g.CategoryAccess; ca != nil {
-		out.CategoryAccess = &CategoryAccess{Type: ca.Type, Categories: ca.Categories}
-	}
-	for i, r := range g.DiscountRules {
-		out.DiscountRules[i] = DiscountRule{Type: r.Type, Method: r.Method, Amount: Decimal(r.Amount),
-			CategoryID: r.CategoryID, ProductID: r.ProductID, PriceListID: r.PriceListID}
-	}
-	return out
 }
 
 func groupsFromAPI(groups []bc.CustomerGroup) []CustomerGroup {
@@ -79,29 +57,27 @@ func formatTime(t bc.Time) string {
 
 // ListCustomerGroupsInput holds the documented filters of the group list.
 type ListCustomerGroupsInput struct {
-	Name             string `json:"name,omitempty" jsonschema_description:"Exact group name, case-sensitive."`
-	NameLike         string `json:"name_like,omitempty" jsonschema_description:"Groups whose name contains this text, ignoring case."`
-	IsDefault        *bool  `json:"is_default,omitempty" jsonschema_description:"Only the default group, or only the others."`
-	IsGroupForGuests *bool  `json:"is_group_for_guests,omitempty" jsonschema_description:"Only the guest group, or only the others."`
-	DateCreated      string `json:"date_created,omitempty" jsonschema_description:"YYYY-MM-DD or RFC 3339, like every date; _min and _max include their ends."`
-	DateCreatedMin   string `json:"date_created_min,omitempty"`
-	DateCreatedMax   string `json:"date_created_max,omitempty"`
-	DateModified     string `json:"date_modified,omitempty"`
-	DateModifiedMin  string `json:"date_modified_min,omitempty"`
-	DateModifiedMax  string `json:"date_modified_max,omitempty"`
-	Page             int    `json:"page,omitempty" jsonschema:"minimum=1,default=1"`
-	Limit            int    `json:"limit,omitempty" jsonschema:"minimum=1,maximum=250,default=50"`
-	AllPages         bool   `json:"all_pages,omitempty" jsonschema_description:"Every match in one call; page and limit are ignored."`
+	bc.ListCustomerGroupsOptions
+	AllPages bool `json:"all_pages,omitempty" jsonschema_description:"Every match in one call; page and limit are ignored."`
 }
 
-func (in ListCustomerGroupsInput) options() bc.ListCustomerGroupsOptions {
-	return bc.ListCustomerGroupsOptions{
-		Page: in.Page, Limit: in.Limit,
-		Name: in.Name, NameLike: in.NameLike,
-		IsDefault: in.IsDefault, IsGroupForGuests: in.IsGroupForGuests,
-		DateCreated: in.DateCreated, DateCreatedMin: in.DateCreatedMin, DateCreatedMax: in.DateCreatedMax,
-		DateModified: in.DateModified, DateModifiedMin: in.DateModifiedMin, DateModifiedMax: in.DateModifiedMax,
+// groupFilterDescriptions describe the filters of bc.ListCustomerGroupsOptions.
+var groupFilterDescriptions = map[string]string{
+	"name":                "Exact, case-sensitive.",
+	"name_like":           "Name contains this, ignoring case.",
+	"is_default":          "Only the default group, or only the others.",
+	"is_group_for_guests": "Only the guest group, or only the others.",
+	"date_created":        "YYYY-MM-DD or RFC 3339, like every date; _min and _max include their ends.",
+}
+
+// JSONSchemaExtend describes the filters bc names, and bounds the page.
+func (ListCustomerGroupsInput) JSONSchemaExtend(s *jsonschema.Schema) {
+	for name, description := range groupFilterDescriptions {
+		property(s, name).Description = description
 	}
+	page, limit := property(s, "page"), property(s, "limit")
+	page.Minimum, page.Default = "1", 1
+	limit.Minimum, limit.Maximum, limit.Default = "1", json.Number(strconv.Itoa(bc.MaxPageSize)), defaultPageSize
 }
 
 // CustomerGroupList is one page of groups, or all of them.
@@ -127,19 +103,18 @@ func (l CustomerGroupList) Summary() string {
 
 const defaultPageSize = 50 // BigCommerce's default limit
 
-var listDescription = fmt.Sprintf(`List the store's customer groups, with their discount rules and category access.
-Names are unique ignoring case, but the name filter is exact: to check a name, use name_like and compare ignoring case.
-Pages of up to %d (default %d): more_pages says whether to ask for next_page; all_pages=true returns every match.`,
-	bc.MaxPageSize, defaultPageSize)
+const listDescription = `List customer groups, with their discount rules and category access.
+Names are unique ignoring case but the name filter is exact: check a name with name_like, comparing ignoring case.
+When more_pages is true, ask for next_page (or use all_pages).`
 
 func listCustomerGroups(client *bc.Client) server.ServerTool {
-	return newTool("list_customer_groups", "List customer groups", listDescription, reads,
+	return newTool("list_customer_groups", "List groups", listDescription, reads,
 		func(ctx context.Context, in ListCustomerGroupsInput) (CustomerGroupList, error) {
 			if in.AllPages {
-				groups, _, err := client.CustomerGroups.ListAll(ctx, in.options())
+				groups, _, err := client.CustomerGroups.ListAll(ctx, in.ListCustomerGroupsOptions)
 				return CustomerGroupList{CustomerGroups: groupsFromAPI(groups), Count: len(groups)}, err
 			}
-			groups, _, err := client.CustomerGroups.List(ctx, in.options())
+			groups, _, err := client.CustomerGroups.List(ctx, in.ListCustomerGroupsOptions)
 			if err != nil {
 				return CustomerGroupList{}, err
 			}
@@ -154,7 +129,7 @@ func listCustomerGroups(client *bc.Client) server.ServerTool {
 
 // CustomerGroupID names one group.
 type CustomerGroupID struct {
-	ID int `json:"id" jsonschema:"minimum=1" jsonschema_description:"From list_customer_groups."`
+	ID int `json:"id" jsonschema:"minimum=1"`
 }
 
 // CustomerGroupResult is one group, as read or as saved.
@@ -177,7 +152,7 @@ func (r CustomerGroupResult) Summary() string {
 // says how to finish the job.
 func savedGroup(action string, g *bc.CustomerGroup, resp *bc.Response) CustomerGroupResult {
 	r := CustomerGroupResult{CustomerGroup: groupFromAPI(*g), action: action}
-	if resp != nil && resp.Warning != "" {
+	if resp != nil && resp.SitewideDiscountFailed {
 		r.Warning = fmt.Sprintf("BigCommerce saved group %d %q with every field sent, but its sitewide discount update failed (HTTP 207), "+
 			"so the discount rules may not be applied to prices yet. To finish, call update_customer_group with id %d and the same discount_rules.",
 			g.ID, g.Name, g.ID)
@@ -185,10 +160,10 @@ func savedGroup(action string, g *bc.CustomerGroup, resp *bc.Response) CustomerG
 	return r
 }
 
-const getDescription = `Get one customer group by id: name, default/guest flags, category access and discount rules.`
+const getDescription = `Get one customer group, with its discount rules and category access.`
 
 func getCustomerGroup(client *bc.Client) server.ServerTool {
-	return newTool("get_customer_group", "Get a customer group", getDescription, reads,
+	return newTool("get_customer_group", "Get group", getDescription, reads,
 		func(ctx context.Context, in CustomerGroupID) (CustomerGroupResult, error) {
 			g, _, err := client.CustomerGroups.Get(ctx, in.ID)
 			if err != nil {
@@ -211,7 +186,7 @@ func (c CustomerGroupCount) Summary() string {
 }
 
 func countCustomerGroups(client *bc.Client) server.ServerTool {
-	return newTool("count_customer_groups", "Count customer groups",
+	return newTool("count_customer_groups", "Count groups",
 		"Count the store's customer groups (cheap).", reads,
 		func(ctx context.Context, _ CountCustomerGroupsInput) (CustomerGroupCount, error) {
 			n, _, err := client.CustomerGroups.Count(ctx)
@@ -219,50 +194,66 @@ func countCustomerGroups(client *bc.Client) server.ServerTool {
 		})
 }
 
-// groupSettings are the fields a create or an update may set besides the name.
-type groupSettings struct {
-	IsDefault        *bool           `json:"is_default,omitempty" jsonschema_description:"New customers join this group, not the current default."`
-	IsGroupForGuests *bool           `json:"is_group_for_guests,omitempty"`
-	CategoryAccess   *CategoryAccess `json:"category_access,omitempty"`
-	DiscountRules    *[]DiscountRule `json:"discount_rules,omitempty"`
+// groupSettings are the fields a create or an update may set besides the
+// name: bc's, described for the tools.
+type groupSettings struct{ bc.GroupSettings }
+
+// JSONSchemaExtend describes the settings, and holds the category access
+// types, rule types and methods to bc's. It is promoted to the create and
+// update inputs, which embed the settings.
+func (groupSettings) JSONSchemaExtend(s *jsonschema.Schema) {
+	property(s, "is_default").Description = "New customers join this group, not the current default."
+	access := property(s, "category_access")
+	oneOf(property(access, "type"), "specific: only those in categories.",
+		bc.CategoryAccessAll, bc.CategoryAccessSpecific, bc.CategoryAccessNone)
+	property(access, "categories").Description = "Required when type is specific."
+	rule := property(s, "discount_rules").Items
+	oneOf(property(rule, "type"), "price_list: the only rule then; all: store-wide, one at most; category, product: on one of them.",
+		bc.RuleTypePriceList, bc.RuleTypeAll, bc.RuleTypeCategory, bc.RuleTypeProduct)
+	oneOf(property(rule, "method"), "Not for price_list.", bc.MethodPercent, bc.MethodFixed, bc.MethodPrice)
+	rule.Properties.Set("amount", decimalSchema(`Not for price_list: a number or decimal string ("5.0000"), 0.0001 or more; at most 100 for percent.`))
+	for _, id := range []string{"category_id", "product_id", "price_list_id"} {
+		property(rule, id).Minimum = "1"
+	}
+}
+
+// oneOf describes a string property that takes one of values.
+func oneOf(p *jsonschema.Schema, description string, values ...string) {
+	p.Description = description
+	for _, v := range values {
+		p.Enum = append(p.Enum, v)
+	}
 }
 
 func (s groupSettings) toAPI(name *string) bc.CustomerGroupInput {
-	in := bc.CustomerGroupInput{Name: name, IsDefault: s.IsDefault, IsGroupForGuests: s.IsGroupForGuests}
-	if ca := s.CategoryAccess; ca != nil {
-		in.CategoryAccess = &bc.CategoryAccess{Type: ca.Type, Categories: ca.Categories}
-	}
-	if s.DiscountRules != nil {
-		rules := make([]bc.DiscountRule, len(*s.DiscountRules))
-		for i, r := range *s.DiscountRules {
-			rules[i] = bc.DiscountRule{Type: r.Type, Method: r.Method, Amount: bc.Amount(r.Amount),
-				CategoryID: r.CategoryID, ProductID: r.ProductID, PriceListID: r.PriceListID}
-		}
-		in.DiscountRules = &rules
-	}
-	return in
+	return bc.CustomerGroupInput{Name: name, GroupSettings: s.GroupSettings}
 }
 
 // CreateCustomerGroupInput is a new group.
 type CreateCustomerGroupInput struct {
-	Name string `json:"name" jsonschema:"minLength=1,maxLength=255" jsonschema_description:"Unique ignoring case; one line, no spaces at either end."`
+	Name string `json:"name" jsonschema:"minLength=1,maxLength=255" jsonschema_description:"One line, no spaces at either end."`
 	groupSettings
 }
 
 func (in CreateCustomerGroupInput) Validate() error { return in.toAPI(&in.Name).Validate(true) }
 
-const createDescription = `Create a customer group, optionally with category access and discount rules.
-Names are unique ignoring case ("vip" clashes with "VIP"): check with list_customer_groups name_like first; a taken name fails with conflict.
-Discount rules: one price_list rule alone, or at most one "all" rule plus category/product rules.
-One group at most is the guest group: unset is_group_for_guests on the current one first, or this fails with conflict.
-Not idempotent: twice creates two groups. If the result has a warning, follow it.`
+const createDescription = `Create a customer group.
+Names are unique ignoring case: check with list_customer_groups name_like first; a taken name fails with conflict.
+` + oneGuestGroup + `
+Not idempotent: twice creates two groups. ` + followWarning
+
+// oneGuestGroup and followWarning are said by both create and update.
+const (
+	oneGuestGroup = "One guest group at most: unset is_group_for_guests on the current one first, or this fails with conflict."
+	followWarning = "If the result has a warning, follow it."
+)
 
 func createCustomerGroup(client *bc.Client) server.ServerTool {
-	return newTool("create_customer_group", "Create a customer group", createDescription, creates,
+	return newTool("create_customer_group", "Create group", createDescription, creates,
 		func(ctx context.Context, in CreateCustomerGroupInput) (CustomerGroupResult, error) {
 			g, resp, err := journaledGroups(client, "create_customer_group").create(ctx, in.toAPI(&in.Name))
 			if err != nil {
-				return CustomerGroupResult{}, hintIfMaybeApplied(err, resp, http.MethodPost, fmt.Sprintf(
+				return CustomerGroupResult{}, hintIfMaybeApplied(err, resp, fmt.Sprintf(
 					"The group may have been created all the same: look for it with list_customer_groups name=%q before creating it again.", in.Name))
 			}
 			return savedGroup("created", g, resp), nil
@@ -271,7 +262,7 @@ func createCustomerGroup(client *bc.Client) server.ServerTool {
 
 // UpdateCustomerGroupInput changes the fields given and leaves the rest alone.
 type UpdateCustomerGroupInput struct {
-	ID   int     `json:"id" jsonschema:"minimum=1" jsonschema_description:"The customer group's id."`
+	ID   int     `json:"id" jsonschema:"minimum=1"`
 	Name *string `json:"name,omitempty" jsonschema:"minLength=1,maxLength=255" jsonschema_description:"New unique name (ignoring case): one line, without spaces at either end."`
 	groupSettings
 }
@@ -279,15 +270,15 @@ type UpdateCustomerGroupInput struct {
 func (in UpdateCustomerGroupInput) Validate() error { return in.toAPI(in.Name).Validate(false) }
 
 const updateDescription = `Change a customer group: only the fields you pass change.
-WARNING: discount_rules REPLACES THE GROUP'S WHOLE SET OF RULES. To add or change one rule, get_customer_group first and send every rule to keep plus the new one.
-One group at most is the guest group: unset is_group_for_guests on the current one first, or this fails with conflict. If the result has a warning, follow it.`
+WARNING: discount_rules REPLACES ALL THE GROUP'S RULES: to add or change one, get_customer_group first and send every rule to keep plus the new one.
+` + oneGuestGroup + " " + followWarning
 
 func updateCustomerGroup(client *bc.Client) server.ServerTool {
-	return newTool("update_customer_group", "Update a customer group", updateDescription, updates,
+	return newTool("update_customer_group", "Update group", updateDescription, updates,
 		func(ctx context.Context, in UpdateCustomerGroupInput) (CustomerGroupResult, error) {
 			g, resp, err := journaledGroups(client, "update_customer_group").update(ctx, in.ID, in.toAPI(in.Name))
 			if err != nil {
-				return CustomerGroupResult{}, hintIfMaybeApplied(err, resp, http.MethodPut,
+				return CustomerGroupResult{}, hintIfMaybeApplied(err, resp,
 					"The change may have been applied all the same: check with get_customer_group, or repeat the same update, which is safe.")
 			}
 			return savedGroup("updated", g, resp), nil
@@ -306,13 +297,13 @@ func (d DeletedCustomerGroup) Summary() string {
 }
 
 const deleteDescription = `Delete a customer group. undo_change can create it again, but under a NEW id.
-Its customers are NOT deleted but unassigned: left in no group, losing its pricing and category access. To keep them grouped, move them first with bulk_update_customers.`
+Its customers are NOT deleted but left in no group, losing its pricing and category access; to keep them grouped, move them first with bulk_update_customers.`
 
 func deleteCustomerGroup(client *bc.Client) server.ServerTool {
-	return newTool("delete_customer_group", "Delete a customer group", deleteDescription, deletes,
+	return newTool("delete_customer_group", "Delete group", deleteDescription, deletes,
 		func(ctx context.Context, in CustomerGroupID) (DeletedCustomerGroup, error) {
 			if resp, err := journaledGroups(client, "delete_customer_group").delete(ctx, in.ID); err != nil {
-				return DeletedCustomerGroup{}, hintIfMaybeApplied(err, resp, http.MethodDelete,
+				return DeletedCustomerGroup{}, hintIfMaybeApplied(err, resp,
 					"The group may have been deleted all the same: check with get_customer_group (not_found means it is gone).")
 			}
 			return DeletedCustomerGroup{ID: in.ID, Deleted: true,
@@ -320,17 +311,12 @@ func deleteCustomerGroup(client *bc.Client) server.ServerTool {
 		})
 }
 
-// hintIfMaybeApplied adds note to the hint of a write's error when the write may have
-// happened all the same: its answer was lost or was a 5xx, perhaps after an
-// earlier attempt went through, or what failed was a read made after it.
-// Only a refusal (4xx) of the write request itself leaves the store as it
-// was, and only when bc says no earlier attempt may have been applied.
-func hintIfMaybeApplied(err error, resp *bc.Response, method, note string) error {
+// hintIfMaybeApplied adds note to the hint of a write's error when bc says
+// the write may have happened all the same. A cancelled call's hint says so
+// already.
+func hintIfMaybeApplied(err error, resp *bc.Response, note string) error {
 	te := toToolError(err)
-	var apiErr *bc.Error
-	refused := errors.As(err, &apiErr) && apiErr.Method == method && apiErr.Status >= 400 && apiErr.Status < 500 &&
-		(resp == nil || !resp.MaybeApplied)
-	if refused || te.Code == codeInvalidArgument || te.Code == codeCanceled {
+	if resp == nil || !resp.MaybeApplied || te.Code == codeCanceled {
 		return te
 	}
 	out := *te

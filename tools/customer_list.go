@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/invopop/jsonschema"
 	"github.com/mark3labs/mcp-go/server"
 
 	"github.com/bigcommerce-mcp/bigcommerce-mcp/bc"
@@ -38,9 +39,24 @@ func rowFromAPI(c bc.Customer) CustomerRow {
 
 // ListCustomersInput is a selector and a page.
 type ListCustomersInput struct {
-	Where CustomerSelector `json:"where" jsonschema_description:"All filters given must match; {} is refused."`
-	Page  int              `json:"page,omitempty" jsonschema:"minimum=1,maximum=100000,default=1"`
-	Limit int              `json:"limit,omitempty" jsonschema:"minimum=1,maximum=250,default=50"`
+	Where bc.CustomerSelector `json:"where" jsonschema_description:"All filters given must match; {} is refused."`
+	Page  int                 `json:"page,omitempty" jsonschema:"minimum=1,maximum=100000,default=1"`
+	Limit int                 `json:"limit,omitempty" jsonschema:"minimum=1,maximum=250,default=50"`
+}
+
+// whereDescriptions describe the filters of bc.CustomerSelector that need it.
+var whereDescriptions = map[string]string{
+	"customer_group_ids": "0: in no group.",
+	"date_created_min":   "YYYY-MM-DD or RFC 3339; ranges include their ends.",
+	"all":                "Every customer; not with filters.",
+}
+
+// JSONSchemaExtend describes where's filters, which bc names.
+func (ListCustomersInput) JSONSchemaExtend(s *jsonschema.Schema) {
+	where := property(s, "where")
+	for name, description := range whereDescriptions {
+		property(where, name).Description = description
+	}
 }
 
 // CustomerList is one page of the customers a selector matches.
@@ -67,14 +83,14 @@ func (l CustomerList) Summary() string {
 	return fmt.Sprintf("Customers %d-%d of %d matching; no more pages.", first, first+len(l.Customers)-1, l.Total)
 }
 
-const listCustomersDescription = `List the customers a selector matches, in compact rows (id, email, names, company, group, registration day), with the total matched.
-Use it to turn emails into ids or see who is in a group; limit: 1 counts its members (total). Pages of up to 250 (default 50).`
+const listCustomersDescription = `List the customers a selector matches, in compact rows (id, email, names, company, group, registration day), with the total.
+Use it to turn emails into ids, or see who is in a group; limit: 1 just counts them.`
 
 func listCustomers(client *bc.Client) server.ServerTool {
 	return newTool("list_customers", "List customers", listCustomersDescription, reads,
 		func(ctx context.Context, in ListCustomersInput) (CustomerList, error) {
 			page, limit := max(in.Page, 1), cmp.Or(in.Limit, defaultPageSize)
-			found, err := client.Customers.SelectPage(ctx, in.Where.toAPI(), page, limit)
+			found, err := client.Customers.SelectPage(ctx, in.Where, page, limit)
 			var invalid *bc.ValidationError
 			if errors.As(err, &invalid) {
 				return CustomerList{}, invalidArguments(fieldsUnder("where", invalid.Fields), "")

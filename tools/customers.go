@@ -16,22 +16,13 @@ import (
 	"github.com/bigcommerce-mcp/bigcommerce-mcp/bc"
 )
 
-// CustomerFields are a customer's writable fields. The limits are described
+// CustomerFields are a customer's writable fields: bc's, and the password
+// reset flat rather than under authentication. The limits are described
 // rather than enforced by the schema, so that in a list an item that breaks
 // them fails alone while the others go through.
 type CustomerFields struct {
-	Email                                   *string       `json:"email,omitempty"`
-	FirstName                               *string       `json:"first_name,omitempty"`
-	LastName                                *string       `json:"last_name,omitempty"`
-	Company                                 *string       `json:"company,omitempty"`
-	Phone                                   *string       `json:"phone,omitempty"`
-	Notes                                   *string       `json:"notes,omitempty"`
-	TaxExemptCategory                       *string       `json:"tax_exempt_category,omitempty"`
-	CustomerGroupID                         *int          `json:"customer_group_id,omitempty"`
-	AcceptsProductReviewAbandonedCartEmails *bool         `json:"accepts_product_review_abandoned_cart_emails,omitempty"`
-	ChannelIDs                              []int         `json:"channel_ids,omitempty"`
-	StoreCreditAmounts                      []StoreCredit `json:"store_credit_amounts,omitempty"`
-	ForcePasswordReset                      *bool         `json:"force_password_reset,omitempty"`
+	bc.CustomerFields
+	ForcePasswordReset *bool `json:"force_password_reset,omitempty"`
 
 	// The read-only fields are accepted only to be refused with a reason;
 	// the published schema leaves them out (see published.go).
@@ -43,21 +34,20 @@ type CustomerFields struct {
 
 var readOnlyCustomerFields = []string{"registration_ip_address", "date_created", "date_modified", "origin_channel_id"}
 
-// JSONSchemaExtend prefixes the description of each text field with the
-// lengths bc enforces, so that the schema cannot promise other limits. It is
-// promoted to CustomerUpdateItem, which embeds the fields.
+// JSONSchemaExtend describes the object with the lengths bc enforces on its
+// text fields, so that the schema cannot promise other limits: one sentence
+// for all of them, shorter than one per field. It also describes a store
+// credit's amount as a decimal, which bc.Amount reads. It is promoted to
+// CustomerUpdateItem, which embeds the fields.
 func (CustomerFields) JSONSchemaExtend(s *jsonschema.Schema) {
-	for name, property := range s.Properties.FromOldest() {
-		minLen, maxLen, ok := bc.TextFieldLengths(name)
-		if !ok {
-			continue
+	var lengths []string
+	for name := range s.Properties.KeysFromOldest() {
+		if minLen, maxLen, ok := bc.TextFieldLengths(name); ok {
+			lengths = append(lengths, fmt.Sprintf("%s %d-%d", name, minLen, maxLen))
 		}
-		lengths := fmt.Sprintf("%d-%d characters.", minLen, maxLen)
-		if minLen == 0 {
-			lengths = fmt.Sprintf("Up to %d characters.", maxLen)
-		}
-		property.Description = strings.TrimSpace(lengths + " " + property.Description)
 	}
+	s.Description = "Text lengths: " + strings.Join(lengths, ", ") + "."
+	property(s, "store_credit_amounts").Items.Properties.Set("amount", decimalSchema(`A number or a decimal string ("10.00"); 0 or more.`))
 }
 
 // JSONSchemaExtend bounds the explicit list.
@@ -68,10 +58,7 @@ func (BulkUpdateCustomersInput) JSONSchemaExtend(s *jsonschema.Schema) {
 }
 
 func (f CustomerFields) toAPI(id int) bc.CustomerUpdate {
-	u := bc.CustomerUpdate{ID: id, Email: f.Email, FirstName: f.FirstName, LastName: f.LastName,
-		Company: f.Company, Phone: f.Phone, Notes: f.Notes, TaxExemptCategory: f.TaxExemptCategory,
-		CustomerGroupID: f.CustomerGroupID, AcceptsProductReviewAbandonedCartEmails: f.AcceptsProductReviewAbandonedCartEmails,
-		ChannelIDs: f.ChannelIDs, StoreCreditAmounts: storeCreditsToAPI(f.StoreCreditAmounts)}
+	u := bc.CustomerUpdate{ID: id, CustomerFields: f.CustomerFields}
 	if f.ForcePasswordReset != nil {
 		u.Authentication = &bc.Authentication{ForcePasswordReset: *f.ForcePasswordReset}
 	}
@@ -98,33 +85,15 @@ type CustomerUpdateItem struct {
 	CustomerFields
 }
 
-// CustomerSelector picks customers by the V3 list filters; all given must match.
-type CustomerSelector struct {
-	CustomerGroupIDs []int    `json:"customer_group_ids,omitempty" jsonschema_description:"0: in no group."`
-	IDs              []int    `json:"ids,omitempty"`
-	Emails           []string `json:"emails,omitempty"`
-	DateCreatedMin   string   `json:"date_created_min,omitempty" jsonschema_description:"YYYY-MM-DD or RFC 3339; ranges include their ends."`
-	DateCreatedMax   string   `json:"date_created_max,omitempty"`
-	DateModifiedMin  string   `json:"date_modified_min,omitempty"`
-	DateModifiedMax  string   `json:"date_modified_max,omitempty"`
-	All              bool     `json:"all,omitempty" jsonschema_description:"Every customer; not with filters."`
-}
-
-func (s CustomerSelector) toAPI() bc.CustomerSelector {
-	return bc.CustomerSelector{All: s.All, CustomerGroupIDs: s.CustomerGroupIDs, IDs: s.IDs, Emails: s.Emails,
-		DateCreatedMin: s.DateCreatedMin, DateCreatedMax: s.DateCreatedMax,
-		DateModifiedMin: s.DateModifiedMin, DateModifiedMax: s.DateModifiedMax}
-}
-
 // BulkUpdateCustomersInput takes either customers, or where with set.
 type BulkUpdateCustomersInput struct {
-	Customers   []CustomerUpdateItem `json:"customers,omitempty" jsonschema:"minItems=1" jsonschema_description:"Each an id and the fields to change; email is unique, customer_group_id 0 is no group, channel_ids and store_credit_amounts replace the lists ([{\"amount\": 0}] clears credit). Not with where/set."`
-	Where       *CustomerSelector    `json:"where,omitempty" jsonschema_description:"Which customers to change: list_customers' where. Needs set; not with customers."`
-	Set         *CustomerFields      `json:"set,omitempty" jsonschema_description:"The fields to change on every customer where matches: any of a customers item's but id."`
+	Customers   []CustomerUpdateItem `json:"customers,omitempty" jsonschema:"minItems=1" jsonschema_description:"email is unique; customer_group_id 0 is no group; channel_ids and store_credit_amounts replace the lists ([{\"amount\": 0}] clears credit)."`
+	Where       *bc.CustomerSelector `json:"where,omitempty" jsonschema_description:"As list_customers' where; needs set."`
+	Set         *CustomerFields      `json:"set,omitempty" jsonschema_description:"A customers item's fields but id, set on every match."`
 	DryRun      bool                 `json:"dry_run,omitempty" jsonschema_description:"Report what would change and fail, writing nothing."`
-	ExpectCount *int                 `json:"expect_count,omitempty" jsonschema:"minimum=0" jsonschema_description:"With where: the number the dry run matched; required above 100; if it differs, nothing is written."`
+	ExpectCount *int                 `json:"expect_count,omitempty" jsonschema:"minimum=0" jsonschema_description:"With where: the dry run's match count; if it differs, nothing is written."`
 	Details     bool                 `json:"details,omitempty" jsonschema_description:"For scripts: every id, failure and value in full."`
-	Background  bool                 `json:"background,omitempty" jsonschema_description:"Run as a job and answer at once with its job_id (long updates do so anyway). Not with dry_run."`
+	Background  bool                 `json:"background,omitempty" jsonschema_description:"Run as a job even if short. Not with dry_run."`
 }
 
 const formsHint = `use either customers: [{"id": 12, "company": "Acme"}, ...] or where: {"customer_group_ids": [1]} with set: {"customer_group_id": 2}`
@@ -176,7 +145,7 @@ func placed(argument string, err error) error {
 // "body" (the whole item) is the argument itself.
 func fieldsUnder(argument string, fields map[string]string) map[string]string {
 	out := make(map[string]string, len(fields))
-	for field, problem := range argumentNames(fields) {
+	for field, problem := range fields {
 		switch field {
 		case "body", argument:
 			out[argument] = problem
@@ -248,16 +217,16 @@ const (
 	maxListedCustomers   = 10_000
 )
 
-var bulkDescription = fmt.Sprintf(`Update many customers at once: %[1]d per BigCommerce call, %[2]d calls in flight, rate limits handled.
-Two forms, never both: customers: [{"id": 12, "customer_group_id": 2}, ...], each with its own fields; or where with set: {"customer_group_id": 2}. Up to %[3]d customers.
-Call it with dry_run: true first: it shows what would change and fail, writing nothing. When where matches over %[5]d, apply with expect_count set to the number matched.
-Customers already as requested are skipped, so repeating is safe. Failures come grouped by cause; unconfirmed ones may have been applied (repeat the call).
-Read-only fields (registration_ip_address, date_created, date_modified, origin_channel_id) cannot be sent.
-A long update (over about 20 s, e.g. thousands of customers) or one with background: true runs as a job: the answer comes at once with job.job_id and empty counts; follow it with get_bulk_job (after job.check_after_seconds) until it is no longer running; cancel_bulk_job stops it.`,
-	bc.MaxCustomersPerUpdate, bc.MaxUpdateRequestsInFlight, maxListedCustomers, bc.MaxSelectorMatches, expectCountThreshold)
+var bulkDescription = fmt.Sprintf(`Update up to %d customers at once.
+Two forms, never both: customers: [{"id": 12, "customer_group_id": 2}, ...]; or where with set: {"customer_group_id": 2}.
+Call with dry_run: true first; when where matches over %d, apply with expect_count.
+Customers already as requested are skipped: repeating is safe. Failures come grouped by cause; unconfirmed ones may have been applied (repeat the call).
+%s are read-only.
+A long update (thousands of customers) or background: true runs as a job: the answer comes at once with job.job_id and empty counts; poll get_bulk_job after job.check_after_seconds; cancel_bulk_job stops it.`,
+	maxListedCustomers, expectCountThreshold, strings.Join(readOnlyCustomerFields, ", "))
 
 func bulkUpdateCustomers(client *bc.Client, jobs *Jobs) server.ServerTool {
-	return withTaskCalls(withProgressToken(newTool("bulk_update_customers", "Bulk update customers", bulkDescription, updates,
+	return withTaskCalls(withProgressToken(newTool("bulk_update_customers", "Bulk update", bulkDescription, updates,
 		func(ctx context.Context, in BulkUpdateCustomersInput) (BulkUpdateCustomersResult, error) {
 			if jobs.background(ctx, client, in) {
 				return jobs.start(ctx, client, in)
@@ -299,7 +268,7 @@ func updateListed(ctx context.Context, client *bc.Client, in BulkUpdateCustomers
 
 func updateSelected(ctx context.Context, client *bc.Client, in BulkUpdateCustomersInput) (BulkUpdateCustomersResult, error) {
 	set := in.Set.toAPI(0)
-	matched, _, err := client.Customers.Select(ctx, in.Where.toAPI())
+	matched, _, err := client.Customers.Select(ctx, *in.Where)
 	if err != nil {
 		return BulkUpdateCustomersResult{}, placed("where", err)
 	}

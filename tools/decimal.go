@@ -1,48 +1,18 @@
 package tools
 
-import (
-	"github.com/invopop/jsonschema"
-
-	"github.com/bigcommerce-mcp/bigcommerce-mcp/bc"
-)
-
-// Decimal is an amount as a model may write it: a number, or a decimal string
-// as BigCommerce documents and returns discount amounts ("5.0000"). It is
-// always written back as a number.
-type Decimal float64
+import "github.com/invopop/jsonschema"
 
 // decimalPattern is a plain decimal: no exponent, no spaces, no "NaN" or
 // "Inf" (which strconv would read).
 const decimalPattern = `^-?[0-9]+(\.[0-9]+)?$`
 
-func (d *Decimal) UnmarshalJSON(data []byte) error {
-	var a bc.Amount
-	err := a.UnmarshalJSON(data)
-	*d = Decimal(a)
-	return err
-}
-
-// JSONSchema says "number or decimal string"; the length bound keeps a
-// string of digits within what a float64 can hold.
-func (Decimal) JSONSchema() *jsonschema.Schema {
-	return &jsonschema.Schema{AnyOf: []*jsonschema.Schema{
+// decimalSchema describes an amount as a model may write it: a number, or a
+// decimal string as BigCommerce documents and returns amounts ("5.0000"),
+// both of which bc.Amount reads. The length bound keeps a string of digits
+// within what a float64 can hold.
+func decimalSchema(description string) *jsonschema.Schema {
+	return &jsonschema.Schema{Description: description, AnyOf: []*jsonschema.Schema{
 		{Type: "number"},
 		{Type: "string", Pattern: decimalPattern, MaxLength: new(uint64(32)), Description: `a decimal number, like "5.0000"`},
 	}}
-}
-
-// StoreCredit is one store-credit balance.
-type StoreCredit struct {
-	Amount Decimal `json:"amount" jsonschema_description:"A number or a decimal string (\"10.00\"); 0 or more."`
-}
-
-func storeCreditsToAPI(credits []StoreCredit) []bc.StoreCredit {
-	if credits == nil {
-		return nil
-	}
-	out := make([]bc.StoreCredit, len(credits))
-	for i, c := range credits {
-		out[i] = bc.StoreCredit{Amount: float64(c.Amount)}
-	}
-	return out
 }

@@ -127,7 +127,7 @@ func toToolError(err error) *toolError {
 	case errors.As(err, &te):
 		return te
 	case errors.As(err, &invalid):
-		return invalidArguments(argumentNames(invalid.Fields), "")
+		return invalidArguments(invalid.Fields, "")
 	case errors.As(err, &apiErr) && apiErr.Status != 0:
 		return fromAPIError(err, apiErr)
 	case errors.Is(err, context.Canceled):
@@ -143,16 +143,6 @@ func toToolError(err error) *toolError {
 			Hint: "BigCommerce could not be reached; try again shortly. If it persists, check the network and BIGCOMMERCE_API_URL"}
 	}
 	return &toolError{Code: codeUpstream, Message: err.Error()}
-}
-
-// argumentNames renames bc's query-parameter field names (date_created:min)
-// to the tools' argument names (date_created_min).
-func argumentNames(fields map[string]string) map[string]string {
-	out := make(map[string]string, len(fields))
-	for k, v := range fields {
-		out[strings.ReplaceAll(k, ":", "_")] = v
-	}
-	return out
 }
 
 // meanings maps a BigCommerce status (3xx as 300, 5xx as 500) onto a code

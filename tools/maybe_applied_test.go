@@ -1,6 +1,7 @@
 package tools
 
 import (
+	"context"
 	"net/http"
 	"strings"
 	"testing"
@@ -8,25 +9,28 @@ import (
 	"github.com/bigcommerce-mcp/bigcommerce-mcp/bc"
 )
 
-func TestARefusalAfterAnAttemptThatMayHaveBeenAppliedSaysSo(t *testing.T) {
+// TestAWriteThatMayHaveBeenAppliedSaysSo checks that the note follows bc's
+// word alone, and that a cancelled call, whose hint says so already, does
+// not repeat it.
+func TestAWriteThatMayHaveBeenAppliedSaysSo(t *testing.T) {
 	t.Parallel()
 	const note = "Check with get_customer_group."
+	refusal := &bc.Error{Method: http.MethodPut, Path: "/v2/customer_groups/3", Status: http.StatusConflict}
 	for _, tc := range []struct {
-		name   string
-		status int
-		resp   *bc.Response
-		noted  bool
+		name  string
+		err   error
+		resp  *bc.Response
+		noted bool
 	}{
-		{"a refusal of the first attempt", http.StatusConflict, &bc.Response{}, false},
-		{"a refusal after a lost attempt", http.StatusConflict, &bc.Response{MaybeApplied: true}, true},
-		{"a 429 of the only attempt", http.StatusTooManyRequests, &bc.Response{}, false},
-		{"a 429 after a lost attempt", http.StatusTooManyRequests, &bc.Response{MaybeApplied: true}, true},
-		{"a 5xx", http.StatusBadGateway, &bc.Response{}, true},
+		{"nothing sent", refusal, nil, false},
+		{"bc says the store is as it was", refusal, &bc.Response{}, false},
+		{"bc says it may have been applied", refusal, &bc.Response{MaybeApplied: true}, true},
+		{"a cancelled call", context.Canceled, &bc.Response{MaybeApplied: true}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			err := hintIfMaybeApplied(&bc.Error{Method: http.MethodPut, Path: "/v2/customer_groups/3", Status: tc.status}, tc.resp, http.MethodPut, note)
-			if got := strings.Contains(toToolError(err).Hint, note); got != tc.noted {
-				t.Errorf("hint %q: noted %v, want %v", toToolError(err).Hint, got, tc.noted)
+			hint := toToolError(hintIfMaybeApplied(tc.err, tc.resp, note)).Hint
+			if got := strings.Contains(hint, note); got != tc.noted {
+				t.Errorf("hint %q: noted %v, want %v", hint, got, tc.noted)
 			}
 		})
 	}

@@ -29,10 +29,9 @@ func (BulkUpdateCustomersInput) trimSchema(published *jsonschema.Schema) {
 // checked field by field.
 func (UpdateCustomerGroupInput) trimSchema(published *jsonschema.Schema) {
 	undescribe(published)
-	property(published, "id").Description = "The customer group's id."
 	published.Properties.Set("category_access", &jsonschema.Schema{Type: "object", Description: "As in create_customer_group."})
 	published.Properties.Set("discount_rules", &jsonschema.Schema{Type: "array", Items: &jsonschema.Schema{Type: "object"},
-		Description: "Rules as in create_customer_group. REPLACES every rule; [] removes them all."})
+		Description: "As in create_customer_group; [] removes all."})
 }
 
 func property(s *jsonschema.Schema, name string) *jsonschema.Schema {

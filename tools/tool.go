@@ -64,25 +64,26 @@ func inputSchemas[In any]() (checked, published *jsonschema.Schema) {
 	if t, ok := any(*new(In)).(trimmer); ok {
 		t.trimSchema(published)
 	}
-	undescribeAlternatives(published)
+	bareAlternatives(published)
 	return checked, published
 }
 
-// undescribeAlternatives drops the descriptions of anyOf alternatives (a
-// decimal's string form), which the property's own description covers.
-func undescribeAlternatives(s *jsonschema.Schema) {
+// bareAlternatives leaves only the types of anyOf alternatives (a decimal's
+// string form, and its pattern): the property's own description says "a
+// number or a decimal string", and the arguments are still checked in full.
+func bareAlternatives(s *jsonschema.Schema) {
 	if s == nil {
 		return
 	}
 	for _, alt := range s.AnyOf {
-		alt.Description = ""
+		*alt = jsonschema.Schema{Type: alt.Type}
 	}
 	if s.Properties != nil {
 		for pair := s.Properties.Oldest(); pair != nil; pair = pair.Next() {
-			undescribeAlternatives(pair.Value)
+			bareAlternatives(pair.Value)
 		}
 	}
-	undescribeAlternatives(s.Items)
+	bareAlternatives(s.Items)
 }
 
 // effect is what a tool does to the store; it decides the annotations.
@@ -95,16 +96,37 @@ const (
 	deletes               // destroys data
 )
 
-// annotations sets all four hints explicitly: clients assume the worst
-// (destructive, not idempotent) for hints left out.
+// A hint left out takes the value the MCP specification gives it, the worst a
+// client can assume: a write, destructive, not idempotent, open world.
+const (
+	defaultReadOnly    = false
+	defaultDestructive = true
+	defaultIdempotent  = false
+	defaultOpenWorld   = true
+)
+
+// annotations sends only the hints that say something: those that differ
+// from their defaults, and for a read-only tool not the destructive and
+// idempotent hints, which the specification gives no meaning then. The others
+// would cost every model bytes to say nothing (see TestToolListSize). Every
+// tool works on a live store, so none differs from defaultOpenWorld. The one
+// exception: a write always states destructiveHint, true included, because a
+// client that reads a missing hint as false would not ask before a delete.
 func (e effect) annotations(title string) mcp.ToolAnnotation {
-	return mcp.ToolAnnotation{
-		Title:           title,
-		ReadOnlyHint:    mcp.ToBoolPtr(e == reads),
-		DestructiveHint: mcp.ToBoolPtr(e == deletes),
-		IdempotentHint:  mcp.ToBoolPtr(e != creates),
-		OpenWorldHint:   mcp.ToBoolPtr(true), // every tool works on a live store
+	a := mcp.ToolAnnotation{Title: title, ReadOnlyHint: unlessDefault(e == reads, defaultReadOnly)}
+	if e != reads {
+		a.DestructiveHint = new(e == deletes)
+		a.IdempotentHint = unlessDefault(e != creates, defaultIdempotent)
 	}
+	return a
+}
+
+// unlessDefault is the hint, or nil when the default says the same.
+func unlessDefault(hint, byDefault bool) *bool {
+	if hint == byDefault {
+		return nil
+	}
+	return &hint
 }
 
 // Behaviour puts what a tool's annotations say it does to data into words,
@@ -112,23 +134,25 @@ func (e effect) annotations(title string) mcp.ToolAnnotation {
 // "write" followed by "destructive" and "idempotent" when they apply. Hints
 // left out take the defaults the MCP specification gives them.
 func Behaviour(a mcp.ToolAnnotation) string {
-	hint := func(h *bool, unset bool) bool {
-		if h == nil {
-			return unset
-		}
-		return *h
-	}
-	if hint(a.ReadOnlyHint, false) {
+	if hint(a.ReadOnlyHint, defaultReadOnly) {
 		return "read-only"
 	}
 	words := []string{"write"}
-	if hint(a.DestructiveHint, true) {
+	if hint(a.DestructiveHint, defaultDestructive) {
 		words = append(words, "destructive")
 	}
-	if hint(a.IdempotentHint, false) {
+	if hint(a.IdempotentHint, defaultIdempotent) {
 		words = append(words, "idempotent")
 	}
 	return strings.Join(words, ", ")
+}
+
+// hint is what h says, or byDefault when it is left out.
+func hint(h *bool, byDefault bool) bool {
+	if h == nil {
+		return byDefault
+	}
+	return *h
 }
 
 // newTool builds a tool from a typed handler; see the note at the top of this file.

@@ -116,7 +116,7 @@ func (p *undoPlan) planRecreate(ctx context.Context, client *bc.Client, it journ
 			return nil
 		}
 	}
-	in := inputOf(before)
+	in := bc.InputOf(before)
 	seq := p.add(journal.Item{Entity: journal.EntityGroup, Op: journal.OpCreate, Wrote: mustJSON(in)})
 	p.recreate = append(p.recreate, groupStep{seq: seq, id: it.Key, input: in})
 	return nil
@@ -167,22 +167,7 @@ func (p *undoPlan) planCustomer(it journal.Item, current map[int]bc.Customer) {
 func customerUpdate(id int, raw json.RawMessage) (bc.CustomerUpdate, []string) {
 	var fields map[string]json.RawMessage
 	json.Unmarshal(raw, &fields)
-	body, unknown := map[string]any{}, []string{}
-	for field, value := range fields {
-		switch {
-		case string(value) == "null":
-			unknown = append(unknown, field)
-		case field == "authentication.force_password_reset":
-			body["authentication"] = map[string]json.RawMessage{"force_password_reset": value}
-		default:
-			body[field] = value
-		}
-	}
-	var u bc.CustomerUpdate
-	json.Unmarshal(mustJSON(body), &u)
-	u.ID = id
-	slices.Sort(unknown)
-	return u, unknown
+	return bc.UpdateFrom(id, fields)
 }
 
 // planRevert undoes an update: the fields it wrote get their values back.
@@ -195,17 +180,17 @@ func (p *undoPlan) planRevert(ctx context.Context, client *bc.Client, it journal
 	if err := json.Unmarshal(it.Replaced, &before); err != nil {
 		return fmt.Errorf("journal item of group %d: %w", it.Key, err)
 	}
-	restore := restoreInput(wrote, before)
+	restore := wrote.Restoring(before)
 	now, ok, err := currentGroup(ctx, client, it.Key)
 	switch {
 	case err != nil:
 		return err
 	case !ok:
 		p.conflict(journal.EntityGroup, it.Key, "the group has been deleted since")
-	case matches(wrote, now):
+	case wrote.Matches(now):
 		seq := p.add(journal.Item{Entity: journal.EntityGroup, Op: journal.OpUpdate, Key: it.Key, Wrote: mustJSON(restore), Replaced: mustJSON(now)})
 		p.revert = append(p.revert, groupStep{seq: seq, id: it.Key, input: restore})
-	case matches(restore, now):
+	case restore.Matches(now):
 		p.already++
 	default:
 		p.conflict(journal.EntityGroup, it.Key, "the group %q has been changed since: its settings are no longer what the change wrote", now.Name)
@@ -229,7 +214,7 @@ func (p *undoPlan) planRemove(ctx context.Context, client *bc.Client, it journal
 		p.already++ // deleted since: nothing left to undo
 		return nil
 	}
-	if !matches(inputOf(created), now) {
+	if !bc.InputOf(created).Matches(now) {
 		p.conflict(journal.EntityGroup, it.Key, "the group %q has been changed since it was created", now.Name)
 		return nil
 	}

@@ -106,22 +106,23 @@ func (s *Store) countGroups(*http.Request) reply {
 }
 
 func (s *Store) getGroup(r *http.Request) reply {
+	return s.onGroup(r, func(i int) reply { return reply{status: http.StatusOK, body: toGroupJSON(s.groups[i])} })
+}
+
+// onGroup answers with do, given the index of the group named by the {id}
+// path segment and holding s.mu, or with a 404 when there is no such group.
+func (s *Store) onGroup(r *http.Request, do func(i int) reply) reply {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	i, ok := s.groupIndex(r)
+	id, err := strconv.Atoi(r.PathValue("id"))
+	if err != nil {
+		return v2NotFound()
+	}
+	i, ok := find(s.groups, id)
 	if !ok {
 		return v2NotFound()
 	}
-	return reply{status: http.StatusOK, body: toGroupJSON(s.groups[i])}
-}
-
-// groupIndex finds the group named by the {id} path segment. Callers hold s.mu.
-func (s *Store) groupIndex(r *http.Request) (int, bool) {
-	id, err := strconv.Atoi(r.PathValue("id"))
-	if err != nil {
-		return 0, false
-	}
-	return find(s.groups, id)
+	return do(i)
 }
 
 func (s *Store) createGroup(r *http.Request) reply {
@@ -146,39 +147,31 @@ func (s *Store) createGroup(r *http.Request) reply {
 
 func (s *Store) updateGroup(r *http.Request) reply {
 	in, err := decodeGroupInput(r)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	i, ok := s.groupIndex(r)
-	if !ok {
-		return v2NotFound()
-	}
-	if err != nil {
-		return v2Fail(http.StatusBadRequest, err.Error())
-	}
-	g := s.groups[i].clone()
-	if err := s.applyGroupInput(&g, in); err != nil {
-		return groupInputFailure(err)
-	}
-	g.DateModified = s.now()
-	s.groups[i] = g
-	return reply{status: http.StatusOK, body: toGroupJSON(g)}
+	return s.onGroup(r, func(i int) reply {
+		if err != nil {
+			return v2Fail(http.StatusBadRequest, err.Error())
+		}
+		g := s.groups[i].clone()
+		if err := s.applyGroupInput(&g, in); err != nil {
+			return groupInputFailure(err)
+		}
+		g.DateModified = s.now()
+		s.groups[i] = g
+		return reply{status: http.StatusOK, body: toGroupJSON(g)}
+	})
 }
 
 func (s *Store) deleteGroup(r *http.Request) reply {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	i, ok := s.groupIndex(r)
-	if !ok {
-		return v2NotFound()
-	}
-	id := s.groups[i].ID
-	s.groups = slices.Delete(s.groups, i, i+1)
-	for j := range s.customers {
-		if s.customers[j].CustomerGroupID == id {
-			s.customers[j].CustomerGroupID = 0
+	return s.onGroup(r, func(i int) reply {
+		id := s.groups[i].ID
+		s.groups = slices.Delete(s.groups, i, i+1)
+		for j := range s.customers {
+			if s.customers[j].CustomerGroupID == id {
+				s.customers[j].CustomerGroupID = 0
+			}
 		}
-	}
-	return reply{status: http.StatusNoContent}
+		return reply{status: http.StatusNoContent}
+	})
 }
 
 // decodeGroupInput rejects unknown fields (including read-only ones such as id) so the

@@ -80,42 +80,49 @@ func find[T interface{ key() int }](items []T, id int) (int, bool) {
 func (s *Store) Group(id int) (Group, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	i, ok := find(s.groups, id)
-	if !ok {
-		return Group{}, false
-	}
-	return s.groups[i].clone(), true
+	return copyOf(s.groups, id)
 }
 
 // Groups returns copies of all groups in id order.
 func (s *Store) Groups() []Group {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := make([]Group, len(s.groups))
-	for i, g := range s.groups {
-		out[i] = g.clone()
-	}
-	return out
+	return copies(s.groups)
 }
 
 // Customer returns a copy of the customer with the given id.
 func (s *Store) Customer(id int) (Customer, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	i, ok := find(s.customers, id)
-	if !ok {
-		return Customer{}, false
-	}
-	return s.customers[i].clone(), true
+	return copyOf(s.customers, id)
 }
 
 // Customers returns copies of all customers in id order.
 func (s *Store) Customers() []Customer {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := make([]Customer, len(s.customers))
-	for i, c := range s.customers {
-		out[i] = c.clone()
+	return copies(s.customers)
+}
+
+type record[T any] interface {
+	key() int
+	clone() T
+}
+
+// copyOf returns a copy of the item of items (in id order) with the given id.
+func copyOf[T record[T]](items []T, id int) (T, bool) {
+	i, ok := find(items, id)
+	if !ok {
+		var none T
+		return none, false
+	}
+	return items[i].clone(), true
+}
+
+func copies[T record[T]](items []T) []T {
+	out := make([]T, len(items))
+	for i, item := range items {
+		out[i] = item.clone()
 	}
 	return out
 }

@@ -28,7 +28,7 @@ func sharedClient(t testing.TB, url string, store *bcsim.Store) *bc.Client {
 func updates(from, n int, note string) []bc.CustomerUpdate {
 	batch := make([]bc.CustomerUpdate, n)
 	for i := range batch {
-		batch[i] = bc.CustomerUpdate{ID: from + i, Notes: &note}
+		batch[i] = bc.CustomerUpdate{ID: from + i, CustomerFields: bc.CustomerFields{Notes: &note}}
 	}
 	return batch
 }
