@@ -26,7 +26,8 @@ import (
 // an error for an unknown token
 // (https://github.com/modelcontextprotocol/typescript-sdk/issues/2580, open).
 // The order on the wire is guaranteed without it; this only makes the
-// client's separate reads likely.
+// client's separate reads likely. e2e/upstream.test.mjs fails once the SDK
+// is fixed.
 const clientReadPause = 10 * time.Millisecond
 
 type progressKey struct{}
