@@ -14,7 +14,8 @@
 //     replicas sharing a real Redis (replicas.test.mjs), the MCP Inspector's
 //     CLI (inspector.test.mjs), the official conformance suite
 //     (conformance.test.mjs), and a large update followed as a job
-//     (jobs.test.mjs, run by jobs_test.go).
+//     (jobs.test.mjs, run by jobs_test.go); and the client bugs the server
+//     works around, each pinned so it fails once fixed (upstream.test.mjs).
 //
 // The Node tests need Node 22 and the packages pinned in package-lock.json,
 // which `npm ci` in this directory installs (Node 22 itself comes from npm's
@@ -44,7 +45,7 @@ import (
 )
 
 // nodeTestFiles are run in this order, each as a subtest of TestClients.
-var nodeTestFiles = []string{"sdk.test.mjs", "elicitation.test.mjs", "inspector.test.mjs", "conformance.test.mjs", "replicas.test.mjs"}
+var nodeTestFiles = []string{"sdk.test.mjs", "elicitation.test.mjs", "inspector.test.mjs", "conformance.test.mjs", "replicas.test.mjs", "upstream.test.mjs"}
 
 const minNodeMajor = 22 // the Inspector and the conformance suite need it
 

@@ -104,7 +104,7 @@ func (j *Jobs) start(ctx context.Context, client *bc.Client, in BulkUpdateCustom
 	workCtx := drain.WithSignal(context.WithoutCancel(ctx), nil)
 	if !isTaskCall(ctx) {
 		// The call ends with the ticket: progress notifications for it would be stray.
-		workCtx = context.WithValue(workCtx, progressTokenKey{}, nil)
+		workCtx = context.WithValue(workCtx, progressKey{}, nil)
 	}
 	rec, err := j.runner.Start(workCtx, "bulk_update_customers", total, estimate, bulkWork(client, in))
 	if errors.Is(err, jobs.ErrShutDown) {

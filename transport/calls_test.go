@@ -12,6 +12,7 @@ import (
 	"github.com/mark3labs/mcp-go/server"
 
 	"github.com/bigcommerce-mcp/bigcommerce-mcp/internal/drain"
+	"github.com/bigcommerce-mcp/bigcommerce-mcp/internal/mcpgo"
 )
 
 // reportingServer has one tool, work, that works until asked to stop and
@@ -93,7 +94,7 @@ func TestRequestsAfterShutdownBeganAreRefused(t *testing.T) {
 	reqs.stop()
 	reached := false
 	next := http.HandlerFunc(func(http.ResponseWriter, *http.Request) { reached = true })
-	for name, h := range map[string]http.Handler{"/mcp": countHandlers(reqs, next), "/message": countSSEMessages(reqs, next)} {
+	for name, h := range map[string]http.Handler{"/mcp": countHandlers(reqs, next), "/message": countSSEMessages(reqs, mcpgo.NewDeliveries(), next)} {
 		w := httptest.NewRecorder()
 		h.ServeHTTP(w, httptest.NewRequest(http.MethodPost, name+"?sessionId=s", strings.NewReader(`{"jsonrpc":"2.0","id":1,"method":"ping"}`)))
 		if w.Code != http.StatusServiceUnavailable || w.Header().Get("Retry-After") == "" || reached {
@@ -106,7 +107,7 @@ func TestAnSSEMessageAnsweredOnThePOSTIsNotAwaited(t *testing.T) {
 	t.Parallel()
 	reqs := newRequests()
 	refuse := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { http.Error(w, "unknown session", http.StatusBadRequest) })
-	countSSEMessages(reqs, refuse).ServeHTTP(httptest.NewRecorder(),
+	countSSEMessages(reqs, mcpgo.NewDeliveries(), refuse).ServeHTTP(httptest.NewRecorder(),
 		httptest.NewRequest(http.MethodPost, "/message?sessionId=gone", strings.NewReader(`{"jsonrpc":"2.0","id":1,"method":"ping"}`)))
 	waitFor(t, reqs.stop(), "no request to be left unanswered")
 }

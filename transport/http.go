@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/mark3labs/mcp-go/server"
+
+	"github.com/bigcommerce-mcp/bigcommerce-mcp/internal/mcpgo"
 )
 
 const (
@@ -34,12 +36,13 @@ type mcpEndpoints struct {
 // policy, ours, to every transport.
 func newEndpoints(srv *server.MCPServer, cfg Config) mcpEndpoints {
 	reqs := newRequests()
+	deliveries := mcpgo.NewDeliveries()
 	if cfg.Kind == SSE {
 		sse := server.NewSSEServer(srv, server.WithSSEDisableLocalhostProtection(true))
 		return mcpEndpoints{
 			routes: map[string]http.Handler{
-				"/sse":     watchSSEStreams(reqs, sse.SSEHandler()),
-				"/message": countSSEMessages(reqs, sse.MessageHandler()),
+				"/sse":     watchSSEStreams(reqs, deliveries, sse.SSEHandler()),
+				"/message": countSSEMessages(reqs, deliveries, sse.MessageHandler()),
 			},
 			requests: reqs,
 			closeSessions: func(context.Context) error {
@@ -57,26 +60,10 @@ func newEndpoints(srv *server.MCPServer, cfg Config) mcpEndpoints {
 	)
 	sessions.end = endSessionVia(streamable)
 	return mcpEndpoints{
-		routes:        map[string]http.Handler{"/mcp": withoutListeningStream(countHandlers(reqs, sessions.wrap(streamable)))},
+		routes:        map[string]http.Handler{"/mcp": withoutListeningStream(countHandlers(reqs, sessions.wrap(watchPostStreams(deliveries, streamable))))},
 		requests:      reqs,
 		closeSessions: streamable.Shutdown, // it owns no http.Server, so this only ends sessions
 	}
-}
-
-// withoutListeningStream answers the optional standalone GET stream with 405,
-// as the Streamable HTTP spec allows. mcp-go v1.2.1 lets that stream and each
-// POST's stream read the same notification queue, which splits and reorders a
-// call's progress notifications; without it they all arrive, in order, on the
-// stream of the call they belong to. (We send no unsolicited notifications.)
-func withoutListeningStream(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method == http.MethodGet {
-			w.Header().Set("Allow", "POST, DELETE")
-			http.Error(w, "this server offers no standalone GET stream: read responses and notifications on each POST's stream", http.StatusMethodNotAllowed)
-			return
-		}
-		next.ServeHTTP(w, r)
-	})
 }
 
 // newHandler routes /healthz and the MCP endpoints, the latter behind the guard.

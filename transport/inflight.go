@@ -8,10 +8,30 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+
+	"github.com/mark3labs/mcp-go/server"
+
+	"github.com/bigcommerce-mcp/bigcommerce-mcp/internal/mcpgo"
 )
 
 // The HTTP transports count, in requests, what they have yet to answer, so
 // that shutdown can wait for every answer before it ends the streams.
+
+// watchPostStreams tells deliveries of each message written on a Streamable
+// HTTP response. A session's calls may have their notifications written on
+// any of its POSTs' streams (each reads the session's queue), so the stream
+// is named after the session; a request without one has its own.
+func watchPostStreams(deliveries *mcpgo.Deliveries, next http.Handler) http.Handler {
+	var seq atomic.Uint64
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		stream := r.Header.Get(server.HeaderKeySessionID)
+		if stream == "" {
+			stream = "request " + strconv.FormatUint(seq.Add(1), 10)
+		}
+		events := &eventWriter{ResponseWriter: w, data: func(data []byte) { deliveries.Wrote(stream, data) }}
+		next.ServeHTTP(events, r.WithContext(deliveries.Bind(r.Context(), stream)))
+	})
+}
 
 // countHandlers counts each Streamable HTTP request until its handler
 // returns, which is once its response is written; after stop it refuses.
@@ -29,8 +49,9 @@ func countHandlers(reqs *requests, next http.Handler) http.Handler {
 }
 
 // countSSEMessages counts each request posted to /message until its response
-// is written on the session's stream (see watchSSEStreams); after stop it refuses.
-func countSSEMessages(reqs *requests, next http.Handler) http.Handler {
+// is written on the session's stream (see watchSSEStreams); after stop it
+// refuses. The request's notifications are written on that stream too.
+func countSSEMessages(reqs *requests, deliveries *mcpgo.Deliveries, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, err := peekBody(r)
 		if err != nil {
@@ -38,13 +59,14 @@ func countSSEMessages(reqs *requests, next http.Handler) http.Handler {
 			return
 		}
 		id, isRequest := requestID(body)
-		key := sseKey(r.URL.Query().Get("sessionId"), id)
+		session := r.URL.Query().Get("sessionId")
+		key := sseKey(session, id)
 		if !reqs.enter(key, isRequest) {
 			refuseShuttingDown(w)
 			return
 		}
 		status := &statusRecorder{ResponseWriter: w}
-		next.ServeHTTP(status, r)
+		next.ServeHTTP(status, r.WithContext(deliveries.Bind(r.Context(), session)))
 		if isRequest && status.code != http.StatusAccepted {
 			reqs.answer(key) // answered on the POST itself, or not at all
 		}
@@ -52,11 +74,12 @@ func countSSEMessages(reqs *requests, next http.Handler) http.Handler {
 }
 
 // watchSSEStreams tells reqs of each response written on an SSE stream, and
-// forgets what a stream that ends leaves unanswered.
-func watchSSEStreams(reqs *requests, next http.Handler) http.Handler {
+// deliveries of each message; it forgets what a stream that ends leaves
+// unanswered.
+func watchSSEStreams(reqs *requests, deliveries *mcpgo.Deliveries, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		stream := &sseStream{ResponseWriter: w, requests: reqs}
-		next.ServeHTTP(stream, r)
+		stream := &sseStream{requests: reqs, deliveries: deliveries}
+		next.ServeHTTP(&eventWriter{ResponseWriter: w, data: stream.data}, r)
 		if stream.session != "" {
 			reqs.forget(sseKey(stream.session, ""))
 		}
@@ -65,27 +88,15 @@ func watchSSEStreams(reqs *requests, next http.Handler) http.Handler {
 
 func sseKey(session, id string) string { return session + " " + id }
 
-// sseStream watches the events the library writes on one SSE stream: the
+// sseStream follows the events the library writes on one SSE stream: the
 // first names the session, the others carry its messages.
 type sseStream struct {
-	http.ResponseWriter
-	requests *requests
-	session  string
-	lines    lineSplitter
+	requests   *requests
+	deliveries *mcpgo.Deliveries
+	session    string
 }
 
-func (s *sseStream) Write(p []byte) (int, error) {
-	n, err := s.ResponseWriter.Write(p)
-	s.lines.split(p, s.line)
-	return n, err
-}
-
-func (s *sseStream) line(line []byte) {
-	data, ok := bytes.CutPrefix(bytes.TrimRight(line, "\r"), []byte("data:"))
-	if !ok {
-		return
-	}
-	data = bytes.TrimSpace(data)
+func (s *sseStream) data(data []byte) {
 	if s.session == "" {
 		if _, query, found := strings.Cut(string(data), "sessionId="); found {
 			s.session, _, _ = strings.Cut(query, "&")
@@ -95,11 +106,32 @@ func (s *sseStream) line(line []byte) {
 	if id, ok := responseID(data); ok {
 		s.requests.answer(sseKey(s.session, id))
 	}
+	s.deliveries.Wrote(s.session, data)
 }
 
-func (s *sseStream) Flush() { http.NewResponseController(s.ResponseWriter).Flush() }
+// eventWriter passes the data of each server-sent event written through it,
+// once written, to data.
+type eventWriter struct {
+	http.ResponseWriter
+	data  func([]byte)
+	lines lineSplitter
+}
 
-func (s *sseStream) Unwrap() http.ResponseWriter { return s.ResponseWriter }
+func (e *eventWriter) Write(p []byte) (int, error) {
+	n, err := e.ResponseWriter.Write(p)
+	e.lines.split(p, e.line)
+	return n, err
+}
+
+func (e *eventWriter) line(line []byte) {
+	if data, ok := bytes.CutPrefix(bytes.TrimRight(line, "\r"), []byte("data:")); ok {
+		e.data(bytes.TrimSpace(data))
+	}
+}
+
+func (e *eventWriter) Flush() { http.NewResponseController(e.ResponseWriter).Flush() }
+
+func (e *eventWriter) Unwrap() http.ResponseWriter { return e.ResponseWriter }
 
 type statusRecorder struct {
 	http.ResponseWriter

@@ -1,18 +1,17 @@
 package transport
 
 import (
-	"bufio"
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"io"
 	"log/slog"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/mark3labs/mcp-go/server"
+
+	"github.com/bigcommerce-mcp/bigcommerce-mcp/internal/mcpgo"
 )
 
 // cancelWait bounds how long shutdown waits, once the grace period is over
@@ -27,16 +26,17 @@ const cancelWait = time.Second
 // cancelling them, as the HTTP transports do. mcp-go's StdioServer cancels
 // every request as soon as its context or its input ends, so it sees neither
 // until then: its context outlives ctx, and it reads through a gate that
-// never passes on the end of stdin.
+// never passes on the end of stdin (see inputGate).
 func serveStdio(ctx context.Context, srv *server.MCPServer, cfg Config) error {
 	stdio := server.NewStdioServer(srv)
 	stdio.SetErrorLogger(slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelError))
+	deliveries := mcpgo.NewDeliveries()
+	stdio.SetContextFunc(func(ctx context.Context) context.Context { return deliveries.Bind(ctx, stdioStream) })
 	reqs := newRequests()
 	calls := newCallControl(srv)
-	in := &inputGate{r: bufio.NewReader(&frameLimiter{r: cfg.Stdin, max: MaxMessageBytes}),
-		requests: reqs, ended: make(chan struct{}), released: make(chan struct{})}
+	in := newInputGate(&frameLimiter{r: cfg.Stdin, max: MaxMessageBytes}, reqs)
 	defer close(in.released)
-	out := &responseWatcher{w: cfg.Stdout, requests: reqs}
+	out := &responseWatcher{w: cfg.Stdout, requests: reqs, deliveries: deliveries}
 
 	requestsCtx, cancelRequests := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelRequests()
@@ -72,58 +72,17 @@ func serveStdio(ctx context.Context, srv *server.MCPServer, cfg Config) error {
 	return in.readErr()
 }
 
-// inputGate passes stdin to the StdioServer a line at a time, admitting each
-// through requests. Once stdin ends, or a line is refused because shutdown
-// has begun, it blocks until released rather than report the end: the
-// server would cancel the requests in flight. Read runs on the server's
-// reading goroutine, one call at a time; it may be left blocked on stdin,
-// as Listen returns once its context ends without waiting for its read.
-type inputGate struct {
-	r        *bufio.Reader
-	requests *requests
-	line     []byte        // what the server has yet to read of the current line
-	ended    chan struct{} // closed once stdin has ended
-	err      error         // why stdin ended; set before ended is closed
-	released chan struct{} // closed when serveStdio returns
-}
+// stdioStream names stdout to Deliveries: stdio has one stream.
+const stdioStream = "stdout"
 
-func (g *inputGate) Read(p []byte) (int, error) {
-	if len(g.line) == 0 {
-		line, err := g.r.ReadBytes('\n')
-		if err != nil && g.err == nil {
-			g.err = err
-			close(g.ended)
-		}
-		// An unfinished last line is dropped: the server would never serve it.
-		if err != nil || !g.requests.admit(line) {
-			<-g.released
-			return 0, io.EOF
-		}
-		g.line = line
-	}
-	n := copy(p, g.line)
-	g.line = g.line[n:]
-	return n, nil
-}
-
-// readErr is the error that ended stdin, if it ended other than at EOF.
-func (g *inputGate) readErr() error {
-	select {
-	case <-g.ended:
-		if !errors.Is(g.err, io.EOF) {
-			return g.err
-		}
-	default:
-	}
-	return nil
-}
-
-// responseWatcher writes to stdout and tells requests of each response.
+// responseWatcher writes to stdout and tells requests of each response, and
+// deliveries of each message.
 type responseWatcher struct {
-	mu       sync.Mutex // the library writes some messages without its own lock
-	w        io.Writer
-	requests *requests
-	lines    lineSplitter
+	mu         sync.Mutex // the library writes some messages without its own lock
+	w          io.Writer
+	requests   *requests
+	deliveries *mcpgo.Deliveries
+	lines      lineSplitter
 }
 
 func (r *responseWatcher) Write(p []byte) (int, error) {
@@ -131,14 +90,15 @@ func (r *responseWatcher) Write(p []byte) (int, error) {
 	defer r.mu.Unlock()
 	n, err := r.w.Write(p)
 	// A response that failed to write counts as answered: nothing will follow it.
-	r.lines.split(p, r.answered)
+	r.lines.split(p, r.written)
 	return n, err
 }
 
-func (r *responseWatcher) answered(line []byte) {
+func (r *responseWatcher) written(line []byte) {
 	if id, ok := responseID(line); ok {
 		r.requests.answer(id)
 	}
+	r.deliveries.Wrote(stdioStream, line)
 }
 
 // lineSplitter cuts a written stream into lines.
@@ -160,126 +120,6 @@ func (l *lineSplitter) split(p []byte, each func([]byte)) {
 		each(line)
 		p = rest
 	}
-}
-
-// requests counts, by JSON-RPC id, the requests let through to the server
-// and not yet answered.
-type requests struct {
-	mu       sync.Mutex
-	open     map[string]int
-	stopped  bool
-	answered chan struct{} // made by stop; closed once open is empty
-}
-
-func newRequests() *requests {
-	return &requests{open: map[string]int{}}
-}
-
-// admit reports whether a line may go to the server, counting it if it is
-// a request. It counts before the server can see the line, so that no
-// response can come first.
-func (r *requests) admit(line []byte) bool {
-	id, isRequest := requestID(line)
-	return r.enter(id, isRequest)
-}
-
-// enter reports whether a message may go to the server, counting it under
-// key if it will be answered.
-func (r *requests) enter(key string, answered bool) bool {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.stopped {
-		return false
-	}
-	if answered {
-		r.open[key]++
-	}
-	return true
-}
-
-// stop, called once, admits nothing more. The channel it returns is closed
-// once every request admitted has been answered.
-func (r *requests) stop() <-chan struct{} {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.stopped = true
-	r.answered = make(chan struct{})
-	if len(r.open) == 0 {
-		close(r.answered)
-	}
-	return r.answered
-}
-
-func (r *requests) answer(id string) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.open[id] == 0 {
-		return // an answer to a request not counted, such as a parse error's
-	}
-	if r.open[id]--; r.open[id] == 0 {
-		delete(r.open, id)
-		r.closeIfAnswered()
-	}
-}
-
-// forget stops waiting for the requests whose keys start with prefix: they
-// can no longer be answered.
-func (r *requests) forget(prefix string) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	for key := range r.open {
-		if strings.HasPrefix(key, prefix) {
-			delete(r.open, key)
-		}
-	}
-	r.closeIfAnswered()
-}
-
-func (r *requests) closeIfAnswered() {
-	if len(r.open) == 0 && r.stopped {
-		select {
-		case <-r.answered:
-		default:
-			close(r.answered)
-		}
-	}
-}
-
-// requestID is the id of a request the server will answer.
-func requestID(line []byte) (string, bool) {
-	var m message
-	if json.Unmarshal(line, &m) != nil || m.Method == "" || strings.HasPrefix(m.Method, "notifications/") {
-		return "", false
-	}
-	return m.idKey()
-}
-
-// responseID is the id a response answers.
-func responseID(line []byte) (string, bool) {
-	var m message
-	if json.Unmarshal(line, &m) != nil || m.Method != "" {
-		return "", false
-	}
-	return m.idKey()
-}
-
-// message is the part of a JSON-RPC message that tells requests, responses
-// and notifications apart.
-type message struct {
-	ID     any    `json:"id"`
-	Method string `json:"method"`
-}
-
-// idKey spells the id as the server echoes it, so that a request and its
-// response match: decoding and re-encoding turns 7.0 into 7 and "x\u0079"
-// into "xy".
-func (m message) idKey() (string, bool) {
-	switch m.ID.(type) {
-	case string, float64:
-		key, err := json.Marshal(m.ID)
-		return string(key), err == nil
-	}
-	return "", false // no id, so no answer
 }
 
 // frameLimiter cuts every line longer than max down to its first max bytes,
