@@ -76,24 +76,30 @@ var argumentOfField = map[string]string{
 
 func argumentName(field string) string { return cmp.Or(argumentOfField[field], field) }
 
-// byArgumentName re-keys what bc keys by field path. Where two paths name one
-// argument, the longer, more precise one wins.
-func byArgumentName[V any](fields map[string]V) map[string]V {
-	if fields == nil {
-		return nil
-	}
-	out := make(map[string]V, len(fields))
-	for _, field := range slices.Sorted(maps.Keys(fields)) {
-		out[argumentName(field)] = fields[field]
-	}
-	return out
-}
+// byArgumentName, as rekeyed's edit, keys an entry bc keys by field path by
+// its argument; of authentication and authentication.force_password_reset,
+// the later and more precise wins.
+func byArgumentName[V any](name string, v V) (string, V) { return argumentName(name), v }
 
 // failuresByArgumentName is failures with their fields named as the arguments.
 func failuresByArgumentName(failures []bc.BulkFailure) []bc.BulkFailure {
 	out := slices.Clone(failures)
 	for i := range out {
-		out[i].Fields = byArgumentName(out[i].Fields)
+		out[i].Fields = rekeyed(out[i].Fields, byArgumentName)
+	}
+	return out
+}
+
+// rekeyed is a copy of m with each entry as edit makes it, taken in key
+// order: of two that edit gives one key, the later wins.
+func rekeyed[V any](m map[string]V, edit func(string, V) (string, V)) map[string]V {
+	if m == nil {
+		return nil
+	}
+	out := make(map[string]V, len(m))
+	for _, key := range slices.Sorted(maps.Keys(m)) {
+		k, v := edit(key, m[key])
+		out[k] = v
 	}
 	return out
 }
@@ -363,25 +369,15 @@ func dryRunReport(plan *bc.BulkPlan, sample int) BulkUpdateCustomersResult {
 		Unchanged:    orEmpty(plan.Unchanged),
 		Failed:       failuresByArgumentName(plan.Failed),
 		NotAttempted: []int{},
-		Changes:      changesByArgumentName(plan.Changes[:min(sample, len(plan.Changes))]),
+		Changes:      eachField(plan.Changes[:min(sample, len(plan.Changes))], byArgumentName),
 	}
 }
 
-func changesByArgumentName(changes []bc.CustomerChange) []bc.CustomerChange {
-	return eachField(changes, func(name string, f bc.FieldChange) (string, bc.FieldChange) { return argumentName(name), f })
-}
-
-// eachField is changes with every field's name and values as edit makes them,
-// in a copy: bc's maps are left as they are.
+// eachField is a copy of changes with every field as edit makes it.
 func eachField(changes []bc.CustomerChange, edit func(string, bc.FieldChange) (string, bc.FieldChange)) []bc.CustomerChange {
 	out := make([]bc.CustomerChange, len(changes))
 	for i, c := range changes {
-		fields := make(map[string]bc.FieldChange, len(c.Fields))
-		for _, name := range slices.Sorted(maps.Keys(c.Fields)) {
-			edited, f := edit(name, c.Fields[name])
-			fields[edited] = f
-		}
-		out[i] = bc.CustomerChange{ID: c.ID, Fields: fields}
+		out[i] = bc.CustomerChange{ID: c.ID, Fields: rekeyed(c.Fields, edit)}
 	}
 	return out
 }
