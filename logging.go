@@ -23,7 +23,7 @@ const minRedactedLen = 8
 // keeps it so if an error from below ever quotes one. Secrets shorter than
 // minRedactedLen are not redacted (see there).
 func newLogger(w io.Writer, level slog.Level, colour bool, secrets ...string) *slog.Logger {
-	return slog.New(tint.NewHandler(w, &tint.Options{
+	return slog.New(tint.NewTextHandler(w, &tint.Options{
 		Level:       level,
 		NoColor:     !colour,
 		ReplaceAttr: redactor(secrets),

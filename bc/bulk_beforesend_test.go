@@ -37,10 +37,10 @@ func TestBeforeSendSeesTheValuesReplacedAndCanStopTheRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	if _, err := c.Customers.BulkUpdate(context.Background(), bc.SetOn(all, bc.CustomerUpdate{CustomerFields: bc.CustomerFields{Company: &company}}), opts); !errors.Is(err, refused) {
-		t.Fatalf("BulkSet returned %v, want BeforeSend's error", err)
+		t.Fatalf("BulkUpdate of a set returned %v, want BeforeSend's error", err)
 	}
 	if len(seen) != 3 || store.Stats().CustomersUpdated != 0 {
-		t.Fatalf("BulkSet: BeforeSend saw %d changes, %d customers updated", len(seen), store.Stats().CustomersUpdated)
+		t.Fatalf("BulkUpdate of a set: BeforeSend saw %d changes, %d customers updated", len(seen), store.Stats().CustomersUpdated)
 	}
 	if _, err := c.Customers.BulkUpdate(context.Background(), bc.Listed(updates), bc.BulkOptions{BeforeSend: opts.BeforeSend}); err == nil {
 		t.Fatal("BeforeSend without the customers read was accepted")

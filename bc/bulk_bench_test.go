@@ -134,7 +134,7 @@ func BenchmarkBulkUnderConcurrencyRefusals(b *testing.B) {
 	b.ReportMetric(float64(refusals)/float64(b.N), "429s_seen")
 }
 
-// timeBulkUpdate times one bulk update of customers 1..n on a BadStore
+// timeBulkUpdate times one bulk update of customers 1..n on a badstore.Store
 // misbehaving as m, with the client's default retry delays.
 func timeBulkUpdate(b *testing.B, n int, latency time.Duration, m badstore.Misbehaviour) (time.Duration, *bc.BulkResult) {
 	store := badstore.New(b, bcsim.WithCustomers(n), bcsim.WithLatency(latency, 0))

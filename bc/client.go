@@ -218,7 +218,7 @@ type request struct {
 	// accept, when set, reads a 2xx answer in place of decoding it into out,
 	// for reads that can tell a wrong answer (a store that ignored a filter,
 	// a page that is no page): its error makes the answer a bad one
-	// (ErrBadAnswer), retried like a 5xx.
+	// (ErrBadAnswer), which a read retries like a 5xx.
 	accept func(payload []byte) error
 }
 
@@ -321,9 +321,6 @@ func (c *Client) try(ctx context.Context, req request, out any) (*Response, erro
 			if bad == nil {
 				return resp, nil
 			}
-			if req.accept == nil {
-				return resp, bad
-			}
 			if done, err := c.afterFailure(ctx, req, resp, header, bad, bad); done {
 				return resp, err
 			}
@@ -404,7 +401,13 @@ func (c *Client) shouldRetry(ctx context.Context, req request, resp *Response, h
 			return 0, apiErr
 		}
 		return wait, nil
-	case errors.Is(apiErr.Err, ErrBadAnswer) && !lastAttempt:
+	case errors.Is(apiErr.Err, ErrBadAnswer):
+		// A read is asked again. A write the store answered 2xx was most
+		// likely applied, settle hook or not: it is never sent again, and do
+		// reports it as maybe applied.
+		if req.method != http.MethodGet || lastAttempt {
+			return 0, apiErr
+		}
 		return backoff(c.cfg.RetryBaseDelay, c.cfg.RetryMaxDelay, resp.Attempts), nil
 	case apiErr.Retryable() && req.resendable() && !lastAttempt:
 		resp.MaybeApplied = true
@@ -608,8 +611,6 @@ func encodeBody(body any) ([]byte, error) {
 	return json.Marshal(body)
 }
 
-// decode reads a 2xx body into out. Only a 204 may say nothing: an empty
-// 200 read as an empty value would report a count of 0, or a group of id 0.
 // readAnswer reads a 2xx answer through req.accept, or else into out, and
 // returns the bad answer it is, if it is one.
 func readAnswer(req request, status int, payload []byte, out any) *Error {
@@ -623,6 +624,8 @@ func readAnswer(req request, status int, payload []byte, out any) *Error {
 	return nil
 }
 
+// decode reads a 2xx body into out. Only a 204 may say nothing: an empty
+// 200 read as an empty value would report a count of 0, or a group of id 0.
 func decode(status int, payload []byte, out any) error {
 	switch {
 	case out == nil || status == http.StatusNoContent:

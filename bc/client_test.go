@@ -567,7 +567,7 @@ func TestAnUnreadable2xxIsAnErrorNeverAnEmptyAnswer(t *testing.T) {
 	t.Parallel()
 	for i, body := range []string{"", "  ", "<html>ok</html>", `{"count":`} {
 		store := badstore.New(t)
-		store.Misbehave(badstore.Rewrite(func(*http.Request, int, []byte) (int, []byte) { return http.StatusOK, []byte(body) }))
+		store.Misbehave(badstore.AnswerAfter(http.StatusOK, body))
 		c := BadStoreClient(t, store, nil)
 		calls := map[string]func() (any, error){
 			"count": func() (any, error) { n, _, err := c.CustomerGroups.Count(t.Context()); return n, err },

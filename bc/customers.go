@@ -148,7 +148,9 @@ type CustomersService struct{ client *Client }
 
 // ErrBadAnswer is matched by the *Error of a 2xx answer that does not hold
 // what was asked for: an empty or unreadable body, a customer list page that
-// is no page, or that holds customers its filters exclude.
+// is no page, or that holds customers its filters exclude. A read is asked
+// again after one, like after a 5xx; a write is not, since the store most
+// likely applied it, and its Response says MaybeApplied.
 var ErrBadAnswer = errors.New("BigCommerce's answer is not what was asked for")
 
 // List fetches one page of customers. A 2xx answer that is not such a page

@@ -116,7 +116,7 @@ func TestASetIsValidatedLikeAnItemWithoutAnID(t *testing.T) {
 	}
 }
 
-func TestPlanSetAndBulkSetJudgeFromTheSelectionWithoutReadingAgain(t *testing.T) {
+func TestASetIsPlannedAndAppliedFromTheSelectionWithoutReadingAgain(t *testing.T) {
 	t.Parallel()
 	store := bcsim.New()
 	c := bulkClient(t, store, nil)

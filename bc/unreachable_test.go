@@ -1,7 +1,6 @@
 package bc
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -10,13 +9,13 @@ import (
 	"net/http"
 	"os"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/bigcommerce-mcp/bigcommerce-mcp/internal/badstore"
+	"github.com/bigcommerce-mcp/bigcommerce-mcp/internal/syncbuf"
 )
 
 // refusing is a transport whose every connection is refused, counting the attempts.
@@ -28,22 +27,11 @@ func (r *refusing) RoundTrip(*http.Request) (*http.Response, error) {
 }
 
 // retryLog collects the client's log lines as JSON objects.
-type retryLog struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (l *retryLog) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
+type retryLog struct{ syncbuf.Buffer }
 
 // retries are the retries logged at info or above: their reasons, and the waits in all.
 func (l *retryLog) retries() (reasons []string, waited time.Duration) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	dec := json.NewDecoder(&l.buf)
+	dec := json.NewDecoder(strings.NewReader(l.String()))
 	for {
 		var line struct {
 			Msg, Level, Reason string

@@ -18,6 +18,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/bigcommerce-mcp/bigcommerce-mcp/internal/syncbuf"
 )
 
 const testVersion = "v0.0.0-e2e"
@@ -75,34 +77,16 @@ func cleanEnv(extra ...string) []string {
 	return append(append(env, "XDG_STATE_HOME="+filepath.Join(workDir, "state")), extra...)
 }
 
-// lockedBuffer collects a process's output while the test reads it.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // process is a running bigcommerce-mcp.
 type process struct {
 	cmd    *exec.Cmd
-	stderr *lockedBuffer
+	stderr *syncbuf.Buffer
 	exited chan struct{}
 }
 
 func start(t *testing.T, env []string, args ...string) *process {
 	t.Helper()
-	p := &process{cmd: exec.Command(serverBinary(t), args...), stderr: &lockedBuffer{}, exited: make(chan struct{})}
+	p := &process{cmd: exec.Command(serverBinary(t), args...), stderr: &syncbuf.Buffer{}, exited: make(chan struct{})}
 	p.cmd.Env = env
 	p.cmd.Stderr = p.stderr
 	if err := p.cmd.Start(); err != nil {
@@ -177,7 +161,7 @@ func startStdioWith(t *testing.T, env []string, args ...string) *stdioSession {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.process = &process{cmd: cmd, stderr: &lockedBuffer{}, exited: make(chan struct{})}
+	s.process = &process{cmd: cmd, stderr: &syncbuf.Buffer{}, exited: make(chan struct{})}
 	cmd.Env, cmd.Stderr = env, s.stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

@@ -10,12 +10,12 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/bigcommerce-mcp/bigcommerce-mcp/bc/bcsim"
+	"github.com/bigcommerce-mcp/bigcommerce-mcp/internal/syncbuf"
 )
 
 // marker is in every token this test uses, so that a token that leaks only
@@ -47,7 +47,7 @@ func TestTheAccessTokenAppearsInNoLogErrorOrResult(t *testing.T) {
 		t.Run(sc.name, func(t *testing.T) {
 			t.Parallel()
 			store := bcsim.New(append(sc.scope, bcsim.WithAccessToken(secret), bcsim.WithFaults(sc.faults))...)
-			var logs syncBuffer
+			var logs syncbuf.Buffer
 			cfg := rigConfig{token: sc.token, logger: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))}
 			if sc.echo {
 				cfg.http = &echoingProxy{next: store.Client().Transport}
@@ -104,24 +104,6 @@ func secretsCalls(store *bcsim.Store) []struct {
 
 func excerpt(s string, i int) string {
 	return s[max(0, i-80):min(len(s), i+40)]
-}
-
-// syncBuffer is a bytes.Buffer that loggers on many goroutines can share.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 // echoingProxy answers every other request with a 502 page that echoes the

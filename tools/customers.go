@@ -1,6 +1,7 @@
 package tools
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -63,6 +64,44 @@ func (f CustomerFields) toAPI(id int) bc.CustomerUpdate {
 		u.Authentication = &bc.Authentication{ForcePasswordReset: *f.ForcePasswordReset}
 	}
 	return u
+}
+
+// argumentOfField names what bc and the store nest under authentication as
+// the argument toAPI reads it from; every other field path is its argument's
+// name already.
+var argumentOfField = map[string]string{
+	"authentication":                      "force_password_reset",
+	"authentication.force_password_reset": "force_password_reset",
+}
+
+func argumentName(field string) string { return cmp.Or(argumentOfField[field], field) }
+
+// byArgumentName, as rekeyed's edit, keys an entry bc keys by field path by
+// its argument; of authentication and authentication.force_password_reset,
+// the later and more precise wins.
+func byArgumentName[V any](name string, v V) (string, V) { return argumentName(name), v }
+
+// failuresByArgumentName is failures with their fields named as the arguments.
+func failuresByArgumentName(failures []bc.BulkFailure) []bc.BulkFailure {
+	out := slices.Clone(failures)
+	for i := range out {
+		out[i].Fields = rekeyed(out[i].Fields, byArgumentName)
+	}
+	return out
+}
+
+// rekeyed is a copy of m with each entry as edit makes it, taken in key
+// order: of two that edit gives one key, the later wins.
+func rekeyed[V any](m map[string]V, edit func(string, V) (string, V)) map[string]V {
+	if m == nil {
+		return nil
+	}
+	out := make(map[string]V, len(m))
+	for _, key := range slices.Sorted(maps.Keys(m)) {
+		k, v := edit(key, m[key])
+		out[k] = v
+	}
+	return out
 }
 
 // maxProblems bounds the problems reported at once: a mistake repeated in
@@ -150,7 +189,7 @@ func fieldsUnder(argument string, fields map[string]string) map[string]string {
 		case "body", argument:
 			out[argument] = problem
 		default:
-			out[argument+"."+field] = problem
+			out[argument+"."+argumentName(field)] = problem
 		}
 	}
 	return out
@@ -328,10 +367,19 @@ func dryRunReport(plan *bc.BulkPlan, sample int) BulkUpdateCustomersResult {
 		Counts:       BulkCounts{WouldChange: len(plan.Changes), Unchanged: len(plan.Unchanged), Failed: len(plan.Failed)},
 		Updated:      []int{},
 		Unchanged:    orEmpty(plan.Unchanged),
-		Failed:       plan.Failed,
+		Failed:       failuresByArgumentName(plan.Failed),
 		NotAttempted: []int{},
-		Changes:      plan.Changes[:min(sample, len(plan.Changes))],
+		Changes:      eachField(plan.Changes[:min(sample, len(plan.Changes))], byArgumentName),
 	}
+}
+
+// eachField is a copy of changes with every field as edit makes it.
+func eachField(changes []bc.CustomerChange, edit func(string, bc.FieldChange) (string, bc.FieldChange)) []bc.CustomerChange {
+	out := make([]bc.CustomerChange, len(changes))
+	for i, c := range changes {
+		out[i] = bc.CustomerChange{ID: c.ID, Fields: rekeyed(c.Fields, edit)}
+	}
+	return out
 }
 
 // runReport reports a bulk run over ids. A result that does not account for
@@ -351,7 +399,7 @@ func runReport(ctx context.Context, ids []int, res *bc.BulkResult, err error) (B
 			Failed: len(res.Failed), NotAttempted: len(res.NotAttempted)},
 		Updated:            orEmpty(res.Updated),
 		Unchanged:          orEmpty(res.Unchanged),
-		Failed:             res.Failed,
+		Failed:             failuresByArgumentName(res.Failed),
 		NotAttempted:       orEmpty(res.NotAttempted),
 		NotAttemptedReason: res.NotAttemptedReason,
 		Batches:            res.Batches,
@@ -405,14 +453,9 @@ func clipChanges(changes []bc.CustomerChange) ([]bc.CustomerChange, bool) {
 		}
 		return v
 	}
-	out := make([]bc.CustomerChange, len(changes))
-	for i, c := range changes {
-		fields := make(map[string]bc.FieldChange, len(c.Fields))
-		for name, f := range c.Fields {
-			fields[name] = bc.FieldChange{Before: clipValue(f.Before), After: clipValue(f.After)}
-		}
-		out[i] = bc.CustomerChange{ID: c.ID, Fields: fields}
-	}
+	out := eachField(changes, func(name string, f bc.FieldChange) (string, bc.FieldChange) {
+		return name, bc.FieldChange{Before: clipValue(f.Before), After: clipValue(f.After)}
+	})
 	return out, cut
 }
 

@@ -12,6 +12,7 @@ import (
 
 	"github.com/bigcommerce-mcp/bigcommerce-mcp/bc"
 	"github.com/bigcommerce-mcp/bigcommerce-mcp/bc/bcsim"
+	"github.com/bigcommerce-mcp/bigcommerce-mcp/internal/badstore"
 )
 
 const testToken = "test-secret-token"
@@ -39,8 +40,22 @@ func newSessionWith(t *testing.T, store *bcsim.Store, token string, cfg Config) 
 // newSessionAt is newSessionWith at a given protocol version, with client options.
 func newSessionAt(t *testing.T, store *bcsim.Store, token string, cfg Config, version string, opts ...client.ClientOption) *session {
 	t.Helper()
-	bcClient, err := bc.New(bc.Config{StoreHash: "test", AccessToken: token, BaseURL: "http://bcsim",
-		HTTPClient: store.Client(), RetryBaseDelay: time.Millisecond, MaxRetries: 2})
+	return connect(t, store, bc.Config{StoreHash: "test", AccessToken: token, BaseURL: "http://bcsim", HTTPClient: store.Client()}, cfg, version, opts...)
+}
+
+// newBadStoreSession is a session on a store that misbehaves when told.
+func newBadStoreSession(t *testing.T, cfg Config, opts ...bcsim.Option) (*session, *badstore.Store) {
+	t.Helper()
+	store := badstore.New(t, opts...)
+	return connect(t, store.Sim, bc.Config{StoreHash: "bad", AccessToken: badstore.Token, BaseURL: store.URL}, cfg, mcp.LATEST_PROTOCOL_VERSION), store
+}
+
+// connect serves the tools on a client of the store at api, with short
+// backoffs, and initializes a session with them.
+func connect(t *testing.T, store *bcsim.Store, api bc.Config, cfg Config, version string, opts ...client.ClientOption) *session {
+	t.Helper()
+	api.RetryBaseDelay, api.MaxRetries = time.Millisecond, 2
+	bcClient, err := bc.New(api)
 	if err != nil {
 		t.Fatal(err)
 	}

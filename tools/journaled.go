@@ -157,7 +157,7 @@ func summarizeCustomers(ctx context.Context, client *bc.Client, changes []bc.Cus
 	for _, c := range changes {
 		for field, fc := range c.Fields {
 			if field != "customer_group_id" {
-				fields[field] = true
+				fields[argumentName(field)] = true
 				continue
 			}
 			from, _ := fc.Before.(int)

@@ -150,7 +150,7 @@ func (p *undoPlan) planCustomer(it journal.Item, current map[int]bc.Customer) {
 	case !ok:
 		p.conflict(journal.EntityCustomer, it.Key, "the customer no longer exists")
 	case len(unknown) > 0:
-		p.conflict(journal.EntityCustomer, it.Key, "the value before the change is not known for %s", strings.Join(unknown, ", "))
+		p.conflict(journal.EntityCustomer, it.Key, "the value before the change is not known for %s", namedAsArguments(unknown))
 	case len(changedSince) == 0:
 		seq := p.add(customerItem(0, bc.CustomerChange{ID: it.Key, Fields: before.Diff(c)}))
 		p.seqs[it.Key] = seq
@@ -158,8 +158,18 @@ func (p *undoPlan) planCustomer(it journal.Item, current map[int]bc.Customer) {
 	case len(before.Diff(c)) == 0:
 		p.already++
 	default:
-		p.conflict(journal.EntityCustomer, it.Key, "changed since: %s no longer what the change wrote", strings.Join(slices.Sorted(maps.Keys(changedSince)), ", "))
+		p.conflict(journal.EntityCustomer, it.Key, "changed since: %s no longer what the change wrote", namedAsArguments(slices.Collect(maps.Keys(changedSince))))
 	}
+}
+
+// namedAsArguments lists field paths by their argument names, in order.
+func namedAsArguments(fields []string) string {
+	names := make([]string, len(fields))
+	for i, field := range fields {
+		names[i] = argumentName(field)
+	}
+	slices.Sort(names)
+	return strings.Join(names, ", ")
 }
 
 // customerUpdate reads a journaled customer item's fields into an update,

@@ -98,6 +98,12 @@ func Rewrite(rewrite func(r *http.Request, status int, body []byte) (int, []byte
 	}
 }
 
+// AnswerAfter lets the simulator do its work, then answers status and body in
+// place of its answer: a write applied, and a reply that says otherwise.
+func AnswerAfter(status int, body string) Misbehaviour {
+	return Rewrite(func(*http.Request, int, []byte) (int, []byte) { return status, []byte(body) })
+}
+
 // V3Answer is the loose shape of a V3 answer, for rewriting one.
 type V3Answer struct {
 	Data   []map[string]any `json:"data"`
