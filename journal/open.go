@@ -12,7 +12,8 @@ import (
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver
-	_ "modernc.org/sqlite"             // the "sqlite" database/sql driver, pure Go
+	"modernc.org/sqlite"               // the "sqlite" database/sql driver, pure Go
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // Off is the --journal value that turns the journal off.
@@ -130,11 +131,41 @@ func openSQL(ctx context.Context, driver, dsn string, d dialect, o owner, opts O
 	if s.now == nil {
 		s.now = time.Now
 	}
-	if err := s.start(ctx); err != nil {
+	if err := s.startWhenFree(ctx); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("open the journal: %w", err)
 	}
 	return s, nil
+}
+
+// busyRetryFor bounds how long opening a journal retries an SQLITE_BUSY that
+// the busy timeout does not cover. SQLite answers SQLITE_BUSY at once, not
+// after waiting, when waiting could deadlock: so it does when several
+// processes open a new file together and each switches it to WAL (seen in
+// TestProcessesOpenAndWriteOneFile about once in 40 runs on a busy machine).
+// Starting again is safe: the schema migrates in one transaction, and the
+// sweeps of interrupted and old changes can run twice.
+const busyRetryFor = 10 * time.Second
+
+func (s *sqlStore) startWhenFree(ctx context.Context) error {
+	deadline := time.Now().Add(busyRetryFor)
+	for delay := 5 * time.Millisecond; ; delay = min(2*delay, 250*time.Millisecond) {
+		err := s.start(ctx)
+		if !isBusy(err) || time.Now().Add(delay).After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(delay):
+		}
+	}
+}
+
+// isBusy reports whether err is SQLite's SQLITE_BUSY, extended codes included.
+func isBusy(err error) bool {
+	var e *sqlite.Error
+	return errors.As(err, &e) && e.Code()&0xff == sqlite3.SQLITE_BUSY
 }
 
 func (s *sqlStore) start(ctx context.Context) error {
