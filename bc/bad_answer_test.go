@@ -136,11 +136,8 @@ func TestAGroupWriteWithAnUnreadableAnswerIsConfirmedByReadingItBack(t *testing.
 	in := CustomerGroupInput{Name: &name, GroupSettings: GroupSettings{DiscountRules: &rules}}
 	create := func(c *Client) (*CustomerGroup, *Response, error) { return c.CustomerGroups.Create(t.Context(), in) }
 	update := func(c *Client) (*CustomerGroup, *Response, error) { return c.CustomerGroups.Update(t.Context(), 1, in) }
-	recasedOnRead := badstore.Rewrite(func(r *http.Request, status int, body []byte) (int, []byte) {
-		if r.Method != http.MethodGet {
-			return http.StatusOK, []byte("<html>ok</html>")
-		}
-		return status, bytes.ReplaceAll(body, []byte(`"Garbled"`), []byte(`"GARBLED"`))
+	recasedOnRead := badstore.GarbleWrites(func(body []byte) []byte {
+		return bytes.ReplaceAll(body, []byte(`"Garbled"`), []byte(`"GARBLED"`))
 	})
 	for _, tc := range []struct {
 		name    string
