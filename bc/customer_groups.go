@@ -227,7 +227,8 @@ func (s *CustomerGroupsService) findByName(ctx context.Context, name string, res
 // Update changes a group. Only the fields set in in are sent; DiscountRules,
 // when set, replaces the whole set. On a 207 the group was saved but the
 // sitewide discount update was not: the saved group is re-read and returned
-// with resp.SitewideDiscountFailed set.
+// with resp.SitewideDiscountFailed set. One answered with a 2xx that cannot
+// be read is confirmed by reading the group back.
 func (s *CustomerGroupsService) Update(ctx context.Context, id int, in CustomerGroupInput) (*CustomerGroup, *Response, error) {
 	if err := in.Validate(false); err != nil {
 		return nil, nil, err
