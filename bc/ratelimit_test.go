@@ -9,12 +9,8 @@ import (
 	"time"
 
 	"github.com/bigcommerce-mcp/bigcommerce-mcp/internal/badstore"
+	"github.com/bigcommerce-mcp/bigcommerce-mcp/internal/fakeclock"
 )
-
-type fakeClock struct{ t time.Time }
-
-func (c *fakeClock) now() time.Time          { return c.t }
-func (c *fakeClock) advance(d time.Duration) { c.t = c.t.Add(d) }
 
 func quotaHeaders(left, resetMs int) http.Header {
 	h := http.Header{}
@@ -33,8 +29,8 @@ func mayGo(p *quotaPacer) bool {
 
 func TestThePacerHoldsRequestsBackWhenTheQuotaIsSpent(t *testing.T) {
 	t.Parallel()
-	clock := &fakeClock{t: time.Unix(0, 0)}
-	p := newQuotaPacer(clock.now)
+	clock := fakeclock.At(time.Unix(0, 0))
+	p := newQuotaPacer(clock.Now)
 	if !mayGo(p) {
 		t.Fatal("the first request must go before anything is known")
 	}
@@ -47,7 +43,7 @@ func TestThePacerHoldsRequestsBackWhenTheQuotaIsSpent(t *testing.T) {
 	if wait, _ := p.reserve(); wait != time.Second+time.Millisecond {
 		t.Fatalf("with the quota spent, wait = %v, want the 1s to the reset, rounded up", wait)
 	}
-	clock.advance(time.Second + time.Millisecond)
+	clock.Advance(time.Second + time.Millisecond)
 	for i := range 8 { // a fresh window of 10, less the 2 still in flight
 		if !mayGo(p) {
 			t.Fatalf("request %d of the new window held back", i)
@@ -81,8 +77,8 @@ func TestThePacerProbesOneRequestAtATimeUntilTheQuotaIsKnown(t *testing.T) {
 
 func TestThePacerCountsRequestsStillInFlight(t *testing.T) {
 	t.Parallel()
-	clock := &fakeClock{t: time.Unix(0, 0)}
-	p := newQuotaPacer(clock.now)
+	clock := fakeclock.At(time.Unix(0, 0))
+	p := newQuotaPacer(clock.Now)
 	mayGo(p)
 	p.finish(quotaHeaders(10, 1000))
 	mayGo(p)
@@ -99,13 +95,13 @@ func TestThePacerCountsRequestsStillInFlight(t *testing.T) {
 
 func TestA429PausesEveryCaller(t *testing.T) {
 	t.Parallel()
-	clock := &fakeClock{t: time.Unix(0, 0)}
-	p := newQuotaPacer(clock.now)
+	clock := fakeclock.At(time.Unix(0, 0))
+	p := newQuotaPacer(clock.Now)
 	p.block(300 * time.Millisecond)
 	if wait, _ := p.reserve(); wait != 300*time.Millisecond {
 		t.Fatalf("wait = %v, want 300ms", wait)
 	}
-	clock.advance(300 * time.Millisecond)
+	clock.Advance(300 * time.Millisecond)
 	if !mayGo(p) {
 		t.Fatal("after the block, requests go")
 	}

@@ -5,9 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/bigcommerce-mcp/bigcommerce-mcp/internal/fakeclock"
 )
 
 // blockingWork reports one item done, then waits for release or stop, and
@@ -111,30 +112,13 @@ func TestShutdownAbortsWorkThatDoesNotStopInTime(t *testing.T) {
 }
 
 // clock is a settable time source.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
 func TestAJobWhoseProcessStoppedReadsAsInterruptedWithItsProgress(t *testing.T) {
 	t.Parallel()
 	store := NewMemoryStore()
-	clk := &clock{now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	clk := fakeclock.At(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
 	// The record a killed process left behind: running, its heartbeat 3s old.
 	left := Record{ID: "job_1", Tool: "bulk", Status: Running, Progress: Progress{Total: 100, Done: 40, Updated: 30, Unchanged: 10},
-		StartedAt: clk.now.Add(-time.Minute), UpdatedAt: clk.now.Add(-3 * time.Second)}
+		StartedAt: clk.Now().Add(-time.Minute), UpdatedAt: clk.Now().Add(-3 * time.Second)}
 	if err := store.Save(t.Context(), left); err != nil {
 		t.Fatal(err)
 	}
@@ -146,7 +130,7 @@ func TestAJobWhoseProcessStoppedReadsAsInterruptedWithItsProgress(t *testing.T) 
 	if _, err := restarted.Cancel(t.Context(), "job_1"); !errors.Is(err, ErrElsewhere) {
 		t.Errorf("cancelling another process's job: %v", err)
 	}
-	clk.advance(3 * time.Second) // now 6s old: more than 5 heartbeats
+	clk.Advance(3 * time.Second) // now 6s old: more than 5 heartbeats
 	rec, err := restarted.Get(t.Context(), "job_1")
 	if err != nil || rec.Status != Interrupted || rec.Progress != left.Progress || !rec.FinishedAt.Equal(left.UpdatedAt) {
 		t.Fatalf("a stale heartbeat: %+v, %v", rec, err)
@@ -158,7 +142,7 @@ func TestAJobWhoseProcessStoppedReadsAsInterruptedWithItsProgress(t *testing.T) 
 
 func TestFinishedJobsExpire(t *testing.T) {
 	t.Parallel()
-	clk := &clock{now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	clk := fakeclock.At(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
 	store := NewMemoryStore()
 	r := NewRunner(Config{Store: store, Keep: time.Hour, Now: clk.Now})
 	defer r.Shutdown(t.Context())
@@ -172,7 +156,7 @@ func TestFinishedJobsExpire(t *testing.T) {
 		t.Fatalf("%+v, %v", rec, err)
 	}
 
-	clk.advance(2 * time.Hour)
+	clk.Advance(2 * time.Hour)
 	if _, err := r.Get(t.Context(), started.ID); !errors.Is(err, ErrNotFound) {
 		t.Errorf("an expired job: %v", err)
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/bigcommerce-mcp/bigcommerce-mcp/bc/bcsim"
+	"github.com/bigcommerce-mcp/bigcommerce-mcp/internal/fakeclock"
 )
 
 var rateHeaders = []string{
@@ -56,26 +57,9 @@ func TestEveryResponseCarriesRateLimitHeaders(t *testing.T) {
 }
 
 // fakeClock is a settable clock for quota windows.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
 func TestASpentQuotaAnswers429UntilTheWindowResets(t *testing.T) {
 	t.Parallel()
-	clock := &fakeClock{now: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)}
+	clock := fakeclock.At(time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC))
 	s := bcsim.New(bcsim.WithQuota(3, time.Minute), bcsim.WithClock(clock.Now))
 	api := inProcess(t, s)
 
