@@ -1,10 +1,12 @@
 package bc
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"net/http"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/bigcommerce-mcp/bigcommerce-mcp/bc/bcsim"
@@ -119,6 +121,50 @@ func TestAReadAnsweredWithAnUnreadable2xxIsRetriedThenFails(t *testing.T) {
 			}
 			if n := store.Sim.Total(tc.route); n != 4 {
 				t.Errorf("%s asked %d times, want 4 (3 retries)", tc.route, n)
+			}
+		})
+	}
+}
+
+// A group write answered with an unreadable 2xx is read back: found as
+// asked, it is confirmed; not found, or found otherwise, it stays maybe
+// applied, and the error names what differs.
+func TestAGroupWriteWithAnUnreadableAnswerIsConfirmedByReadingItBack(t *testing.T) {
+	t.Parallel()
+	name := "Garbled"
+	rules := []DiscountRule{{Type: RuleTypeAll, Method: MethodPercent, Amount: 5}}
+	in := CustomerGroupInput{Name: &name, GroupSettings: GroupSettings{DiscountRules: &rules}}
+	create := func(c *Client) (*CustomerGroup, *Response, error) { return c.CustomerGroups.Create(t.Context(), in) }
+	update := func(c *Client) (*CustomerGroup, *Response, error) { return c.CustomerGroups.Update(t.Context(), 1, in) }
+	recasedOnRead := badstore.GarbleWrites(func(body []byte) []byte {
+		return bytes.ReplaceAll(body, []byte(`"Garbled"`), []byte(`"GARBLED"`))
+	})
+	for _, tc := range []struct {
+		name    string
+		write   func(*Client) (*CustomerGroup, *Response, error)
+		answer  badstore.Misbehaviour
+		differs string // in the error, or "" for a confirmed write
+	}{
+		{"create found as asked", create, badstore.On(http.MethodPost, "/v2/customer_groups", garbled), ""},
+		{"create found nowhere", create, badstore.On(http.MethodPost, "/v2/customer_groups", badstore.Answer(http.StatusOK, "<html>ok</html>")),
+			`no customer group named "Garbled"`},
+		{"create found otherwise", create, recasedOnRead, "has another name than sent"},
+		{"update found as asked", update, badstore.On(http.MethodPut, "/v2/customer_groups/1", garbled), ""},
+		{"update found otherwise", update, recasedOnRead, "group 1 has another name than sent"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			store := badstore.New(t, bcsim.WithGroups(3))
+			store.Misbehave(tc.answer)
+			g, resp, err := tc.write(BadStoreClient(t, store, nil))
+			if tc.differs == "" {
+				if err != nil || !resp.ConfirmedByReadBack || g.Name != name || !in.Matches(*g) {
+					t.Fatalf("got %+v, %+v, %v; want the group as asked, confirmed by reading it back", g, resp, err)
+				}
+				return
+			}
+			if !errors.Is(err, ErrBadAnswer) || !strings.Contains(err.Error(), tc.differs) || !resp.MaybeApplied || resp.ConfirmedByReadBack || g != nil {
+				t.Errorf("got %+v, %+v, %v; want a bad answer, maybe applied, saying %q", g, resp, err, tc.differs)
 			}
 		})
 	}

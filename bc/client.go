@@ -189,6 +189,10 @@ type Response struct {
 	// was cancelled in flight, or a read made after the write failed. A
 	// refusal with it unset leaves the store as it was.
 	MaybeApplied bool
+	// ConfirmedByReadBack is set when a write's 2xx answer could not be read
+	// (so MaybeApplied is set too) and reading the record back found it as
+	// asked: what the call returns is what that read found.
+	ConfirmedByReadBack bool
 }
 
 // add folds the counts of another call into r, for calls made of many requests.

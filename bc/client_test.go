@@ -213,7 +213,7 @@ func TestACreateWhoseAnswerWasLostIsSettledByName(t *testing.T) {
 					posts.ServeHTTP(w, r)
 					return
 				}
-				if r.URL.Query().Get("name") != "Wholesale" {
+				if r.URL.Query().Get("name:like") != "Wholesale" {
 					t.Errorf("lookup by name got query %q", r.URL.RawQuery)
 				}
 				lookups.ServeHTTP(w, r)

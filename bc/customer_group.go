@@ -246,20 +246,39 @@ func (in CustomerGroupInput) Restoring(before CustomerGroup) CustomerGroupInput 
 }
 
 // Matches reports whether g has every field the input sets, its name included.
-func (in CustomerGroupInput) Matches(g CustomerGroup) bool {
-	return (in.Name == nil || *in.Name == g.Name) && in.HasSettingsOf(g)
-}
+func (in CustomerGroupInput) Matches(g CustomerGroup) bool { return len(in.Differing(g)) == 0 }
 
 // HasSettingsOf reports whether g has every setting the input sets (the name aside).
 func (in CustomerGroupInput) HasSettingsOf(g CustomerGroup) bool {
-	switch {
-	case in.IsDefault != nil && *in.IsDefault != g.IsDefault,
-		in.IsGroupForGuests != nil && *in.IsGroupForGuests != g.IsGroupForGuests,
-		in.CategoryAccess != nil && !sameCategoryAccess(*in.CategoryAccess, g.CategoryAccess),
-		in.DiscountRules != nil && !sameRules(*in.DiscountRules, g.DiscountRules):
-		return false
+	return len(in.settingsDiffering(g)) == 0
+}
+
+// Differing names, by their JSON names, the fields the input sets that g
+// has otherwise, its name included.
+func (in CustomerGroupInput) Differing(g CustomerGroup) []string {
+	var fields []string
+	if in.Name != nil && *in.Name != g.Name {
+		fields = append(fields, "name")
 	}
-	return true
+	return append(fields, in.settingsDiffering(g)...)
+}
+
+func (in CustomerGroupInput) settingsDiffering(g CustomerGroup) []string {
+	var fields []string
+	for _, f := range []struct {
+		name    string
+		differs bool
+	}{
+		{"is_default", in.IsDefault != nil && *in.IsDefault != g.IsDefault},
+		{"is_group_for_guests", in.IsGroupForGuests != nil && *in.IsGroupForGuests != g.IsGroupForGuests},
+		{"category_access", in.CategoryAccess != nil && !sameCategoryAccess(*in.CategoryAccess, g.CategoryAccess)},
+		{"discount_rules", in.DiscountRules != nil && !sameRules(*in.DiscountRules, g.DiscountRules)},
+	} {
+		if f.differs {
+			fields = append(fields, f.name)
+		}
+	}
+	return fields
 }
 
 func sameCategoryAccess(want CategoryAccess, have *CategoryAccess) bool {

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 )
 
 // ListCustomerGroupsOptions are the documented filters of the group list and
@@ -139,7 +140,8 @@ func (s *CustomerGroupsService) Count(ctx context.Context) (int, *Response, erro
 //
 // A POST whose answer was lost (a broken connection or a 5xx) may or may not
 // have been applied, so it is not simply resent: Create looks the name up
-// first, and only resends if no such group exists.
+// first, and only resends if no such group exists. One answered with a 2xx
+// that cannot be read is never resent, but confirmed by reading it back.
 func (s *CustomerGroupsService) Create(ctx context.Context, in CustomerGroupInput) (*CustomerGroup, *Response, error) {
 	if err := in.Validate(true); err != nil {
 		return nil, nil, err
@@ -163,6 +165,11 @@ func (s *CustomerGroupsService) Create(ctx context.Context, in CustomerGroupInpu
 	switch {
 	case settled:
 		return found, total, settleErr
+	case errors.Is(err, ErrBadAnswer):
+		g, err := readBack("create customer group", in, err, total, func() (*CustomerGroup, error) {
+			return s.findByName(ctx, *in.Name, total)
+		})
+		return g, total, err
 	case err != nil:
 		return nil, total, fmt.Errorf("create customer group: %w", err)
 	case resp.StatusCode == http.StatusMultiStatus:
@@ -190,23 +197,26 @@ func (s *CustomerGroupsService) settleLostCreate(ctx context.Context, in Custome
 		return nil, false, nil
 	case err != nil:
 		return nil, true, fmt.Errorf("create customer group: its answer was lost, and checking whether it was created failed: %w", err)
-	case !in.HasSettingsOf(*found):
+	case !in.Matches(*found):
 		return nil, true, &Error{Method: http.MethodPost, Path: "/v2/customer_groups", Status: http.StatusConflict,
-			Messages: []string{fmt.Sprintf("a customer group named %q exists (id %d) without the settings sent: it was there before, "+
-				"or this call created it without its discount rules; read the group to check it", *in.Name, found.ID)}}
+			Messages: []string{fmt.Sprintf("a customer group named %q exists (id %d) with another %s than sent: it was there before, "+
+				"or this call created it without its discount rules; read the group to check it", found.Name, found.ID, strings.Join(in.Differing(*found), ", "))}}
 	}
 	return found, true, nil
 }
 
-// findByName looks a group up by its exact name.
+// findByName looks a group up by its name, ignoring case as the store's
+// uniqueness does: the one group that holds the name, whatever its case.
+// The name filter is exact, so the search is by name:like, one full page:
+// more than 250 names containing this one could hide it.
 func (s *CustomerGroupsService) findByName(ctx context.Context, name string, resp *Response) (*CustomerGroup, error) {
-	groups, r, err := s.List(ctx, ListCustomerGroupsOptions{Name: name})
+	groups, r, err := s.List(ctx, ListCustomerGroupsOptions{NameLike: name, Limit: MaxPageSize})
 	resp.add(r)
 	if err != nil {
 		return nil, err
 	}
 	for _, g := range groups {
-		if g.Name == name {
+		if strings.EqualFold(g.Name, name) {
 			return &g, nil
 		}
 	}
@@ -217,7 +227,8 @@ func (s *CustomerGroupsService) findByName(ctx context.Context, name string, res
 // Update changes a group. Only the fields set in in are sent; DiscountRules,
 // when set, replaces the whole set. On a 207 the group was saved but the
 // sitewide discount update was not: the saved group is re-read and returned
-// with resp.SitewideDiscountFailed set.
+// with resp.SitewideDiscountFailed set. One answered with a 2xx that cannot
+// be read is confirmed by reading the group back.
 func (s *CustomerGroupsService) Update(ctx context.Context, id int, in CustomerGroupInput) (*CustomerGroup, *Response, error) {
 	if err := in.Validate(false); err != nil {
 		return nil, nil, err
@@ -229,6 +240,14 @@ func (s *CustomerGroupsService) Update(ctx context.Context, id int, in CustomerG
 	defer cancel()
 	var group CustomerGroup
 	resp, err := s.client.do(ctx, s.request(http.MethodPut, "/"+strconv.Itoa(id), nil, in), &group)
+	if errors.Is(err, ErrBadAnswer) {
+		saved, err := readBack(fmt.Sprintf("update customer group %d", id), in, err, resp, func() (*CustomerGroup, error) {
+			saved, r, err := s.Get(ctx, id)
+			resp.add(r)
+			return saved, err
+		})
+		return saved, resp, err
+	}
 	if err != nil {
 		return nil, resp, fmt.Errorf("update customer group %d: %w", id, err)
 	}
@@ -243,6 +262,22 @@ func (s *CustomerGroupsService) Update(ctx context.Context, id int, in CustomerG
 		return nil, resp, fmt.Errorf("update customer group %d: saved with a warning, but re-reading it failed: %w", id, err)
 	}
 	return saved, resp, nil
+}
+
+// readBack confirms a write whose 2xx answer could not be read (unread) by
+// reading the group back: it is the group, and resp says ConfirmedByReadBack,
+// if it has every field in sets; otherwise the error says what differs, and
+// resp still says the write may have been applied.
+func readBack(what string, in CustomerGroupInput, unread error, resp *Response, read func() (*CustomerGroup, error)) (*CustomerGroup, error) {
+	g, err := read()
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w; reading the group back failed: %v", what, unread, err)
+	}
+	if differ := in.Differing(*g); len(differ) > 0 {
+		return nil, fmt.Errorf("%s: %w; read back, group %d has another %s than sent", what, unread, g.ID, strings.Join(differ, ", "))
+	}
+	resp.ConfirmedByReadBack = true
+	return g, nil
 }
 
 // Delete removes a group; BigCommerce unassigns its customers. A DELETE that

@@ -2,6 +2,8 @@ package bc
 
 import (
 	"reflect"
+	"slices"
+	"strings"
 	"testing"
 )
 
@@ -29,6 +31,9 @@ func TestEveryGroupFieldIsReadRestoredAndCompared(t *testing.T) {
 			reflect.ValueOf(&in).Elem().FieldByIndex(f.Index).Set(all.FieldByIndex(f.Index))
 			if !in.Matches(after) || in.Matches(before) {
 				t.Errorf("%s alone: matches the group it came from %v, the other %v; want true, false", f.Name, in.Matches(after), in.Matches(before))
+			}
+			if name, _, _ := strings.Cut(f.Tag.Get("json"), ","); !slices.Equal(in.Differing(before), []string{name}) {
+				t.Errorf("%s alone: differing from the other group names %v, want [%s]", f.Name, in.Differing(before), name)
 			}
 			restore := in.Restoring(before)
 			for _, g := range reflect.VisibleFields(reflect.TypeFor[CustomerGroupInput]()) {

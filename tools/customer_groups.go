@@ -136,6 +136,7 @@ type CustomerGroupID struct {
 type CustomerGroupResult struct {
 	CustomerGroup CustomerGroup `json:"customer_group"`
 	Warning       string        `json:"warning,omitempty" jsonschema_description:"Set when BigCommerce saved the group but not everything: says what was saved, what was not, and how to finish."`
+	Note          string        `json:"note,omitempty"`
 	action        string        // "found", "created", "updated"
 }
 
@@ -145,13 +146,19 @@ func (r CustomerGroupResult) Summary() string {
 	if r.Warning != "" {
 		s += " WARNING: " + r.Warning
 	}
+	if r.Note != "" {
+		s += " " + r.Note
+	}
 	return s
 }
 
 // savedGroup reports a create or update, turning a 207 into a warning that
-// says how to finish the job.
+// says how to finish the job, and saying when the store's answer was bad.
 func savedGroup(action string, g *bc.CustomerGroup, resp *bc.Response) CustomerGroupResult {
 	r := CustomerGroupResult{CustomerGroup: groupFromAPI(*g), action: action}
+	if resp != nil && resp.ConfirmedByReadBack {
+		r.Note = "BigCommerce's answer could not be read, so the group was read back: it is saved as shown."
+	}
 	if resp != nil && resp.SitewideDiscountFailed {
 		r.Warning = fmt.Sprintf("BigCommerce saved group %d %q with every field sent, but its sitewide discount update failed (HTTP 207), "+
 			"so the discount rules may not be applied to prices yet. To finish, call update_customer_group with id %d and the same discount_rules.",

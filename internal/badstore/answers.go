@@ -104,6 +104,18 @@ func AnswerAfter(status int, body string) Misbehaviour {
 	return Rewrite(func(*http.Request, int, []byte) (int, []byte) { return status, []byte(body) })
 }
 
+// GarbleWrites lets the simulator do its work and answers every write with
+// an unreadable 200, and every read with what readBack makes of its body: a
+// write applied, and a store that reads it back otherwise.
+func GarbleWrites(readBack func(body []byte) []byte) Misbehaviour {
+	return Rewrite(func(r *http.Request, status int, body []byte) (int, []byte) {
+		if r.Method != http.MethodGet {
+			return http.StatusOK, []byte("<html>ok</html>")
+		}
+		return status, readBack(body)
+	})
+}
+
 // V3Answer is the loose shape of a V3 answer, for rewriting one.
 type V3Answer struct {
 	Data   []map[string]any `json:"data"`
