@@ -139,24 +139,31 @@ func TestAGroupWriteWithAnUnreadableAnswerIsConfirmedByReadingItBack(t *testing.
 	recasedOnRead := badstore.GarbleWrites(func(body []byte) []byte {
 		return bytes.ReplaceAll(body, []byte(`"Garbled"`), []byte(`"GARBLED"`))
 	})
+	garbled207 := badstore.AnswerAfter(http.StatusMultiStatus, "")
 	for _, tc := range []struct {
-		name    string
-		write   func(*Client) (*CustomerGroup, *Response, error)
-		answer  badstore.Misbehaviour
-		differs string // in the error, or "" for a confirmed write
+		name     string
+		write    func(*Client) (*CustomerGroup, *Response, error)
+		answer   badstore.Misbehaviour
+		differs  string // in the error, or "" for a confirmed write
+		sitewide bool   // a 207: the sitewide discount update failed, whatever the read-back finds
 	}{
-		{"create found as asked", create, badstore.On(http.MethodPost, "/v2/customer_groups", garbled), ""},
+		{"create found as asked", create, badstore.On(http.MethodPost, "/v2/customer_groups", garbled), "", false},
+		{"create answered an unreadable 207", create, badstore.On(http.MethodPost, "/v2/customer_groups", garbled207), "", true},
 		{"create found nowhere", create, badstore.On(http.MethodPost, "/v2/customer_groups", badstore.Answer(http.StatusOK, "<html>ok</html>")),
-			`no customer group named "Garbled"`},
-		{"create found otherwise", create, recasedOnRead, "has another name than sent"},
-		{"update found as asked", update, badstore.On(http.MethodPut, "/v2/customer_groups/1", garbled), ""},
-		{"update found otherwise", update, recasedOnRead, "group 1 has another name than sent"},
+			`no customer group named "Garbled"`, false},
+		{"create found otherwise", create, recasedOnRead, "has another name than sent", false},
+		{"update found as asked", update, badstore.On(http.MethodPut, "/v2/customer_groups/1", garbled), "", false},
+		{"update answered an unreadable 207", update, badstore.On(http.MethodPut, "/v2/customer_groups/1", garbled207), "", true},
+		{"update found otherwise", update, recasedOnRead, "group 1 has another name than sent", false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			store := badstore.New(t, bcsim.WithGroups(3))
 			store.Misbehave(tc.answer)
 			g, resp, err := tc.write(BadStoreClient(t, store, nil))
+			if resp == nil || resp.SitewideDiscountFailed != tc.sitewide {
+				t.Errorf("response %+v: want SitewideDiscountFailed %v", resp, tc.sitewide)
+			}
 			if tc.differs == "" {
 				if err != nil || !resp.ConfirmedByReadBack || g.Name != name || !in.Matches(*g) {
 					t.Fatalf("got %+v, %+v, %v; want the group as asked, confirmed by reading it back", g, resp, err)

@@ -188,6 +188,7 @@ func TestACreateWhoseAnswerWasLostIsSettledByName(t *testing.T) {
 	t.Parallel()
 	asSent := CustomerGroupInput{Name: ptr("Wholesale"), GroupSettings: GroupSettings{DiscountRules: rules(DiscountRule{Type: "all", Method: "percent", Amount: 5})}}
 	otherRules := CustomerGroupInput{Name: ptr("Wholesale"), GroupSettings: GroupSettings{DiscountRules: rules(DiscountRule{Type: "all", Method: "percent", Amount: 30})}}
+	otherCase := CustomerGroupInput{Name: ptr("WHOLESALE"), GroupSettings: asSent.GroupSettings}
 	found, none := respond(200, "["+groupJSON+"]"), respond(204, "")
 	conflict := respond(409, `[{"status":409,"message":"name taken"}]`)
 	tests := []struct {
@@ -197,12 +198,14 @@ func TestACreateWhoseAnswerWasLostIsSettledByName(t *testing.T) {
 		lookup    []http.HandlerFunc // answers to the name lookups, in turn
 		wantPosts int32
 		wantErr   error
+		wantText  string // in the error
 	}{
-		{"a group with the settings sent is the one the lost POST created", asSent, []http.HandlerFunc{dropConnection}, []http.HandlerFunc{found}, 1, nil},
-		{"a 5xx is settled the same way", asSent, []http.HandlerFunc{respond(503, "")}, []http.HandlerFunc{found}, 1, nil},
-		{"a group with other settings is a conflict, not a success", otherRules, []http.HandlerFunc{dropConnection}, []http.HandlerFunc{found}, 1, ErrConflict},
-		{"when no group exists the POST is sent again", asSent, []http.HandlerFunc{dropConnection, respond(201, groupJSON)}, []http.HandlerFunc{none}, 2, nil},
-		{"a resent POST refused as a duplicate finds the first one's group", asSent, []http.HandlerFunc{dropConnection, conflict}, []http.HandlerFunc{none, found}, 2, nil},
+		{"a group with the settings sent is the one the lost POST created", asSent, []http.HandlerFunc{dropConnection}, []http.HandlerFunc{found}, 1, nil, ""},
+		{"a 5xx is settled the same way", asSent, []http.HandlerFunc{respond(503, "")}, []http.HandlerFunc{found}, 1, nil, ""},
+		{"a group with other settings is a conflict, not a success", otherRules, []http.HandlerFunc{dropConnection}, []http.HandlerFunc{found}, 1, ErrConflict, "or this call created it without its discount rules"},
+		{"a group whose name differs in case only was there before", otherCase, []http.HandlerFunc{dropConnection}, []http.HandlerFunc{found}, 1, ErrConflict, "names are unique ignoring case, so this group was not created"},
+		{"when no group exists the POST is sent again", asSent, []http.HandlerFunc{dropConnection, respond(201, groupJSON)}, []http.HandlerFunc{none}, 2, nil, ""},
+		{"a resent POST refused as a duplicate finds the first one's group", asSent, []http.HandlerFunc{dropConnection, conflict}, []http.HandlerFunc{none, found}, 2, nil, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -213,15 +216,15 @@ func TestACreateWhoseAnswerWasLostIsSettledByName(t *testing.T) {
 					posts.ServeHTTP(w, r)
 					return
 				}
-				if r.URL.Query().Get("name:like") != "Wholesale" {
+				if r.URL.Query().Get("name:like") != *tt.in.Name {
 					t.Errorf("lookup by name got query %q", r.URL.RawQuery)
 				}
 				lookups.ServeHTTP(w, r)
 			}))
 			g, _, err := c.CustomerGroups.Create(context.Background(), tt.in)
 			if tt.wantErr != nil {
-				if !errors.Is(err, tt.wantErr) {
-					t.Fatalf("err = %v, want %v", err, tt.wantErr)
+				if !errors.Is(err, tt.wantErr) || !strings.Contains(err.Error(), tt.wantText) {
+					t.Fatalf("err = %v, want %v saying %q", err, tt.wantErr, tt.wantText)
 				}
 			} else if err != nil || g.ID != 7 {
 				t.Fatalf("got %+v, %v; want group 7", g, err)

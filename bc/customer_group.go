@@ -248,11 +248,6 @@ func (in CustomerGroupInput) Restoring(before CustomerGroup) CustomerGroupInput 
 // Matches reports whether g has every field the input sets, its name included.
 func (in CustomerGroupInput) Matches(g CustomerGroup) bool { return len(in.Differing(g)) == 0 }
 
-// HasSettingsOf reports whether g has every setting the input sets (the name aside).
-func (in CustomerGroupInput) HasSettingsOf(g CustomerGroup) bool {
-	return len(in.settingsDiffering(g)) == 0
-}
-
 // Differing names, by their JSON names, the fields the input sets that g
 // has otherwise, its name included.
 func (in CustomerGroupInput) Differing(g CustomerGroup) []string {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -166,6 +167,7 @@ func (s *CustomerGroupsService) Create(ctx context.Context, in CustomerGroupInpu
 	case settled:
 		return found, total, settleErr
 	case errors.Is(err, ErrBadAnswer):
+		total.SitewideDiscountFailed = resp.StatusCode == http.StatusMultiStatus // a 207 says so without its body
 		g, err := readBack("create customer group", in, err, total, func() (*CustomerGroup, error) {
 			return s.findByName(ctx, *in.Name, total)
 		})
@@ -198,9 +200,14 @@ func (s *CustomerGroupsService) settleLostCreate(ctx context.Context, in Custome
 	case err != nil:
 		return nil, true, fmt.Errorf("create customer group: its answer was lost, and checking whether it was created failed: %w", err)
 	case !in.Matches(*found):
+		differ := in.Differing(*found)
+		why := "it was there before, or this call created it without its discount rules; read the group to check it"
+		if slices.Equal(differ, []string{"name"}) { // in case only: a group this call made has the name as sent
+			why = "it was there before, and names are unique ignoring case, so this group was not created"
+		}
 		return nil, true, &Error{Method: http.MethodPost, Path: "/v2/customer_groups", Status: http.StatusConflict,
-			Messages: []string{fmt.Sprintf("a customer group named %q exists (id %d) with another %s than sent: it was there before, "+
-				"or this call created it without its discount rules; read the group to check it", found.Name, found.ID, strings.Join(in.Differing(*found), ", "))}}
+			Messages: []string{fmt.Sprintf("a customer group named %q exists (id %d) with another %s than sent: %s",
+				found.Name, found.ID, strings.Join(differ, ", "), why)}}
 	}
 	return found, true, nil
 }
@@ -241,6 +248,7 @@ func (s *CustomerGroupsService) Update(ctx context.Context, id int, in CustomerG
 	var group CustomerGroup
 	resp, err := s.client.do(ctx, s.request(http.MethodPut, "/"+strconv.Itoa(id), nil, in), &group)
 	if errors.Is(err, ErrBadAnswer) {
+		resp.SitewideDiscountFailed = resp.StatusCode == http.StatusMultiStatus // a 207 says so without its body
 		saved, err := readBack(fmt.Sprintf("update customer group %d", id), in, err, resp, func() (*CustomerGroup, error) {
 			saved, r, err := s.Get(ctx, id)
 			resp.add(r)

@@ -99,16 +99,20 @@ func (e *Error) Message() string {
 
 func (e *Error) Unwrap() error { return e.Err }
 
-// statusOf maps each sentinel that stands for one status to it.
-var statusOf = map[error]int{
-	ErrBadRequest:    http.StatusBadRequest,
-	ErrUnauthorized:  http.StatusUnauthorized,
-	ErrForbidden:     http.StatusForbidden,
-	ErrNotFound:      http.StatusNotFound,
-	ErrConflict:      http.StatusConflict,
-	ErrTooLarge:      http.StatusRequestEntityTooLarge,
-	ErrUnprocessable: http.StatusUnprocessableEntity,
-	ErrRateLimited:   http.StatusTooManyRequests,
+// statuses pairs each sentinel that stands for one status with it. A list,
+// not a map: errors.Is may pass a target that cannot be hashed.
+var statuses = []struct {
+	sentinel error
+	status   int
+}{
+	{ErrBadRequest, http.StatusBadRequest},
+	{ErrUnauthorized, http.StatusUnauthorized},
+	{ErrForbidden, http.StatusForbidden},
+	{ErrNotFound, http.StatusNotFound},
+	{ErrConflict, http.StatusConflict},
+	{ErrTooLarge, http.StatusRequestEntityTooLarge},
+	{ErrUnprocessable, http.StatusUnprocessableEntity},
+	{ErrRateLimited, http.StatusTooManyRequests},
 }
 
 func (e *Error) Is(target error) bool {
@@ -120,8 +124,12 @@ func (e *Error) Is(target error) bool {
 	case ErrRedirected:
 		return e.Status/100 == 3
 	}
-	status, ok := statusOf[target]
-	return ok && e.Status == status
+	for _, s := range statuses {
+		if target == s.sentinel {
+			return e.Status == s.status
+		}
+	}
+	return false
 }
 
 // Retryable reports whether the same request may succeed later.

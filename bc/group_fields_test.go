@@ -9,7 +9,7 @@ import (
 
 // TestEveryGroupFieldIsReadRestoredAndCompared walks the fields of
 // CustomerGroupInput, so that a field added to it, or left out of InputOf,
-// Restoring, Matches or HasSettingsOf, fails here: an input that sets only
+// Restoring, Matches or Differing, fails here: an input that sets only
 // that field, taken from one group, must tell it from another group, and
 // restore the other group's value and nothing else.
 func TestEveryGroupFieldIsReadRestoredAndCompared(t *testing.T) {

@@ -111,7 +111,6 @@ func TestShutdownAbortsWorkThatDoesNotStopInTime(t *testing.T) {
 	}
 }
 
-// clock is a settable time source.
 func TestAJobWhoseProcessStoppedReadsAsInterruptedWithItsProgress(t *testing.T) {
 	t.Parallel()
 	store := NewMemoryStore()

@@ -56,7 +56,6 @@ func TestEveryResponseCarriesRateLimitHeaders(t *testing.T) {
 	}
 }
 
-// fakeClock is a settable clock for quota windows.
 func TestASpentQuotaAnswers429UntilTheWindowResets(t *testing.T) {
 	t.Parallel()
 	clock := fakeclock.At(time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC))

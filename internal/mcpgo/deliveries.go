@@ -112,7 +112,10 @@ func (d *Deliveries) written(key delivery) {
 // SendProgress sends a notifications/progress for the call whose token is
 // given. Bound to Deliveries, it waits (within ctx and deliveryWait) for room
 // in the session's queue rather than see the notification dropped, and
-// counts it until it is written; unbound (an in-process client), it only sends.
+// counts it until it is written; unbound (an in-process client, such as the
+// command line's), it only sends: that client reads its queue as it fills,
+// and were the queue ever full, a lost step would cost only a step of
+// progress, never the result.
 func SendProgress(ctx context.Context, srv *server.MCPServer, token mcp.ProgressToken, params map[string]any) error {
 	params["progressToken"] = token
 	send := func() error {
